@@ -1,0 +1,418 @@
+/**
+ * The one place the program reads configuration. Every key is declared in `keys` below with its
+ * type, its range and its default per environment; `loadConfig()` reads the stack's values, checks
+ * them all, and either returns a typed `StackConfig` or throws one `ConfigError` listing every
+ * problem — before any resource is declared, so a bad value never half-applies.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+export const environments = ["staging", "prod"] as const;
+export type Environment = (typeof environments)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const logRetentionDays = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+/** Fargate task sizes: the memory (MiB) each CPU size (units) accepts. */
+export const fargateMemoryByCpu: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+};
+
+/** The environment differences, side by side. A key a stack file leaves out takes this value. */
+export const environmentDefaults = {
+  staging: {
+    vpcCidr: "10.10.0.0/16",
+    azCount: 2,
+    natGateways: "single",
+    flowLogRetentionDays: 30,
+    logRetentionDays: 30,
+    cpu: 256,
+    memory: 512,
+    desiredCount: 1,
+    maxCount: 2,
+    dbInstanceClass: "db.t4g.micro",
+    dbAllocatedStorageGb: 20,
+    dbMultiAz: false,
+    dbBackupRetentionDays: 7,
+  },
+  prod: {
+    vpcCidr: "10.20.0.0/16",
+    azCount: 3,
+    natGateways: "perAz",
+    flowLogRetentionDays: 365,
+    logRetentionDays: 90,
+    cpu: 512,
+    memory: 1024,
+    desiredCount: 2,
+    maxCount: 6,
+    dbInstanceClass: "db.t4g.medium",
+    dbAllocatedStorageGb: 50,
+    dbMultiAz: true,
+    dbBackupRetentionDays: 30,
+  },
+} as const satisfies Record<Environment, Record<string, string | number | boolean>>;
+
+/** The least an environment may run with, whatever its stack file says. */
+export const environmentFloors = {
+  staging: { azCount: 2, desiredCount: 1 },
+  prod: { azCount: 3, desiredCount: 2 },
+} as const satisfies Record<Environment, Record<string, number>>;
+
+export type NatStrategy = "single" | "perAz";
+
+export interface StackConfig {
+  environment: Environment;
+  project: string;
+  stack: string;
+  region: string;
+  /** Applied to every taggable resource through the AWS provider's default tags. */
+  tags: Record<string, string>;
+  alertEmail: string;
+  /** Unset: the service is reached on the CDN's and load balancer's AWS domain names. */
+  domainName?: string;
+  network: {
+    cidrBlock: string;
+    azCount: number;
+    natGateways: NatStrategy;
+    flowLogRetentionDays: number;
+  };
+  service: {
+    containerPort: number;
+    cpu: number;
+    memory: number;
+    desiredCount: number;
+    maxCount: number;
+    logRetentionDays: number;
+  };
+  database: {
+    instanceClass: string;
+    allocatedStorageGb: number;
+    multiAz: boolean;
+    backupRetentionDays: number;
+  };
+}
+
+/** Thrown for any bad or missing value; the CLI prints its message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+interface KeySpec {
+  description: string;
+  /** What a valid value looks like, as the error message says it. */
+  expected: (env: Environment) => string;
+  schema: (env: Environment) => z.ZodType<unknown, string>;
+  /** Undefined: the key is required (or, with `optional`, may be left out). */
+  default?: (env: Environment) => string | number | boolean;
+  optional?: boolean;
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\s*-?\d+\s*$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const oneOfNumbers = (allowed: readonly number[]) =>
+  z
+    .string()
+    .regex(/^\s*\d+\s*$/)
+    .transform(Number)
+    .refine((n) => allowed.includes(n));
+
+const boolean = z.enum(["true", "false"]).transform((v) => v === "true");
+
+const fromDefaults =
+  <K extends keyof (typeof environmentDefaults)["prod"]>(key: K) =>
+  (env: Environment) =>
+    environmentDefaults[env][key];
+
+/** Every key of the project's namespace. The README's config table lists the same keys. */
+export const keys = {
+  owner: {
+    description: "Team accountable for the stack (tag `owner`)",
+    expected: () => "a non-empty string",
+    schema: () => z.string().trim().min(1).max(256),
+  },
+  costCenter: {
+    description: "Cost allocation code (tag `cost-center`)",
+    expected: () => "a non-empty string",
+    schema: () => z.string().trim().min(1).max(256),
+  },
+  alertEmail: {
+    description: "Address subscribed to the alarm topic",
+    expected: () => "an email address",
+    schema: () => z.string().trim().pipe(z.email()),
+  },
+  domainName: {
+    description: "Public host name of the service; unset uses AWS-provided names",
+    expected: () => "a lower-case DNS name such as app.example.com",
+    schema: () =>
+      z.string().regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+    optional: true,
+  },
+  vpcCidr: {
+    description: "VPC IPv4 range; subnets are carved from it",
+    expected: () => "an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16",
+    schema: () =>
+      z
+        .string()
+        .pipe(z.cidrv4())
+        .refine((cidr) => {
+          const prefix = Number(cidr.split("/")[1]);
+          return prefix >= 16 && prefix <= 20 && isNetworkAddress(cidr);
+        }),
+    default: fromDefaults("vpcCidr"),
+  },
+  azCount: {
+    description: "Availability zones the VPC spans",
+    expected: (env) => `an integer from ${environmentFloors[env].azCount} to 3`,
+    schema: (env) => integer(environmentFloors[env].azCount, 3),
+    default: fromDefaults("azCount"),
+  },
+  natGateways: {
+    description: "`single` shared NAT gateway, or `perAz` (one per AZ, survives an AZ outage)",
+    expected: () => 'one of "single", "perAz"',
+    schema: () => z.enum(["single", "perAz"]),
+    default: fromDefaults("natGateways"),
+  },
+  flowLogRetentionDays: {
+    description: "Days VPC flow logs are kept",
+    expected: () => `one of CloudWatch's retention periods (${logRetentionDays.join(", ")})`,
+    schema: () => oneOfNumbers(logRetentionDays),
+    default: fromDefaults("flowLogRetentionDays"),
+  },
+  logRetentionDays: {
+    description: "Days application logs are kept",
+    expected: () => `one of CloudWatch's retention periods (${logRetentionDays.join(", ")})`,
+    schema: () => oneOfNumbers(logRetentionDays),
+    default: fromDefaults("logRetentionDays"),
+  },
+  containerPort: {
+    description: "Port the container listens on (unprivileged, the image runs as non-root)",
+    expected: () => "an integer from 1024 to 65535",
+    schema: () => integer(1024, 65535),
+    default: () => 8080,
+  },
+  cpu: {
+    description: "Fargate task CPU units",
+    expected: () => `one of ${Object.keys(fargateMemoryByCpu).join(", ")}`,
+    schema: () => oneOfNumbers(Object.keys(fargateMemoryByCpu).map(Number)),
+    default: fromDefaults("cpu"),
+  },
+  memory: {
+    description: "Fargate task memory (MiB); must suit `cpu`",
+    expected: () => "an integer number of MiB that Fargate allows for the chosen cpu",
+    schema: () => integer(512, 30720),
+    default: fromDefaults("memory"),
+  },
+  desiredCount: {
+    description: "Tasks running normally (and the autoscaling minimum)",
+    expected: (env) => `an integer >= ${environmentFloors[env].desiredCount}`,
+    schema: (env) => integer(environmentFloors[env].desiredCount, 100),
+    default: fromDefaults("desiredCount"),
+  },
+  maxCount: {
+    description: "Autoscaling maximum; at least `desiredCount`",
+    expected: () => "an integer from 1 to 100",
+    schema: () => integer(1, 100),
+    default: fromDefaults("maxCount"),
+  },
+  dbInstanceClass: {
+    description: "RDS PostgreSQL instance class",
+    expected: () => "an RDS instance class such as db.t4g.micro",
+    schema: () => z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/),
+    default: fromDefaults("dbInstanceClass"),
+  },
+  dbAllocatedStorageGb: {
+    description: "Initial database storage (GiB); autoscaling may grow it",
+    expected: () => "an integer from 20 to 65536",
+    schema: () => integer(20, 65536),
+    default: fromDefaults("dbAllocatedStorageGb"),
+  },
+  dbMultiAz: {
+    description: "Standby database in a second AZ",
+    expected: () => "true or false",
+    schema: () => boolean,
+    default: fromDefaults("dbMultiAz"),
+  },
+  dbBackupRetentionDays: {
+    description: "Days of automated backups (point-in-time recovery window)",
+    expected: () => "an integer from 1 to 35",
+    schema: () => integer(1, 35),
+    default: fromDefaults("dbBackupRetentionDays"),
+  },
+} satisfies Record<string, KeySpec>;
+
+type Key = keyof typeof keys;
+
+/** The parsed value of every key. */
+interface Values {
+  owner: string;
+  costCenter: string;
+  alertEmail: string;
+  domainName?: string;
+  vpcCidr: string;
+  azCount: number;
+  natGateways: NatStrategy;
+  flowLogRetentionDays: number;
+  logRetentionDays: number;
+  containerPort: number;
+  cpu: number;
+  memory: number;
+  desiredCount: number;
+  maxCount: number;
+  dbInstanceClass: string;
+  dbAllocatedStorageGb: number;
+  dbMultiAz: boolean;
+  dbBackupRetentionDays: number;
+}
+
+/**
+ * Reads and checks the current stack's configuration. Throws a `ConfigError` that names each bad
+ * key, the stack file it belongs in, and what is expected.
+ */
+export function loadConfig(): StackConfig {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  const file = `Pulumi.${stack}.yaml`;
+
+  if (!isEnvironment(stack)) {
+    throw new ConfigError([
+      `${file}: stack "${stack}" is not a known environment; expected one of ${environments.join(", ")} ` +
+        `(add it to environmentDefaults and environmentFloors in infra/config.ts)`,
+    ]);
+  }
+  const env = stack;
+  const problems: string[] = [];
+  const values: Partial<Record<Key, unknown>> = {};
+
+  const raw = new pulumi.Config(project);
+  for (const [key, spec] of Object.entries(keys) as [Key, KeySpec][]) {
+    const text = raw.get(key);
+    // `pulumi new` writes an empty string for an optional prompt left blank.
+    if (text === undefined || (spec.optional && text.trim() === "")) {
+      if (spec.default) values[key] = spec.default(env);
+      else if (!spec.optional)
+        problems.push(`${file}: ${project}:${key} is required: ${spec.expected(env)}`);
+      continue;
+    }
+    const parsed = spec.schema(env).safeParse(text);
+    if (parsed.success) values[key] = parsed.data;
+    else problems.push(`${file}: ${project}:${key} must be ${spec.expected(env)}, got "${text}"`);
+  }
+  problems.push(...unknownKeys(project, file));
+
+  const region = new pulumi.Config("aws").get("region");
+  if (region === undefined) {
+    problems.push(`${file}: aws:region is required: an AWS region such as eu-west-1`);
+  } else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
+    problems.push(`${file}: aws:region must be an AWS region such as eu-west-1, got "${region}"`);
+  }
+
+  const { cpu, memory, desiredCount: desired, maxCount: max } = values as Partial<Values>;
+  if (cpu !== undefined && memory !== undefined && !fargateMemoryByCpu[cpu]?.includes(memory)) {
+    problems.push(
+      `${file}: ${project}:memory must be one of ${fargateMemoryByCpu[cpu].join(", ")} ` +
+        `for ${project}:cpu ${cpu}, got "${memory}"`,
+    );
+  }
+  if (desired !== undefined && max !== undefined && max < desired) {
+    problems.push(
+      `${file}: ${project}:maxCount must be >= ${project}:desiredCount (${desired}), got "${max}"`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const v = values as unknown as Values;
+  return {
+    environment: env,
+    project,
+    stack,
+    region: region!,
+    tags: {
+      environment: env,
+      project,
+      "managed-by": "pulumi",
+      owner: v.owner,
+      "cost-center": v.costCenter,
+    },
+    alertEmail: v.alertEmail,
+    domainName: v.domainName,
+    network: {
+      cidrBlock: v.vpcCidr,
+      azCount: v.azCount,
+      natGateways: v.natGateways,
+      flowLogRetentionDays: v.flowLogRetentionDays,
+    },
+    service: {
+      containerPort: v.containerPort,
+      cpu: v.cpu,
+      memory: v.memory,
+      desiredCount: v.desiredCount,
+      maxCount: v.maxCount,
+      logRetentionDays: v.logRetentionDays,
+    },
+    database: {
+      instanceClass: v.dbInstanceClass,
+      allocatedStorageGb: v.dbAllocatedStorageGb,
+      multiAz: v.dbMultiAz,
+      backupRetentionDays: v.dbBackupRetentionDays,
+    },
+  };
+}
+
+function isEnvironment(stack: string): stack is Environment {
+  return (environments as readonly string[]).includes(stack);
+}
+
+/**
+ * A mistyped key, or a key left under the template's namespace after the project was renamed,
+ * would otherwise be ignored silently and the default used instead.
+ */
+function unknownKeys(project: string, file: string): string[] {
+  const known: string[] = Object.keys(keys);
+  const problems: string[] = [];
+  for (const full of Object.keys(pulumi.runtime.allConfig())) {
+    const [namespace, key] = full.split(":", 2);
+    if (namespace === project && !known.includes(key)) {
+      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const hint = near ? `did you mean ${project}:${near}?` : `known keys: ${known.join(", ")}`;
+      problems.push(`${file}: ${project}:${key} is not a known key; ${hint}`);
+    } else if (namespace !== project && known.includes(key)) {
+      problems.push(
+        `${file}: ${full} is under namespace "${namespace}" but the project is named ` +
+          `"${project}" (Pulumi.yaml); rename the key to ${project}:${key}`,
+      );
+    }
+  }
+  return problems;
+}
+
+function isNetworkAddress(cidr: string): boolean {
+  const [address, prefix] = cidr.split("/");
+  const hostBits = 32 - Number(prefix);
+  return ipv4ToNumber(address) % 2 ** hostBits === 0;
+}
+
+export function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let n = from; n <= to; n += step) out.push(n);
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * Mock answers for running the program without AWS: every resource gets the ids, ARNs and
+ * computed attributes AWS would give it, in AWS's real formats, so that one resource's outputs
+ * feed another's inputs as they would in a real deployment. Values are derived from the
+ * resource's type and name, so two runs of the same program give the same answers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+export const mockAccountId = "123456789012";
+
+type State = Record<string, unknown>;
+
+interface Context {
+  region: string;
+  type: string;
+  name: string;
+  inputs: State;
+  /** Deterministic hex of the given length, unique per resource and `salt`. */
+  hex: (length: number, salt?: string) => string;
+  /** The physical name Pulumi's auto-naming would give: logical name plus 7 hex characters. */
+  autoName: () => string;
+}
+
+type Shape = (c: Context) => { id: string; state?: State };
+
+const arn = (c: Context, service: string, resource: string, global = false) =>
+  `arn:aws:${service}:${global ? "" : c.region}:${mockAccountId}:${resource}`;
+
+const ec2 =
+  (prefix: string, kind: string, extra: (c: Context, id: string) => State = () => ({})): Shape =>
+  (c) => {
+    const id = `${prefix}-${c.hex(17)}`;
+    return {
+      id,
+      state: { arn: arn(c, "ec2", `${kind}/${id}`), ownerId: mockAccountId, ...extra(c, id) },
+    };
+  };
+
+const securityGroupRule = ec2("sgr", "security-group-rule", (_c, id) => ({
+  securityGroupRuleId: id,
+}));
+
+/** Resource types whose ids and attributes AWS shapes in a particular way. */
+const shapes: Record<string, Shape> = {
+  "aws:ec2/vpc:Vpc": ec2("vpc", "vpc", (c) => ({
+    defaultSecurityGroupId: `sg-${c.hex(17, "default-sg")}`,
+    defaultNetworkAclId: `acl-${c.hex(17, "default-acl")}`,
+    defaultRouteTableId: `rtb-${c.hex(17, "main-rtb")}`,
+    mainRouteTableId: `rtb-${c.hex(17, "main-rtb")}`,
+    dhcpOptionsId: `dopt-${c.hex(17, "dhcp")}`,
+    instanceTenancy: "default",
+  })),
+  "aws:ec2/subnet:Subnet": ec2("subnet", "subnet", (c) => ({
+    availabilityZoneId: zoneId(c.region, String(c.inputs.availabilityZone ?? "").slice(-1)),
+  })),
+  "aws:ec2/internetGateway:InternetGateway": ec2("igw", "internet-gateway"),
+  "aws:ec2/eip:Eip": ec2("eipalloc", "elastic-ip", (c, id) => ({
+    allocationId: id,
+    publicIp: `203.0.113.${parseInt(c.hex(2), 16) % 254 || 1}`,
+    publicDns: `ec2-203-0-113-1.${c.region}.compute.amazonaws.com`,
+  })),
+  "aws:ec2/natGateway:NatGateway": ec2("nat", "natgateway", (c) => ({
+    publicIp: `203.0.113.${parseInt(c.hex(2), 16) % 254 || 1}`,
+    privateIp: "10.0.0.10",
+    networkInterfaceId: `eni-${c.hex(17, "eni")}`,
+  })),
+  "aws:ec2/routeTable:RouteTable": ec2("rtb", "route-table"),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": ec2("rtbassoc", "route-table-association"),
+  "aws:ec2/securityGroup:SecurityGroup": ec2("sg", "security-group", (c) => ({
+    name: c.inputs.name ?? c.autoName(),
+  })),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ec2("sg", "security-group", () => ({
+    name: "default",
+  })),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": securityGroupRule,
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ec2("vpce", "vpc-endpoint", (c) => ({
+    prefixListId: `pl-${c.hex(8, "prefix-list")}`,
+    state: "available",
+  })),
+  "aws:ec2/flowLog:FlowLog": ec2("fl", "vpc-flow-log"),
+  "aws:cloudwatch/logGroup:LogGroup": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return { id: name, state: { name, arn: arn(c, "logs", `log-group:${name}`) } };
+  },
+  "aws:iam/role:Role": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    const path = String(c.inputs.path ?? "/");
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "iam", `role${path}${name}`, true),
+        uniqueId: `AROA${c.hex(17).toUpperCase()}`,
+        createDate: "2026-01-01T00:00:00Z",
+      },
+    };
+  },
+  "aws:iam/rolePolicy:RolePolicy": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return { id: `${c.inputs.role}:${name}`, state: { name } };
+  },
+  "aws:iam/policy:Policy": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return {
+      id: arn(c, "iam", `policy/${name}`, true),
+      state: { name, arn: arn(c, "iam", `policy/${name}`, true) },
+    };
+  },
+};
+
+/** An ARN in AWS's general format for types without a shape of their own. */
+const fallback: Shape = (c) => {
+  const [pkg, module] = c.type.split(":");
+  const service = (module ?? pkg).split("/")[0].toLowerCase();
+  const kind = c.type.split(":").pop()!.toLowerCase();
+  const id = `${c.name}-${c.hex(8)}`;
+  return { id, state: { arn: arn(c, service, `${kind}/${id}`) } };
+};
+
+function zoneId(region: string, letter: string): string {
+  const [geo, direction, number] = region.split("-");
+  const index = Math.max(1, letter.charCodeAt(0) - "a".charCodeAt(0) + 1);
+  return `${geo}${direction[0]}${number}-az${index}`;
+}
+
+/** The AZs each region answers with; others get three. */
+const zoneLetters: Record<string, string> = { "us-east-1": "abcdef", "us-west-2": "abcd" };
+
+export class AwsMocks implements pulumi.runtime.Mocks {
+  /** Default tags of each provider, by provider reference (`urn::id`), to compute `tagsAll`. */
+  private readonly providerTags = new Map<string, Record<string, string>>();
+
+  constructor(private readonly region: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+    const hex = (length: number, salt = "") =>
+      createHash("sha256")
+        .update(`${args.type}\0${args.name}\0${salt}`)
+        .digest("hex")
+        .slice(0, length);
+    const context: Context = {
+      region: this.region,
+      type: args.type,
+      name: args.name,
+      inputs: args.inputs,
+      hex,
+      autoName: () => `${args.name}-${hex(7)}`,
+    };
+
+    if (args.custom === false) return { id: "", state: args.inputs };
+    if (args.type.startsWith("pulumi:providers:")) {
+      const h = hex(32);
+      const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`;
+      const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`;
+      // Provider inputs arrive JSON-encoded, as the engine passes provider config.
+      const raw = args.inputs.defaultTags;
+      const defaultTags = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+        { tags?: Record<string, string> } | undefined;
+      this.providerTags.set(`${urn}::${id}`, defaultTags?.tags ?? {});
+      return { id, state: args.inputs };
+    }
+
+    const shape = shapes[args.type] ?? fallback;
+    const { id, state } = shape(context);
+    const tags = args.inputs.tags as Record<string, string> | undefined;
+    const defaultTags = args.provider ? this.providerTags.get(args.provider) : undefined;
+    const tagsAll = defaultTags || tags ? { ...defaultTags, ...tags } : undefined;
+    return {
+      id,
+      state: { ...args.inputs, id, ...state, ...(tagsAll ? { tagsAll } : {}) },
+    };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const region = this.region;
+    switch (args.token) {
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        const letters = [...(zoneLetters[region] ?? "abc")];
+        return {
+          id: region,
+          names: letters.map((l) => `${region}${l}`),
+          zoneIds: letters.map((l) => zoneId(region, l)),
+          groupNames: letters.map(() => region),
+        };
+      }
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+          id: mockAccountId,
+          accountId: mockAccountId,
+          arn: `arn:aws:sts::${mockAccountId}:assumed-role/deploy/pulumi`,
+          userId: "AROAEXAMPLEROLEID:pulumi",
+        };
+      case "aws:index/getRegion:getRegion":
+        return {
+          id: region,
+          name: region,
+          region,
+          description: region,
+          endpoint: `ec2.${region}.amazonaws.com`,
+        };
+      case "aws:index/getPartition:getPartition":
+        return {
+          id: "aws",
+          partition: "aws",
+          dnsSuffix: "amazonaws.com",
+          reverseDnsPrefix: "com.amazonaws",
+        };
+      default:
+        throw new Error(
+          `offline mocks have no answer for ${args.token}; add one to scripts/offline/mocks.ts`,
+        );
+    }
+  }
+}
