@@ -1,0 +1,82 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { PG_MIGRATE_LOCK_ID, runner } from "node-pg-migrate";
+
+type RunMigration = Awaited<ReturnType<typeof runner>>[number];
+import type { DatabaseConfig } from "../config";
+import { clientConfig } from "./pool";
+
+/** Same path from src/db (ts-node) and dist/db (compiled). */
+export const MIGRATIONS_DIR = path.resolve(__dirname, "../../migrations");
+export const MIGRATIONS_TABLE = "pgmigrations";
+
+export interface MigrateOptions {
+  direction: "up" | "down";
+  /** How many to apply (up: default all) or roll back (down: default 1). */
+  count?: number;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Applies migrations with node-pg-migrate, all pending ones in one transaction that first takes
+ * a transaction-level advisory lock. Concurrent runners (every task of a rolling deploy may start
+ * at once) wait for the lock, then find nothing left to do; a failing migration rolls the whole
+ * run back; the lock cannot outlive its transaction or connection. The embedded database has one
+ * session for all connections, where advisory locks don't exclude, but an open transaction there
+ * holds the database to itself, so the same code serialises runners on both.
+ *
+ * The cost: no migration may use statements that refuse to run in a transaction
+ * (CREATE INDEX CONCURRENTLY); run those by hand, as the README says.
+ */
+export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise<RunMigration[]> {
+  const log = opts.log ?? (() => undefined);
+  const client = new pg.Client(clientConfig(db));
+  client.on("error", (err) => log(`migration connection error: ${err.message}`));
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
+    const ran = await runner({
+      dbClient: client,
+      noLock: true,
+      dir: MIGRATIONS_DIR,
+      migrationsTable: MIGRATIONS_TABLE,
+      schema: db.schema,
+      createSchema: true,
+      direction: opts.direction,
+      count: opts.count ?? (opts.direction === "up" ? Infinity : 1),
+      // Nested in the transaction above: node-pg-migrate's BEGIN only warns; its COMMIT ends ours.
+      singleTransaction: true,
+      checkOrder: true,
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    await client.query("COMMIT");
+    return ran;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The newest migration this build knows about; /readyz waits until the database has it. */
+export function latestMigrationName(dir = MIGRATIONS_DIR): string {
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .map((f) => f.replace(/\.sql$/, ""))
+    .sort();
+  const last = names[names.length - 1];
+  if (!last) throw new Error(`no migrations found in ${dir}`);
+  return last;
+}
+
+/** True when `name` is recorded as applied (older code keeps passing after newer migrations). */
+export async function isMigrationApplied(pool: pg.Pool, schema: string, name: string) {
+  const { rowCount } = await pool.query(
+    `SELECT 1 FROM "${schema}"."${MIGRATIONS_TABLE}" WHERE name = $1`,
+    [name],
+  );
+  return rowCount === 1;
+}
