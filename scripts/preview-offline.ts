@@ -1,8 +1,9 @@
 /**
- * `npm run preview:offline -- --stack <name> [--write-export FILE]`
+ * `npm run preview:offline -- --stack <name> [--config key=value ...] [--write-export FILE]`
  *
  * Runs the real program for a stack with AWS mocked and prints what `pulumi up` would declare:
  * the resource tree (each component with its resources counted by type) and the stack outputs.
+ * `--config` (`-c`) overrides a stack-file value for this run, as `pulumi preview -c` does.
  * `--write-export` also writes the resources as a `pulumi stack export` file (deployment v3).
  * Exits 1 with the program's message when it fails (a bad config value, for example).
  */
@@ -11,7 +12,8 @@ import { parseArgs } from "node:util";
 import { toDeployment } from "./offline/export";
 import { ProgramError, runProgram, type RegisteredResource } from "./offline/harness";
 
-const usage = "usage: npm run preview:offline -- --stack <name> [--write-export FILE]";
+const usage =
+  "usage: npm run preview:offline -- --stack <name> [-c key=value ...] [--write-export FILE]";
 
 export function renderTree(resources: RegisteredResource[]): string {
   const children = new Map<string, RegisteredResource[]>();
@@ -44,11 +46,15 @@ function countDescendants(urn: string, children: Map<string, RegisteredResource[
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; "write-export"?: string };
+  let values: { stack?: string; config?: string[]; "write-export"?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { stack: { type: "string" }, "write-export": { type: "string" } },
+      options: {
+        stack: { type: "string", short: "s" },
+        config: { type: "string", short: "c", multiple: true },
+        "write-export": { type: "string" },
+      },
     }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${usage}`);
@@ -58,10 +64,19 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--stack is required\n${usage}`);
     return 2;
   }
+  const config: Record<string, string> = {};
+  for (const pair of values.config ?? []) {
+    const at = pair.indexOf("=");
+    if (at < 1) {
+      console.error(`--config takes key=value, got "${pair}"\n${usage}`);
+      return 2;
+    }
+    config[pair.slice(0, at)] = pair.slice(at + 1);
+  }
 
   let run;
   try {
-    run = await runProgram(values.stack);
+    run = await runProgram(values.stack, { config });
   } catch (err) {
     if (err instanceof ProgramError) {
       console.error(`error: the program failed for stack ${values.stack}:\n${err.message}`);

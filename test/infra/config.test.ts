@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { environmentDefaults } from "../../infra/config";
+import { ofType, ProgramError, runProgram, type RunOptions } from "../../scripts/offline/harness";
+import { stackRun } from "./stacks";
+
+/** Runs the program expecting it to fail; returns the error. */
+async function failure(stack: string, options: RunOptions = {}): Promise<ProgramError> {
+  try {
+    await runProgram(stack, options);
+  } catch (err) {
+    assert.ok(err instanceof ProgramError, `expected a ProgramError, got ${err}`);
+    return err;
+  }
+  assert.fail(`the program ran for ${stack} with ${JSON.stringify(options)}`);
+}
+
+/** Nothing but the root stack resource: the error came before any resource was declared. */
+function assertNothingDeclared(err: ProgramError) {
+  assert.deepEqual(
+    err.resources.map((r) => r.type),
+    ["pulumi:pulumi:Stack"],
+  );
+}
+
+describe("config", () => {
+  it("rejects a value of the wrong type, naming the key, the stack file and what is expected", async () => {
+    const err = await failure("prod", { config: { desiredCount: "two" } });
+    assert.equal(
+      err.message,
+      'Pulumi.prod.yaml: acme:desiredCount must be an integer >= 2, got "two"',
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("rejects a value out of range for the environment", async () => {
+    const staging = await failure("staging", { config: { azCount: "4" } });
+    assert.equal(
+      staging.message,
+      'Pulumi.staging.yaml: acme:azCount must be an integer from 2 to 3, got "4"',
+    );
+    assertNothingDeclared(staging);
+
+    // One task is fine in staging but is below production's floor.
+    const prod = await failure("prod", { config: { desiredCount: "1" } });
+    assert.equal(
+      prod.message,
+      'Pulumi.prod.yaml: acme:desiredCount must be an integer >= 2, got "1"',
+    );
+    assertNothingDeclared(prod);
+  });
+
+  it("rejects a missing required key", async () => {
+    const err = await failure("staging", { config: { owner: undefined } });
+    assert.equal(err.message, "Pulumi.staging.yaml: acme:owner is required: a non-empty string");
+    assertNothingDeclared(err);
+  });
+
+  it("rejects a missing region", async () => {
+    const err = await failure("prod", { config: { "aws:region": undefined } });
+    assert.match(err.message, /^Pulumi\.prod\.yaml: aws:region is required/);
+    assertNothingDeclared(err);
+  });
+
+  it("rejects an unknown stack name, listing the known ones", async () => {
+    const err = await failure("qa");
+    assert.equal(
+      err.message,
+      'Pulumi.qa.yaml: stack "qa" is not a known environment; expected one of staging, prod ' +
+        "(add it to environmentDefaults and environmentFloors in infra/config.ts)",
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("rejects a mistyped key instead of silently using the default", async () => {
+    const err = await failure("staging", { config: { desiredcount: "1" } });
+    assert.equal(
+      err.message,
+      "Pulumi.staging.yaml: acme:desiredcount is not a known key; did you mean acme:desiredCount?",
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("rejects a key left under another project's namespace", async () => {
+    const err = await failure("staging", { config: { "shop:desiredCount": "2" } });
+    assert.match(
+      err.message,
+      /shop:desiredCount is under namespace "shop" but the project is named "acme"/,
+    );
+  });
+
+  it("checks values against each other: Fargate memory must suit the CPU size", async () => {
+    const err = await failure("staging", { config: { cpu: "1024", memory: "512" } });
+    assert.equal(
+      err.message,
+      "Pulumi.staging.yaml: acme:memory must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 " +
+        'for acme:cpu 1024, got "512"',
+    );
+  });
+
+  it("reports every problem at once", async () => {
+    const err = await failure("prod", {
+      config: { natGateways: "some", dbMultiAz: "yes", vpcCidr: "10.20.0.1/16" },
+    });
+    assert.deepEqual(err.cause.message.split("\n"), [
+      'Pulumi.prod.yaml: acme:vpcCidr must be an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16, got "10.20.0.1/16"',
+      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz", got "some"',
+      'Pulumi.prod.yaml: acme:dbMultiAz must be true or false, got "yes"',
+    ]);
+  });
+
+  it("fills a key the stack file leaves out with that environment's default", async () => {
+    const run = await runProgram("prod", {
+      config: { azCount: undefined, natGateways: undefined },
+    });
+    assert.equal(environmentDefaults.prod.azCount, 3);
+    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * 3);
+    assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
+  });
+
+  it("runs both real stack files without error", async () => {
+    for (const stack of ["staging", "prod"] as const) {
+      const run = await stackRun(stack);
+      assert.equal(run.stackOutputs.environment, stack);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { mockAccountId } from "../../scripts/offline/mocks";
+import { ofType, runProgram, type ProgramRun } from "../../scripts/offline/harness";
+import { stackRun } from "./stacks";
+
+/** The id formats AWS uses, so a test that reads an id sees what a real stack would hold. */
+const idFormats: Record<string, RegExp> = {
+  "aws:ec2/vpc:Vpc": /^vpc-[0-9a-f]{17}$/,
+  "aws:ec2/subnet:Subnet": /^subnet-[0-9a-f]{17}$/,
+  "aws:ec2/natGateway:NatGateway": /^nat-[0-9a-f]{17}$/,
+  "aws:ec2/eip:Eip": /^eipalloc-[0-9a-f]{17}$/,
+  "aws:ec2/securityGroup:SecurityGroup": /^sg-[0-9a-f]{17}$/,
+  "aws:ec2/routeTable:RouteTable": /^rtb-[0-9a-f]{17}$/,
+  "aws:ec2/vpcEndpoint:VpcEndpoint": /^vpce-[0-9a-f]{17}$/,
+  "aws:iam/role:Role": /^[\w+=,.@-]{1,64}$/,
+};
+
+describe("offline mocks", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await stackRun("prod");
+  });
+
+  it("gives resources ids in AWS's formats", () => {
+    for (const [type, format] of Object.entries(idFormats)) {
+      const resources = ofType(run, type);
+      assert.ok(resources.length > 0, `no ${type} to check`);
+      for (const r of resources) assert.match(r.id!, format, r.urn);
+    }
+  });
+
+  it("gives every ARN the account, region and partition of a real one", () => {
+    for (const r of run.resources.filter((r) => r.custom && typeof r.outputs.arn === "string")) {
+      const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
+      assert.deepEqual([prefix, partition, account], ["arn", "aws", mockAccountId], r.urn);
+      assert.ok(service);
+      // IAM is global: its ARNs have no region.
+      assert.equal(region, service === "iam" ? "" : "eu-west-1", r.urn);
+    }
+  });
+
+  it("feeds one resource's outputs into another's inputs, as AWS would", () => {
+    const [flowLog] = ofType(run, "aws:ec2/flowLog:FlowLog");
+    assert.match(
+      flowLog.inputs.iamRoleArn as string,
+      /^arn:aws:iam::123456789012:role\/prod-flow-logs-[0-9a-f]{7}$/,
+    );
+    assert.match(
+      flowLog.inputs.logDestination as string,
+      /^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/vpc\/flow-logs\/vpc-/,
+    );
+  });
+
+  it("merges the provider's default tags into tagsAll, as the AWS provider does", () => {
+    const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
+    assert.deepEqual(vpc.outputs.tagsAll, {
+      ...JSON.parse(
+        run.resources.find((r) => r.type === "pulumi:providers:aws")!.inputs.defaultTags as string,
+      ).tags,
+      Name: "prod-vpc",
+    });
+  });
+
+  it("answers the same for the same program, so exports can be compared", async () => {
+    const again = await runProgram("prod");
+    assert.deepEqual(
+      again.resources.map((r) => [r.urn, r.id]),
+      run.resources.map((r) => [r.urn, r.id]),
+    );
+  });
+});

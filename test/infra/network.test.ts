@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { subnetCidr } from "../../infra/network";
+import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
+import { stackRun } from "./stacks";
+
+const tierOf = (subnet: RegisteredResource) => (subnet.inputs.tags as Record<string, string>).tier;
+const subnets = (run: ProgramRun, tier: string) =>
+  ofType(run, "aws:ec2/subnet:Subnet").filter((s) => tierOf(s) === tier);
+const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id);
+
+function ipRange(cidr: string): [number, number] {
+  const [address, prefix] = cidr.split("/");
+  const start = address.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  return [start, start + 2 ** (32 - Number(prefix)) - 1];
+}
+
+describe("network", () => {
+  const expected = {
+    staging: { azs: 2, nats: 1, cidr: "10.10.0.0/16", flowLogDays: 30 },
+    prod: { azs: 3, nats: 3, cidr: "10.20.0.0/16", flowLogDays: 365 },
+  };
+
+  for (const [stack, want] of Object.entries(expected) as [
+    "staging" | "prod",
+    (typeof expected)["prod"],
+  ][]) {
+    describe(stack, () => {
+      let run: ProgramRun;
+      before(async () => {
+        run = await stackRun(stack);
+      });
+
+      it(`spans ${want.azs} AZs with a public, a private and an isolated subnet in each`, () => {
+        for (const tier of ["public", "private", "isolated"]) {
+          const azs = subnets(run, tier).map((s) => s.inputs.availabilityZone);
+          assert.equal(new Set(azs).size, want.azs, `${tier} subnets over ${azs}`);
+          assert.equal(azs.length, want.azs);
+        }
+        assert.equal((run.stackOutputs.availabilityZones as string[]).length, want.azs);
+      });
+
+      it("carves non-overlapping subnets out of the configured VPC range", () => {
+        const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
+        assert.equal(vpc.inputs.cidrBlock, want.cidr);
+        const [vpcStart, vpcEnd] = ipRange(want.cidr);
+        const ranges = ofType(run, "aws:ec2/subnet:Subnet").map((s) =>
+          ipRange(s.inputs.cidrBlock as string),
+        );
+        for (const [start, end] of ranges) assert.ok(start >= vpcStart && end <= vpcEnd);
+        ranges.sort((a, b) => a[0] - b[0]);
+        for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i][0] > ranges[i - 1][1]);
+      });
+
+      it(`has ${want.nats} NAT gateway(s), in public subnets, and routes each private subnet through one`, () => {
+        const nats = ofType(run, "aws:ec2/natGateway:NatGateway");
+        assert.equal(nats.length, want.nats);
+        for (const nat of nats) assert.equal(tierOf(byId(run, nat.inputs.subnetId)!), "public");
+
+        const usedNats = new Set<unknown>();
+        for (const subnet of subnets(run, "private")) {
+          const table = routeTableOf(run, subnet);
+          const defaultRoute = routes(table).find((r) => r.cidrBlock === "0.0.0.0/0");
+          assert.ok(defaultRoute?.natGatewayId, `${subnet.name} has no NAT route`);
+          assert.equal(defaultRoute.gatewayId, undefined);
+          usedNats.add(defaultRoute.natGatewayId);
+          if (want.nats > 1) {
+            // One NAT per AZ: a subnet's egress must not depend on another AZ.
+            const nat = nats.find((n) => n.id === defaultRoute.natGatewayId)!;
+            const natSubnet = byId(run, nat.inputs.subnetId)!;
+            assert.equal(natSubnet.inputs.availabilityZone, subnet.inputs.availabilityZone);
+          }
+        }
+        assert.equal(usedNats.size, want.nats);
+      });
+
+      it("routes public subnets to the internet gateway and gives isolated subnets no way out", () => {
+        const [igw] = ofType(run, "aws:ec2/internetGateway:InternetGateway");
+        for (const subnet of subnets(run, "public")) {
+          assert.deepEqual(routes(routeTableOf(run, subnet)), [
+            { cidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+          ]);
+          assert.equal(subnet.inputs.mapPublicIpOnLaunch, false);
+        }
+        for (const subnet of subnets(run, "isolated")) {
+          assert.deepEqual(routes(routeTableOf(run, subnet)), []);
+        }
+      });
+
+      it("reaches S3 through a gateway endpoint on the private and isolated route tables", () => {
+        const [endpoint] = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
+        assert.equal(endpoint.inputs.vpcEndpointType, "Gateway");
+        assert.equal(endpoint.inputs.serviceName, "com.amazonaws.eu-west-1.s3");
+        const expectedTables = [...subnets(run, "private"), ...subnets(run, "isolated")].map(
+          (s) => routeTableOf(run, s).id,
+        );
+        assert.deepEqual(
+          [...(endpoint.inputs.routeTableIds as string[])].sort(),
+          [...new Set(expectedTables)].sort(),
+        );
+      });
+
+      it(`sends all VPC flow logs to CloudWatch, kept ${want.flowLogDays} days`, () => {
+        const [flowLog] = ofType(run, "aws:ec2/flowLog:FlowLog");
+        const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
+        const [group] = ofType(run, "aws:cloudwatch/logGroup:LogGroup");
+        assert.equal(flowLog.inputs.vpcId, vpc.id);
+        assert.equal(flowLog.inputs.trafficType, "ALL");
+        assert.equal(flowLog.inputs.logDestination, group.outputs.arn);
+        assert.equal(group.inputs.retentionInDays, want.flowLogDays);
+        const role = ofType(run, "aws:iam/role:Role").find(
+          (r) => r.outputs.arn === flowLog.inputs.iamRoleArn,
+        );
+        const trust = JSON.parse(role!.inputs.assumeRolePolicy as string);
+        assert.equal(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
+        assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
+      });
+
+      it("allows exactly internet -> load balancer -> service -> database, and nothing wider", () => {
+        const groups = new Map(
+          ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
+            g.id,
+            g.name.replace(`${stack}-`, ""),
+          ]),
+        );
+        const describe = (rule: RegisteredResource, direction: string) => {
+          const i = rule.inputs;
+          const peer = i.referencedSecurityGroupId
+            ? groups.get(i.referencedSecurityGroupId as string)
+            : i.cidrIpv4;
+          return `${groups.get(i.securityGroupId as string)} ${direction} ${i.ipProtocol}/${i.fromPort}-${i.toPort} ${peer}`;
+        };
+        const rules = [
+          ...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) =>
+            describe(r, "in"),
+          ),
+          ...ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) =>
+            describe(r, "out"),
+          ),
+        ].sort();
+        assert.deepEqual(rules, [
+          "alb in tcp/443-443 0.0.0.0/0",
+          "alb in tcp/80-80 0.0.0.0/0",
+          "alb out tcp/8080-8080 service",
+          "database in tcp/5432-5432 service",
+          "service in tcp/8080-8080 alb",
+          "service out tcp/443-443 0.0.0.0/0",
+          "service out tcp/5432-5432 database",
+        ]);
+        for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
+          // Inline rules would bypass the list above.
+          assert.equal(group.inputs.ingress, undefined);
+          assert.equal(group.inputs.egress, undefined);
+        }
+      });
+
+      it("empties the VPC's default security group", () => {
+        const [defaultGroup] = ofType(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+        assert.deepEqual(defaultGroup.inputs.ingress, []);
+        assert.deepEqual(defaultGroup.inputs.egress, []);
+      });
+    });
+  }
+
+  describe("subnetCidr", () => {
+    it("numbers subnets of the requested size from the start of the range", () => {
+      assert.equal(subnetCidr("10.10.0.0/16", 2, 0), "10.10.0.0/18");
+      assert.equal(subnetCidr("10.10.0.0/16", 2, 2), "10.10.128.0/18");
+      assert.equal(subnetCidr("10.10.0.0/16", 5, 24), "10.10.192.0/21");
+      assert.equal(subnetCidr("172.16.16.0/20", 5, 31), "172.16.31.128/25");
+    });
+
+    it("refuses a subnet beyond the range", () => {
+      assert.throws(() => subnetCidr("10.0.0.0/16", 2, 4), /does not fit in 10.0.0.0\/16/);
+    });
+  });
+});
+
+function routeTableOf(run: ProgramRun, subnet: RegisteredResource): RegisteredResource {
+  const association = ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").find(
+    (a) => a.inputs.subnetId === subnet.id,
+  );
+  assert.ok(association, `${subnet.name} has no route table`);
+  return byId(run, association.inputs.routeTableId)!;
+}
+
+function routes(table: RegisteredResource): Record<string, unknown>[] {
+  return (table.inputs.routes as Record<string, unknown>[] | undefined) ?? [];
+}
