@@ -177,7 +177,10 @@ export const keys = {
   },
   azCount: {
     description: "Availability zones the VPC spans",
-    expected: (env) => `an integer from ${environmentFloors[env].azCount} to 3`,
+    expected: (env) =>
+      environmentFloors[env].azCount === 3
+        ? "3"
+        : `an integer from ${environmentFloors[env].azCount} to 3`,
     schema: (env) => integer(environmentFloors[env].azCount, 3),
     default: fromDefaults("azCount"),
   },

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { keys } from "../../infra/config";
+import { repoRoot } from "../../scripts/offline/harness";
+
+/** The README's config table, as key -> [staging default, prod default]. */
+function configTable(): Map<string, [string, string]> {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const rows = new Map<string, [string, string]>();
+  for (const line of readme.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim().replace(/`/g, ""));
+    if (/^[a-z]+:\w+$/.test(cells[1] ?? "") && cells.length === 8) {
+      rows.set(cells[1], [cells[5], cells[6]]);
+    }
+  }
+  return rows;
+}
+
+describe("README", () => {
+  it("documents every config key, with the defaults infra/config.ts applies", () => {
+    const table = configTable();
+    const documented = [...table.keys()].sort();
+    assert.deepEqual(
+      documented,
+      ["aws:region", ...Object.keys(keys).map((k) => `acme:${k}`)].sort(),
+    );
+    for (const [key, spec] of Object.entries(keys)) {
+      const [staging, prod] = table.get(`acme:${key}`)!;
+      if ("default" in spec) {
+        const expected = [String(spec.default("staging")), String(spec.default("prod"))];
+        assert.deepEqual([staging, prod], expected, `acme:${key}`);
+      } else {
+        assert.ok(["required", "unset"].includes(staging), `acme:${key} has no default`);
+      }
+    }
+  });
+
+  it("shows the two set-up commands near the top", () => {
+    const top = readFileSync(join(repoRoot, "README.md"), "utf8")
+      .split("\n")
+      .slice(0, 20)
+      .join("\n");
+    assert.match(top, /npm ci && npm run preview:offline -- --stack staging/);
+    assert.match(top, /npm ci && npm test/);
+  });
+});
