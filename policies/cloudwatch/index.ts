@@ -1,0 +1,1 @@
+export { logGroupRetention } from "./log-group-retention";

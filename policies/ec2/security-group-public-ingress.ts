@@ -1,0 +1,63 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+
+const webPorts = [80, 443];
+const anywhere = ["0.0.0.0/0", "::/0"];
+
+interface Rule {
+  fromPort?: number;
+  toPort?: number;
+  ipProtocol?: string;
+  protocol?: string;
+  cidrBlocks?: string[];
+  ipv6CidrBlocks?: string[];
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+}
+
+/** Opens a port to the whole internet, other than HTTP and HTTPS. */
+function violation(rule: Rule): string | undefined {
+  const sources = [
+    ...(rule.cidrBlocks ?? []),
+    ...(rule.ipv6CidrBlocks ?? []),
+    rule.cidrIpv4,
+    rule.cidrIpv6,
+  ].filter((s): s is string => !!s);
+  const open = sources.find((s) => anywhere.includes(s));
+  if (!open) return undefined;
+  const protocol = String(rule.ipProtocol ?? rule.protocol ?? "");
+  const from = rule.fromPort ?? 0;
+  const to = rule.toPort ?? 65535;
+  const isWebPort =
+    (protocol === "tcp" || protocol === "6") && from === to && webPorts.includes(from);
+  return isWebPort ? undefined : `ingress from ${open} to ${protocol || "all"}/${from}-${to}`;
+}
+
+function check(rule: Rule, report: (message: string) => void): void {
+  const problem = violation(rule);
+  if (problem) {
+    report(
+      `${problem}: open only 80/443 to the internet; reach anything else through the load ` +
+        "balancer or SSM Session Manager.",
+    );
+  }
+}
+
+/** Ingress from the whole internet is allowed only on TCP 80 and 443. */
+export const securityGroupPublicIngress: ResourceValidationPolicy = {
+  name: "ec2-security-group-public-ingress",
+  description:
+    "Security groups may accept traffic from 0.0.0.0/0 or ::/0 only on TCP 80 and 443 (the load balancer).",
+  enforcementLevel: "mandatory",
+  validateResource: [
+    validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, report) => {
+      for (const rule of (group.ingress ?? []) as Rule[]) check(rule, report);
+    }),
+    validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) => {
+      check(rule as Rule, report);
+    }),
+    validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
+      if (rule.type === "ingress") check(rule as Rule, report);
+    }),
+  ],
+};

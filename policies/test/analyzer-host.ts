@@ -1,0 +1,270 @@
+/**
+ * Runs the policy pack as `pulumi preview --policy-pack` does: in its own process, started by
+ * @pulumi/pulumi's policy-pack host, spoken to over the analyzer gRPC protocol. The CLI's part is
+ * played here: an engine endpoint for the pack's log messages, GetAnalyzerInfo, the policy
+ * config reconciled from the pack's schemas and a `--policy-pack-config` file, then Configure,
+ * Analyze per resource and AnalyzeStack.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
+import Ajv from "ajv";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { RegisteredResource } from "../../scripts/offline/harness";
+
+export const packDir = resolve(__dirname, "..");
+
+export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+const levels: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
+
+export interface Diagnostic {
+  policy: string;
+  level: Level;
+  /** What the policy reported, without the description the SDK puts before it. */
+  message: string;
+  urn: string;
+}
+
+export interface PolicyListing {
+  name: string;
+  level: Level;
+  description: string;
+}
+
+/** A `--policy-pack-config` file: `all` sets every policy's level; a policy's object its config. */
+export type PackConfig = Record<
+  string,
+  Level | ({ enforcementLevel?: Level } & Record<string, unknown>)
+>;
+
+export class AnalyzerHost {
+  private constructor(
+    private readonly pack: ChildProcess,
+    private readonly engine: grpc.Server,
+    private readonly client: analyzerrpc.AnalyzerClient,
+    /** Messages the pack logged through the engine. */
+    readonly logs: string[],
+  ) {}
+
+  /** Starts the pack (type-checked by ts-node, several seconds) and connects to it. */
+  static async start(): Promise<AnalyzerHost> {
+    const logs: string[] = [];
+    const engine = new grpc.Server();
+    engine.addService(enginerpc.EngineService, {
+      log: (
+        call: grpc.ServerUnaryCall<engineproto.LogRequest, Empty>,
+        done: grpc.sendUnaryData<Empty>,
+      ) => {
+        logs.push(call.request.getMessage());
+        done(null, new Empty());
+      },
+      getRootResource: (
+        _call: unknown,
+        done: grpc.sendUnaryData<engineproto.GetRootResourceResponse>,
+      ) => done(null, new engineproto.GetRootResourceResponse()),
+      setRootResource: (
+        _call: unknown,
+        done: grpc.sendUnaryData<engineproto.SetRootResourceResponse>,
+      ) => done(null, new engineproto.SetRootResourceResponse()),
+    });
+    const enginePort = await new Promise<number>((ok, fail) =>
+      engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? fail(err) : ok(port),
+      ),
+    );
+
+    const hostScript = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+    const pack = spawn(process.execPath, [hostScript, `127.0.0.1:${enginePort}`, "."], {
+      cwd: packDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    pack.stderr!.on("data", (chunk) => (stderr += chunk));
+    const port = await new Promise<string>((ok, fail) => {
+      const lines = createInterface({ input: pack.stdout! });
+      lines.once("line", (line) => ok(line.trim()));
+      pack.once("exit", (code) => fail(new Error(`policy pack exited with ${code}:\n${stderr}`)));
+    });
+    if (!/^\d+$/.test(port)) throw new Error(`policy pack printed "${port}" instead of a port`);
+
+    const client = new analyzerrpc.AnalyzerClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+    return new AnalyzerHost(pack, engine, client, logs);
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    this.pack.kill();
+    await new Promise((done) => this.engine.tryShutdown(done));
+  }
+
+  /** The pack's policies with their declared enforcement levels. */
+  async policies(): Promise<PolicyListing[]> {
+    const info = await this.info();
+    return info.getPoliciesList().map((p) => ({
+      name: p.getName(),
+      level: levels[p.getEnforcementlevel()],
+      description: p.getDescription(),
+    }));
+  }
+
+  /**
+   * Sends the policy config the CLI would for `--policy-pack-config <file>`: schema defaults, the
+   * pack's initial config, then the file, validated against each policy's schema.
+   */
+  async configure(packConfig: PackConfig = {}): Promise<void> {
+    const info = await this.info();
+    const policyNames = info.getPoliciesList().map((p) => p.getName());
+    for (const name of Object.keys(packConfig)) {
+      if (name !== "all" && !policyNames.includes(name)) {
+        throw new Error(`policy config names "${name}", which is not a policy of the pack`);
+      }
+    }
+    const request = new analyzerproto.ConfigureAnalyzerRequest();
+    const ajv = new Ajv({ useDefaults: true, allErrors: true });
+    for (const policy of info.getPoliciesList()) {
+      const name = policy.getName();
+      const initial = info.getInitialconfigMap().get(name);
+      const fromFile = packConfig[name];
+      const { enforcementLevel: fileLevel, ...fileProps } =
+        typeof fromFile === "string" ? { enforcementLevel: fromFile } : (fromFile ?? {});
+      const all = typeof packConfig.all === "string" ? packConfig.all : undefined;
+      const level =
+        fileLevel ??
+        all ??
+        (initial ? levels[initial.getEnforcementlevel()] : levels[policy.getEnforcementlevel()]);
+
+      const properties = {
+        ...((initial?.getProperties()?.toJavaScript() as Record<string, unknown>) ?? {}),
+        ...fileProps,
+      };
+      const schema = policy.getConfigschema();
+      if (schema) {
+        const validate = ajv.compile({
+          type: "object",
+          properties: schema.getProperties()?.toJavaScript() ?? {},
+          required: schema.getRequiredList(),
+        });
+        if (!validate(properties)) {
+          throw new Error(
+            `policy config for ${name} is invalid: ${ajv.errorsText(validate.errors)}`,
+          );
+        }
+      }
+      const config = new analyzerproto.PolicyConfig();
+      config.setEnforcementlevel(levels.indexOf(level) as analyzerproto.EnforcementLevel);
+      config.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+      request.getPolicyconfigMap().set(name, config);
+    }
+    await this.call<Empty>((done) => this.client.configure(request, done));
+  }
+
+  /** Analyze for each resource (its inputs) and AnalyzeStack over all (their outputs). */
+  async analyze(resources: RegisteredResource[]): Promise<Diagnostic[]> {
+    const providers = new Map(
+      resources
+        .filter((r) => r.type.startsWith("pulumi:providers:"))
+        .map((r) => [`${r.urn}::${r.id}`, r]),
+    );
+    const diagnostics: Diagnostic[] = [];
+    for (const resource of resources) {
+      const request = new analyzerproto.AnalyzeRequest();
+      request.setType(resource.type);
+      request.setName(resource.name);
+      request.setUrn(resource.urn);
+      request.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
+      request.setOptions(options(resource));
+      const provider = providers.get(resource.provider ?? "");
+      if (provider) request.setProvider(providerOf(provider));
+      const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
+        this.client.analyze(request, done),
+      );
+      diagnostics.push(...response.getDiagnosticsList().map(toDiagnostic));
+    }
+
+    const stackRequest = new analyzerproto.AnalyzeStackRequest();
+    stackRequest.setResourcesList(
+      resources.map((resource) => {
+        const r = new analyzerproto.AnalyzerResource();
+        r.setType(resource.type);
+        r.setName(resource.name);
+        r.setUrn(resource.urn);
+        r.setProperties(Struct.fromJavaScript(resource.outputs as Record<string, never>));
+        r.setOptions(options(resource));
+        if (resource.parent) r.setParent(resource.parent);
+        r.setDependenciesList(resource.dependencies);
+        for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
+          const deps = new analyzerproto.AnalyzerPropertyDependencies();
+          deps.setUrnsList(urns);
+          r.getPropertydependenciesMap().set(key, deps);
+        }
+        const provider = providers.get(resource.provider ?? "");
+        if (provider) r.setProvider(providerOf(provider));
+        return r;
+      }),
+    );
+    const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
+      this.client.analyzeStack(stackRequest, done),
+    );
+    diagnostics.push(...response.getDiagnosticsList().map(toDiagnostic));
+    return diagnostics;
+  }
+
+  private info(): Promise<analyzerproto.AnalyzerInfo> {
+    return this.call((done) => this.client.getAnalyzerInfo(new Empty(), done));
+  }
+
+  private call<T>(
+    invoke: (done: (err: grpc.ServiceError | null, value?: T) => void) => void,
+  ): Promise<T> {
+    return new Promise((ok, fail) => invoke((err, value) => (err ? fail(err) : ok(value as T))));
+  }
+}
+
+/** A stack's `policies/config/<stack>.json`, as CI passes it to `--policy-pack-config`. */
+export function stackPolicyConfig(stack: string): PackConfig {
+  return JSON.parse(readFileSync(join(packDir, "config", `${stack}.json`), "utf8")) as PackConfig;
+}
+
+/** The CLI always sends options; without them the SDK asks for a newer CLI. */
+function options(resource: RegisteredResource): analyzerproto.AnalyzerResourceOptions {
+  const o = new analyzerproto.AnalyzerResourceOptions();
+  o.setProtect(resource.options.protect);
+  o.setIgnorechangesList(resource.options.ignoreChanges);
+  o.setDeletebeforereplace(resource.options.deleteBeforeReplace);
+  o.setDeletebeforereplacedefined(true);
+  o.setAdditionalsecretoutputsList(resource.options.additionalSecretOutputs);
+  o.setAliasesList(resource.options.aliases);
+  if (resource.parent) o.setParent(resource.parent);
+  return o;
+}
+
+function providerOf(provider: RegisteredResource): analyzerproto.AnalyzerProviderResource {
+  const p = new analyzerproto.AnalyzerProviderResource();
+  p.setType(provider.type);
+  p.setName(provider.name);
+  p.setUrn(provider.urn);
+  p.setProperties(Struct.fromJavaScript(provider.inputs as Record<string, never>));
+  return p;
+}
+
+function toDiagnostic(d: analyzerproto.AnalyzeDiagnostic): Diagnostic {
+  // The SDK prefixes what the policy reported with the policy's description.
+  const prefix = `${d.getDescription()}\n`;
+  const message = d.getMessage();
+  return {
+    policy: d.getPolicyname(),
+    level: levels[d.getEnforcementlevel()],
+    message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+    urn: d.getUrn(),
+  };
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { addBeside, find, remove, set, violations } from "./gate";
+
+const ingressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+describe("ec2", () => {
+  describe("ec2-security-group-public-ingress", () => {
+    const policy = "ec2-security-group-public-ingress";
+
+    it("1: reports PostgreSQL opened to 0.0.0.0/0 by a rule resource", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, ingressRule, "db-from-service");
+        set(rule, "referencedSecurityGroupId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+      });
+      assert.deepEqual(found, [
+        "ingress from 0.0.0.0/0 to tcp/5432-5432: open only 80/443 to the internet; reach " +
+          "anything else through the load balancer or SSM Session Manager.",
+      ]);
+    });
+
+    it("2: reports an inline all-traffic ingress block open to ::/0", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const group = find(resources, "aws:ec2/securityGroup:SecurityGroup", "-service");
+        set(group, "ingress", [
+          { protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] },
+        ]);
+      });
+      assert.ok(
+        found.some((m) => m.startsWith("ingress from ::/0 to -1/0-0")),
+        found.join("\n"),
+      );
+    });
+
+    it("3: reports SSH opened by an aws.ec2.SecurityGroupRule", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const sibling = find(resources, ingressRule, "alb-https");
+        addBeside(resources, sibling, "aws:ec2/securityGroupRule:SecurityGroupRule", "ssh", {
+          type: "ingress",
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrBlocks: ["0.0.0.0/0"],
+          securityGroupId: "sg-0123456789abcdef0",
+        });
+      });
+      assert.ok(
+        found.some((m) => m.startsWith("ingress from 0.0.0.0/0 to tcp/22-22")),
+        found.join("\n"),
+      );
+    });
+
+    it("4: reports a port range that merely includes 80 and 443", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, ingressRule, "alb-https");
+        set(rule, "fromPort", 80);
+      });
+      assert.ok(
+        found.some((m) => m.startsWith("ingress from 0.0.0.0/0 to tcp/80-443")),
+        found.join("\n"),
+      );
+    });
+
+    it("passes the program's groups: 80 and 443 from anywhere to the load balancer only", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+
+    it("passes egress to anywhere (only ingress is checked)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const sibling = find(resources, ingressRule, "alb-https");
+        addBeside(resources, sibling, "aws:ec2/securityGroupRule:SecurityGroupRule", "out", {
+          type: "egress",
+          protocol: "-1",
+          fromPort: 0,
+          toPort: 0,
+          cidrBlocks: ["0.0.0.0/0"],
+          securityGroupId: "sg-0123456789abcdef0",
+        });
+      });
+      assert.deepEqual(found, []);
+    });
+  });
+
+  describe("ec2-vpc-flow-logs", () => {
+    const policy = "ec2-vpc-flow-logs";
+
+    it("1: reports a VPC without a flow log", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        remove(resources, find(resources, "aws:ec2/flowLog:FlowLog")),
+      );
+      assert.deepEqual(found, [
+        "VPC prod-vpc has no flow log of ALL traffic: add an aws.ec2.FlowLog with trafficType ALL to CloudWatch Logs or S3.",
+      ]);
+    });
+
+    it("2: reports a flow log of rejected traffic only", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, "aws:ec2/flowLog:FlowLog"), "trafficType", "REJECT"),
+      );
+      assert.equal(found.length, 1);
+    });
+
+    it("passes the program's VPC and flow log", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+    });
+
+    it("passes on the dependency alone when the VPC's id is not known yet (a first preview)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        set(find(resources, "aws:ec2/vpc:Vpc"), "id", undefined);
+        set(find(resources, "aws:ec2/flowLog:FlowLog"), "vpcId", undefined);
+      });
+      assert.deepEqual(found, []);
+    });
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The one helper every policy spec uses: take a compliant fixture (the real program's resources
+ * for a stack, from the offline harness), change one thing, and run the gate over it through the
+ * policy-pack host with that stack's `config/<stack>.json`.
+ */
+import {
+  runProgram,
+  type ProgramRun,
+  type RegisteredResource,
+} from "../../scripts/offline/harness";
+import { AnalyzerHost, stackPolicyConfig, type Diagnostic, type PackConfig } from "./analyzer-host";
+
+export type Stack = "staging" | "prod";
+export type Change = (resources: RegisteredResource[]) => void;
+
+let host: AnalyzerHost | undefined;
+const runs = new Map<Stack, Promise<ProgramRun>>();
+
+export async function startHost(): Promise<void> {
+  host = await AnalyzerHost.start();
+}
+
+export async function stopHost(): Promise<void> {
+  await host?.stop();
+}
+
+export function gate(): AnalyzerHost {
+  if (!host) throw new Error("the policy pack host is not running (test/hooks.ts starts it)");
+  return host;
+}
+
+/** Every diagnostic for the stack's resources after `change`, under that stack's config. */
+export async function diagnostics(
+  stack: Stack,
+  change: Change = () => {},
+  config: PackConfig = stackPolicyConfig(stack),
+): Promise<Diagnostic[]> {
+  if (!runs.has(stack)) runs.set(stack, runProgram(stack));
+  const resources = structuredClone((await runs.get(stack)!).resources);
+  change(resources);
+  await gate().configure(config);
+  return gate().analyze(resources);
+}
+
+/** The messages one policy reports after `change`. */
+export async function violations(policy: string, stack: Stack, change?: Change): Promise<string[]> {
+  return (await diagnostics(stack, change))
+    .filter((d) => d.policy === policy)
+    .map((d) => d.message);
+}
+
+/** The one resource of `type` (whose name ends with `nameEnd`, if given). */
+export function find(
+  resources: RegisteredResource[],
+  type: string,
+  nameEnd = "",
+): RegisteredResource {
+  const found = resources.filter((r) => r.type === type && r.name.endsWith(nameEnd));
+  if (found.length !== 1) throw new Error(`${found.length} resources of ${type} named *${nameEnd}`);
+  return found[0];
+}
+
+/** Sets a property as both input (Analyze) and output (AnalyzeStack) of the resource. */
+export function set(resource: RegisteredResource, key: string, value: unknown): void {
+  for (const props of [resource.inputs, resource.outputs]) {
+    if (value === undefined) delete props[key];
+    else props[key] = value;
+  }
+}
+
+/** Adds a resource of `type` beside `sibling`, with the same parent and provider. */
+export function addBeside(
+  resources: RegisteredResource[],
+  sibling: RegisteredResource,
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+): RegisteredResource {
+  const qualified = sibling.urn.split("::")[2].split("$").slice(0, -1).concat(type).join("$");
+  const added: RegisteredResource = {
+    ...structuredClone(sibling),
+    urn: sibling.urn.split("::").slice(0, 2).concat(qualified, name).join("::"),
+    type,
+    name,
+    id: `${name}-id`,
+    inputs: { ...props },
+    outputs: { ...props, id: `${name}-id` },
+    dependencies: [],
+    propertyDependencies: {},
+  };
+  resources.push(added);
+  return added;
+}
+
+export function remove(resources: RegisteredResource[], resource: RegisteredResource): void {
+  resources.splice(resources.indexOf(resource), 1);
+}
