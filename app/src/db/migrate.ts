@@ -31,7 +31,14 @@ export interface MigrateOptions {
  */
 export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise<RunMigration[]> {
   const log = opts.log ?? (() => undefined);
-  const client = new pg.Client(clientConfig(db));
+  const client = new pg.Client({
+    ...clientConfig(db),
+    // A runner waits for the lock as long as another runner's migrations take, and a migration
+    // may legitimately run for minutes: none of the service's request-sized timeouts apply.
+    connectionTimeoutMillis: 30_000,
+    statement_timeout: undefined,
+    query_timeout: undefined,
+  });
   client.on("error", (err) => log(`migration connection error: ${err.message}`));
   await client.connect();
   try {

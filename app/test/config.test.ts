@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../src/config";
+import { runTs } from "./helpers/process";
+
+describe("config", () => {
+  it("defaults everything for local development with the embedded database", () => {
+    const c = loadConfig({});
+    assert.equal(c.env, "development");
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, "0.0.0.0");
+    assert.equal(c.logLevel, "info");
+    assert.equal(c.database.embedded, true);
+    assert.equal(c.database.ssl, "disable");
+    assert.equal(c.database.schema, "public");
+    assert.equal(c.shutdownGraceMs, 20_000);
+    assert.equal(c.migrateOnStart, true);
+    assert.deepEqual(c.features, {});
+  });
+
+  it("uses DATABASE_URL, or discrete PG* settings, and verifies TLS by default in production", () => {
+    const url = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/app" });
+    assert.equal(url.database.embedded, false);
+    assert.equal(url.database.url, "postgres://u@db:5432/app");
+    assert.equal(url.database.ssl, "verify-full");
+    assert.equal(url.logLevel, "info");
+    const discrete = loadConfig({
+      NODE_ENV: "production",
+      PGHOST: "db.internal",
+      PGPORT: "5433",
+      PGUSER: "app",
+      PGPASSWORD: "pw",
+      PGDATABASE: "notes",
+      DATABASE_SSL: "require",
+    });
+    assert.equal(discrete.database.embedded, false);
+    assert.equal(discrete.database.port, 5433);
+    assert.equal(discrete.database.ssl, "require");
+  });
+
+  it("parses FEATURE_* flags", () => {
+    const c = loadConfig({ FEATURE_DARK_MODE: "true", FEATURE_BETA: "false" });
+    assert.deepEqual(c.features, { dark_mode: true, beta: false });
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: "eighty" }, /^PORT: /],
+    [{ PORT: "70000" }, /^PORT: /],
+    [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
+    [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL: /],
+    [{ DATABASE_SSL: "maybe" }, /^DATABASE_SSL: /],
+    [{ DATABASE_SCHEMA: 'x"; DROP' }, /^DATABASE_SCHEMA: /],
+    [{ DATABASE_POOL_MAX: "0" }, /^DATABASE_POOL_MAX: /],
+    [{ SHUTDOWN_GRACE_MS: "-1" }, /^SHUTDOWN_GRACE_MS: /],
+    [{ MIGRATE_ON_START: "yes" }, /^MIGRATE_ON_START: /],
+    [{ FEATURE_X: "on" }, /^FEATURE_X: /],
+    [{ NODE_ENV: "production" }, /^DATABASE_URL: required in production/],
+  ];
+  for (const [env, pattern] of bad) {
+    it(`rejects ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (err: unknown) => err instanceof ConfigError && err.problems.some((p) => pattern.test(p)),
+      );
+    });
+  }
+
+  it("the server exits non-zero at start with a message naming the bad variable", async () => {
+    const proc = runTs("src/server.ts", { PORT: "not-a-port", LOG_LEVEL: "loud" });
+    const { code } = await proc.exited;
+    assert.equal(code, 2);
+    const out = proc.lines.join("\n");
+    assert.match(out, /Invalid configuration/);
+    assert.match(out, /PORT: must be a whole number/);
+    assert.match(out, /LOG_LEVEL: /);
+  });
+});
