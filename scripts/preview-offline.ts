@@ -8,7 +8,7 @@
  * Exits 1 with the program's message when it fails (a bad config value, for example).
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseStackArgs, runMain } from "./offline/cli";
 import { toDeployment } from "./offline/export";
 import { ProgramError, runProgram, type RegisteredResource } from "./offline/harness";
 
@@ -46,40 +46,19 @@ function countDescendants(urn: string, children: Map<string, RegisteredResource[
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; config?: string[]; "write-export"?: string };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string", short: "s" },
-        config: { type: "string", short: "c", multiple: true },
-        "write-export": { type: "string" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${usage}`);
+  const args = parseStackArgs(argv, true);
+  if (typeof args === "string") {
+    console.error(`${args}\n${usage}`);
     return 2;
   }
-  if (!values.stack) {
-    console.error(`--stack is required\n${usage}`);
-    return 2;
-  }
-  const config: Record<string, string> = {};
-  for (const pair of values.config ?? []) {
-    const at = pair.indexOf("=");
-    if (at < 1) {
-      console.error(`--config takes key=value, got "${pair}"\n${usage}`);
-      return 2;
-    }
-    config[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const { stack, config, writeExport } = args;
 
   let run;
   try {
-    run = await runProgram(values.stack, { config });
+    run = await runProgram(stack, { config });
   } catch (err) {
     if (err instanceof ProgramError) {
-      console.error(`error: the program failed for stack ${values.stack}:\n${err.message}`);
+      console.error(`error: the program failed for stack ${stack}:\n${err.message}`);
       return 1;
     }
     throw err;
@@ -92,19 +71,11 @@ async function main(argv: string[]): Promise<number> {
   for (const [key, value] of Object.entries(run.stackOutputs)) {
     console.log(`  ${key}: ${JSON.stringify(value)}`);
   }
-  if (values["write-export"]) {
-    writeFileSync(values["write-export"], `${JSON.stringify(toDeployment(run), null, 2)}\n`);
-    console.log(`\nWrote ${values["write-export"]} (deployment v3)`);
+  if (writeExport) {
+    writeFileSync(writeExport, `${JSON.stringify(toDeployment(run), null, 2)}\n`);
+    console.log(`\nWrote ${writeExport} (deployment v3)`);
   }
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

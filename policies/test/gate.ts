@@ -8,7 +8,12 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { AnalyzerHost, stackPolicyConfig, type Diagnostic, type PackConfig } from "./analyzer-host";
+import {
+  AnalyzerHost,
+  stackPolicyConfig,
+  type Diagnostic,
+  type PackConfig,
+} from "../../scripts/offline/policy-host";
 
 export type Stack = "staging" | "prod";
 export type Change = (resources: RegisteredResource[]) => void;

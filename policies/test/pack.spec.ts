@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { packDir, stackPolicyConfig } from "./analyzer-host";
+import { packDir, stackPolicyConfig } from "../../scripts/offline/policy-host";
 import { diagnostics, gate } from "./gate";
 
 describe("policy pack", () => {

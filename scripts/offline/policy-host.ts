@@ -17,9 +17,9 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { RegisteredResource } from "../../scripts/offline/harness";
+import type { RegisteredResource } from "./harness";
 
-export const packDir = resolve(__dirname, "..");
+export const packDir = resolve(__dirname, "..", "..", "policies");
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 const levels: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -188,7 +188,10 @@ export class AnalyzerHost {
       const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
         this.client.analyze(request, done),
       );
-      diagnostics.push(...response.getDiagnosticsList().map(toDiagnostic));
+      // Analyze answers for the resource it was asked about, so its diagnostics carry no URN.
+      diagnostics.push(
+        ...response.getDiagnosticsList().map((d) => ({ ...toDiagnostic(d), urn: resource.urn })),
+      );
     }
 
     const stackRequest = new analyzerproto.AnalyzeStackRequest();

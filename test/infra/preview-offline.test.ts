@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { repoRoot } from "../../scripts/offline/harness";
+import { npmRun } from "./npm-run";
 
-const exec = promisify(execFile);
-
-/** Runs the preview the way the README says, in a child process. */
-async function preview(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec("npm", ["run", "-s", "preview:offline", "--", ...args], {
-      cwd: repoRoot,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const preview = (...args: string[]) => npmRun("preview:offline", ...args);
 
 describe("npm run preview:offline", function () {
   this.timeout(120_000);
