@@ -42,6 +42,14 @@ describe("static assets", () => {
     }
   });
 
+  it("answers a matching If-None-Match with 304", async () => {
+    const first = await t.app.inject({ url: "/" });
+    const etag = String(first.headers.etag);
+    const again = await t.app.inject({ url: "/", headers: { "if-none-match": etag } });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.body, "");
+  });
+
   it("answers unknown assets and path traversal with a JSON 404", async () => {
     for (const url of ["/app.0000000000.js", "/../package.json", "/%2e%2e/package.json"]) {
       const res = await t.app.inject({ url });
