@@ -177,14 +177,13 @@ export class AnalyzerHost {
     );
     const diagnostics: Diagnostic[] = [];
     for (const resource of resources) {
-      const request = new analyzerproto.AnalyzeRequest();
-      request.setType(resource.type);
-      request.setName(resource.name);
-      request.setUrn(resource.urn);
-      request.setProperties(Struct.fromJavaScript(resource.inputs as Record<string, never>));
-      request.setOptions(options(resource));
       const provider = providers.get(resource.provider ?? "");
-      if (provider) request.setProvider(providerOf(provider));
+      const request = describe(
+        new analyzerproto.AnalyzeRequest(),
+        resource,
+        resource.inputs,
+        provider,
+      );
       const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
         this.client.analyze(request, done),
       );
@@ -197,12 +196,13 @@ export class AnalyzerHost {
     const stackRequest = new analyzerproto.AnalyzeStackRequest();
     stackRequest.setResourcesList(
       resources.map((resource) => {
-        const r = new analyzerproto.AnalyzerResource();
-        r.setType(resource.type);
-        r.setName(resource.name);
-        r.setUrn(resource.urn);
-        r.setProperties(Struct.fromJavaScript(resource.outputs as Record<string, never>));
-        r.setOptions(options(resource));
+        const provider = providers.get(resource.provider ?? "");
+        const r = describe(
+          new analyzerproto.AnalyzerResource(),
+          resource,
+          resource.outputs,
+          provider,
+        );
         if (resource.parent) r.setParent(resource.parent);
         r.setDependenciesList(resource.dependencies);
         for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
@@ -210,8 +210,6 @@ export class AnalyzerHost {
           deps.setUrnsList(urns);
           r.getPropertydependenciesMap().set(key, deps);
         }
-        const provider = providers.get(resource.provider ?? "");
-        if (provider) r.setProvider(providerOf(provider));
         return r;
       }),
     );
@@ -236,6 +234,24 @@ export class AnalyzerHost {
 /** A stack's `policies/config/<stack>.json`, as CI passes it to `--policy-pack-config`. */
 export function stackPolicyConfig(stack: string): PackConfig {
   return JSON.parse(readFileSync(join(packDir, "config", `${stack}.json`), "utf8")) as PackConfig;
+}
+
+type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;
+
+/** Fills what Analyze and AnalyzeStack both say of a resource. */
+function describe<T extends Described>(
+  message: T,
+  resource: RegisteredResource,
+  properties: Record<string, unknown>,
+  provider: RegisteredResource | undefined,
+): T {
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setUrn(resource.urn);
+  message.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+  message.setOptions(options(resource));
+  if (provider) message.setProvider(providerOf(provider));
+  return message;
 }
 
 /** The CLI always sends options; without them the SDK asks for a newer CLI. */
