@@ -287,7 +287,7 @@ function toRecord(
 }
 
 /** What `pulumi:disable-default-providers` makes the engine refuse. */
-function enforceDisabledDefaultProviders(
+export function enforceDisabledDefaultProviders(
   config: Record<string, string>,
   resources: RegisteredResource[],
 ): void {

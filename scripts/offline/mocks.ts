@@ -200,6 +200,17 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           description: region,
           endpoint: `ec2.${region}.amazonaws.com`,
         };
+      case "aws:ec2/getPrefixList:getPrefixList":
+      case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+        const name = String(args.inputs.name ?? `com.amazonaws.${region}.s3`);
+        const id = `pl-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+        return {
+          id,
+          name,
+          cidrBlocks: ["52.218.0.0/17", "3.5.64.0/21"],
+          arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`,
+        };
+      }
       case "aws:index/getPartition:getPartition":
         return {
           id: "aws",

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { mockAccountId } from "../../scripts/offline/mocks";
-import { ofType, runProgram, type ProgramRun } from "../../scripts/offline/harness";
+import { AwsMocks, mockAccountId } from "../../scripts/offline/mocks";
+import {
+  enforceDisabledDefaultProviders,
+  ofType,
+  runProgram,
+  type ProgramRun,
+  type RegisteredResource,
+} from "../../scripts/offline/harness";
 import { stackRun } from "./stacks";
 
 /** The id formats AWS uses, so a test that reads an id sees what a real stack would hold. */
@@ -67,5 +73,49 @@ describe("offline mocks", () => {
       again.resources.map((r) => [r.urn, r.id]),
       run.resources.map((r) => [r.urn, r.id]),
     );
+  });
+});
+
+describe("offline mocks: invokes", () => {
+  const mocks = new AwsMocks("eu-west-1");
+  const call = (token: string, inputs: Record<string, unknown> = {}) =>
+    mocks.call({ token, inputs, provider: "" }) as Record<string, unknown>;
+
+  it("answers the look-ups programs make, in AWS's formats", () => {
+    const zones = call("aws:index/getAvailabilityZones:getAvailabilityZones");
+    assert.deepEqual(zones.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    assert.deepEqual(zones.zoneIds, ["euw1-az1", "euw1-az2", "euw1-az3"]);
+    assert.equal(call("aws:index/getCallerIdentity:getCallerIdentity").accountId, mockAccountId);
+    assert.equal(call("aws:index/getRegion:getRegion").region, "eu-west-1");
+    assert.equal(call("aws:index/getPartition:getPartition").partition, "aws");
+    const prefixList = call("aws:ec2/getPrefixList:getPrefixList", {
+      name: "com.amazonaws.eu-west-1.s3",
+    });
+    assert.match(prefixList.id as string, /^pl-[0-9a-f]{8}$/);
+  });
+
+  it("names the mocks file when a program makes a look-up it has no answer for", () => {
+    assert.throws(
+      () => call("aws:rds/getEngineVersion:getEngineVersion"),
+      /offline mocks have no answer for aws:rds\/getEngineVersion:getEngineVersion; add one to scripts\/offline\/mocks\.ts/,
+    );
+  });
+});
+
+describe("offline harness: disabled default providers", () => {
+  it("refuses an AWS resource without an explicit provider, as the engine does", () => {
+    const resource = {
+      urn: "urn:pulumi:staging::acme::aws:s3/bucket:Bucket::b",
+      type: "aws:s3/bucket:Bucket",
+      name: "b",
+      custom: true,
+      provider: "",
+    } as RegisteredResource;
+    const config = { "pulumi:disable-default-providers": '["aws"]' };
+    assert.throws(
+      () => enforceDisabledDefaultProviders(config, [resource]),
+      /Default provider for 'aws' disabled\. 'urn:pulumi:staging::acme::aws:s3\/bucket:Bucket::b' must use an explicit provider\./,
+    );
+    assert.doesNotThrow(() => enforceDisabledDefaultProviders({}, [resource]));
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { keys } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
 
@@ -43,5 +44,29 @@ describe("README", () => {
       .join("\n");
     assert.match(top, /npm ci && npm run preview:offline -- --stack staging/);
     assert.match(top, /npm ci && npm test/);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const project = parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8"));
+
+  it("runs infra/ with the nodejs runtime", () => {
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.main, "infra/");
+  });
+
+  it("prompts `pulumi new` only for keys the program reads, each described", () => {
+    for (const [key, prompt] of Object.entries(project.template.config) as [
+      string,
+      { description: string },
+    ][]) {
+      assert.ok(key === "aws:region" || key in keys, `${key} is not a config key`);
+      assert.ok(prompt.description.length > 10, `${key} has a description`);
+    }
+    const required = Object.entries(keys).filter(
+      ([, spec]) => !("default" in spec) && !("optional" in spec),
+    );
+    for (const [key] of required)
+      assert.ok(key in project.template.config, `${key} is prompted for`);
   });
 });
