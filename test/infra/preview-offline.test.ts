@@ -41,6 +41,17 @@ describe("npm run preview:offline", function () {
     assert.ok((nat.dependencies as string[]).length >= 2);
     for (const dep of nat.dependencies as string[]) assert.ok(urns.has(dep));
     assert.ok((nat.inputs as object) && (nat.outputs as { id: string }).id.startsWith("nat-"));
+
+    // Every reference inside the export points at a resource of the export.
+    const providerRefs = new Set(
+      resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => `${r.urn}::${r.id}`),
+    );
+    for (const r of resources) {
+      if (r.parent) assert.ok(urns.has(r.parent), `${r.urn} parent`);
+      if (r.provider) assert.ok(providerRefs.has(r.provider as string), `${r.urn} provider`);
+      for (const dep of (r.dependencies as string[] | undefined) ?? []) assert.ok(urns.has(dep));
+      if (r.custom) assert.ok(r.id, `${r.urn} has an id`);
+    }
   });
 
   it("exits non-zero with the config error on bad config, declaring nothing", async () => {
