@@ -22,7 +22,21 @@ async function main() {
     throw err;
   }
 
-  const log = pino(loggerOptions(config.logLevel));
+  // Lines are buffered up to 4 KiB (or 1 s) and written synchronously: far fewer write calls
+  // than one per line, no thread-pool hop, and nothing lost on exit, which flushes first.
+  const destination = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: 4096,
+    periodicFlush: 1000,
+  });
+  const log = pino(loggerOptions(config.logLevel), destination);
+  process.on("exit", () => destination.flushSync());
+  const exit = (code: number) => {
+    destination.flushSync();
+    process.exit(code);
+  };
+
   let embedded: EmbeddedDatabase | undefined;
   if (config.database.embedded) {
     embedded = await startEmbeddedDatabase({ dataDir: process.env.EMBEDDED_DATA_DIR });
@@ -39,7 +53,7 @@ async function main() {
   }
 
   const app = await buildApp(config, { logger: log });
-  installShutdown(app, config, log, embedded);
+  installShutdown(app, config, log, exit, embedded);
   await app.listen({ host: config.host, port: config.port });
 }
 
@@ -47,6 +61,7 @@ function installShutdown(
   app: FastifyInstance,
   config: Config,
   log: pino.Logger,
+  exit: (code: number) => void,
   embedded: EmbeddedDatabase | undefined,
 ) {
   let shuttingDown = false;
@@ -57,7 +72,7 @@ function installShutdown(
     // Past the grace period the task is stopped anyway; exit first and say so.
     const timer = setTimeout(() => {
       log.error("grace period elapsed with requests still in flight; exiting");
-      process.exit(1);
+      exit(1);
     }, config.shutdownGraceMs);
     timer.unref();
 
@@ -68,10 +83,10 @@ function installShutdown(
       await app.close();
       await embedded?.stop();
       log.info("shutdown complete");
-      process.exit(0);
+      exit(0);
     } catch (err) {
       log.error({ err }, "error during shutdown");
-      process.exit(1);
+      exit(1);
     }
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
