@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import Ajv from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import type { Config } from "./config";
 import { latestMigrationName } from "./db/migrate";
-import pino from "pino";
 import { lazyChildLoggerFactory, loggerOptions, RequestLogController } from "./logger";
 import database from "./plugins/database";
 import errors from "./plugins/errors";
@@ -56,6 +55,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     connectionTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // The load balancer is the only way in; its X-Forwarded-* headers are the client's.
     trustProxy: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
     genReqId: (req) => {
