@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LineBatcher } from "../src/logger";
 import { useApp } from "./helpers/app";
 
 describe("logging", () => {
@@ -74,5 +75,38 @@ describe("logging", () => {
     const all = JSON.stringify(t.logs);
     assert.doesNotMatch(all, /sekrit/);
     assert.match(all, /\[REDACTED\]/);
+  });
+
+  describe("LineBatcher (the service's stdout buffer)", () => {
+    it("writes whole lines in order, in chunks, and everything on flushSync", () => {
+      const chunks: string[] = [];
+      let synced = false;
+      const batcher = new LineBatcher(
+        { write: (c: string) => chunks.push(c), flushSync: () => (synced = true) },
+        100,
+        60_000,
+      );
+      for (let i = 0; i < 10; i++) batcher.write(`{"n":${i},"pad":"${"x".repeat(20)}"}\n`);
+      assert.ok(chunks.length >= 2, "flushed on size");
+      assert.ok(chunks.every((c) => c.endsWith("\n")));
+      batcher.write('{"n":"last"}\n');
+      batcher.flushSync();
+      assert.ok(synced);
+      const lines = chunks
+        .join("")
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).n);
+      assert.deepEqual(lines, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, "last"]);
+    });
+
+    it("flushes on its timer, so a quiet service's lines are not held back", async () => {
+      const chunks: string[] = [];
+      const batcher = new LineBatcher({ write: (c: string) => chunks.push(c) }, 8192, 50);
+      batcher.write("one line\n");
+      assert.equal(chunks.length, 0);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(chunks, ["one line\n"]);
+    });
   });
 });
