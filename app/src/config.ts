@@ -127,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: nodeEnv,
     host: e.HOST ?? "0.0.0.0",
-    port: e.PORT ?? 3000,
+    port: e.PORT ?? 8080,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),
     database: {
       url: e.DATABASE_URL,

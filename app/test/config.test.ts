@@ -6,7 +6,7 @@ describe("config", () => {
   it("defaults everything for local development with the embedded database", () => {
     const c = loadConfig({});
     assert.equal(c.env, "development");
-    assert.equal(c.port, 3000);
+    assert.equal(c.port, 8080);
     assert.equal(c.host, "0.0.0.0");
     assert.equal(c.logLevel, "info");
     assert.equal(c.database.embedded, true);
