@@ -10,8 +10,6 @@ export default tseslint.config(
     files: ["**/*.ts"],
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      // Pulumi programs and tests float Outputs and promises on purpose far less often than by mistake.
-      "no-console": "off",
     },
   },
   {
