@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
-export const environments = ["staging", "prod"] as const;
+export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -27,6 +27,21 @@ export const fargateMemoryByCpu: Record<number, number[]> = {
 
 /** The environment differences, side by side. A key a stack file leaves out takes this value. */
 export const environmentDefaults = {
+  dev: {
+    vpcCidr: "10.30.0.0/16",
+    azCount: 2,
+    natGateways: "single",
+    flowLogRetentionDays: 7,
+    logRetentionDays: 7,
+    cpu: 256,
+    memory: 512,
+    desiredCount: 1,
+    maxCount: 1,
+    dbInstanceClass: "db.t4g.micro",
+    dbAllocatedStorageGb: 20,
+    dbMultiAz: false,
+    dbBackupRetentionDays: 1,
+  },
   staging: {
     vpcCidr: "10.10.0.0/16",
     azCount: 2,
@@ -61,6 +76,7 @@ export const environmentDefaults = {
 
 /** The least an environment may run with, whatever its stack file says. */
 export const environmentFloors = {
+  dev: { azCount: 2, desiredCount: 1 },
   staging: { azCount: 2, desiredCount: 1 },
   prod: { azCount: 3, desiredCount: 2 },
 } as const satisfies Record<Environment, Record<string, number>>;

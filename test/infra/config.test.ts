@@ -65,7 +65,7 @@ describe("config", () => {
     const err = await failure("qa");
     assert.equal(
       err.message,
-      'Pulumi.qa.yaml: stack "qa" is not a known environment; expected one of staging, prod ' +
+      'Pulumi.qa.yaml: stack "qa" is not a known environment; expected one of dev, staging, prod ' +
         "(add it to environmentDefaults and environmentFloors in infra/config.ts)",
     );
     assertNothingDeclared(err);

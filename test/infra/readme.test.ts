@@ -2,17 +2,17 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { keys } from "../../infra/config";
+import { environments, keys } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
 
-/** The README's config table, as key -> [staging default, prod default]. */
-function configTable(): Map<string, [string, string]> {
+/** The README's config table, as key -> the default per environment, in `environments` order. */
+function configTable(): Map<string, string[]> {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const rows = new Map<string, [string, string]>();
+  const rows = new Map<string, string[]>();
   for (const line of readme.split("\n")) {
     const cells = line.split("|").map((c) => c.trim().replace(/`/g, ""));
-    if (/^[a-z]+:\w+$/.test(cells[1] ?? "") && cells.length === 8) {
-      rows.set(cells[1], [cells[5], cells[6]]);
+    if (/^(aws:)?[a-z]\w+$/.test(cells[1] ?? "") && cells.length === 6 + environments.length) {
+      rows.set(cells[1], cells.slice(5, 5 + environments.length));
     }
   }
   return rows;
@@ -22,17 +22,17 @@ describe("README", () => {
   it("documents every config key, with the defaults infra/config.ts applies", () => {
     const table = configTable();
     const documented = [...table.keys()].sort();
-    assert.deepEqual(
-      documented,
-      ["aws:region", ...Object.keys(keys).map((k) => `acme:${k}`)].sort(),
-    );
+    assert.deepEqual(documented, ["aws:region", ...Object.keys(keys)].sort());
     for (const [key, spec] of Object.entries(keys)) {
-      const [staging, prod] = table.get(`acme:${key}`)!;
+      const defaults = table.get(key)!;
       if ("default" in spec) {
-        const expected = [String(spec.default("staging")), String(spec.default("prod"))];
-        assert.deepEqual([staging, prod], expected, `acme:${key}`);
+        assert.deepEqual(
+          defaults,
+          environments.map((env) => String(spec.default(env))),
+          key,
+        );
       } else {
-        assert.ok(["required", "unset"].includes(staging), `acme:${key} has no default`);
+        for (const cell of defaults) assert.ok(["required", "unset"].includes(cell), key);
       }
     }
   });
