@@ -10,8 +10,10 @@ function configTable(): Map<string, string[]> {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
   const rows = new Map<string, string[]>();
   for (const line of readme.split("\n")) {
+    // A key row names the key in code font; the header row does not.
+    if (!/^\| `(aws:)?[a-z]\w+` \|/.test(line)) continue;
     const cells = line.split("|").map((c) => c.trim().replace(/`/g, ""));
-    if (/^(aws:)?[a-z]\w+$/.test(cells[1] ?? "") && cells.length === 6 + environments.length) {
+    if (cells.length === 6 + environments.length) {
       rows.set(cells[1], cells.slice(5, 5 + environments.length));
     }
   }
