@@ -3,11 +3,20 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import { join } from "node:path";
 import { loadConfig } from "./config";
+import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
+import { Registry } from "./registry";
+import { Service } from "./service";
 
 export = async () => {
   const config = loadConfig();
+  const repoRoot = join(__dirname, "..");
+  const domain =
+    config.domainName && config.loadBalancer.hostedZoneName
+      ? { name: config.domainName, hostedZoneName: config.loadBalancer.hostedZoneName }
+      : undefined;
 
   // Every AWS resource goes through this provider (the stack files disable the default one), so
   // every taggable resource carries the same tags without anyone writing them by hand.
@@ -24,6 +33,61 @@ export = async () => {
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       servicePort: config.service.containerPort,
+      loadBalancerHttps: domain !== undefined,
+    },
+    { provider },
+  );
+
+  const registry = new Registry(
+    config.stack,
+    {
+      imageTag: config.service.imageTag,
+      // The Dockerfile builds from the repository root (npm workspaces share its lockfile).
+      context: repoRoot,
+      dockerfile: join(repoRoot, "app", "Dockerfile"),
+      platform: config.service.imagePlatform,
+      imagesKept: config.service.imagesKept,
+      forceDelete: !config.deletionProtection,
+    },
+    { provider },
+  );
+
+  const loadBalancer = new LoadBalancer(
+    config.stack,
+    {
+      vpcId: network.vpc.id,
+      subnetIds: network.publicSubnetIds,
+      securityGroupId: network.securityGroups.loadBalancer.id,
+      targetPort: config.service.containerPort,
+      deletionProtection: config.deletionProtection,
+      accessLogRetentionDays: config.loadBalancer.accessLogRetentionDays,
+      domain,
+    },
+    { provider },
+  );
+
+  const service = new Service(
+    config.stack,
+    {
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.securityGroups.service.id,
+      image: registry.imageRef,
+      repositoryArn: registry.repository.arn,
+      platform: config.service.imagePlatform,
+      containerPort: config.service.containerPort,
+      cpu: config.service.cpu,
+      memory: config.service.memory,
+      desiredCount: config.service.desiredCount,
+      maxCount: config.service.maxCount,
+      capacityProvider: config.service.capacityProvider,
+      logRetentionDays: config.service.logRetentionDays,
+      logLevel: config.service.logLevel,
+      features: config.service.features,
+      // Without a domain the public URL is CloudFront's, which does not exist yet.
+      publicUrl: domain ? `https://${domain.name}` : undefined,
+      targetGroup: loadBalancer.targetGroup,
+      loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
+      routing: loadBalancer.routing,
     },
     { provider },
   );
@@ -36,5 +100,12 @@ export = async () => {
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
+    serviceUrl: loadBalancer.url,
+    loadBalancerDnsName: loadBalancer.loadBalancer.dnsName,
+    image: registry.imageRef,
+    imageTag: registry.imageTag,
+    clusterName: service.cluster.name,
+    serviceName: service.service.name,
+    logGroupName: service.logGroup.name,
   };
 };
