@@ -554,16 +554,21 @@ export function loadConfig(): StackConfig {
   };
 }
 
-/** Runs git in the repository and returns its trimmed output; throws if git fails. */
+/** Runs git with these arguments and returns its output, trimmed; throws if git fails. */
 export type Git = (...args: string[]) => string;
 
-const git: Git = (...args) =>
-  // The repository root (infra/'s parent): git prints paths relative to it.
-  execFileSync("git", ["-C", join(__dirname, ".."), ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-    maxBuffer: 256 * 1024 * 1024,
-  }).trim();
+/** Runs git in `dir`; throws if git fails. */
+export const gitIn =
+  (dir: string): Git =>
+  (...args) =>
+    execFileSync("git", ["-C", dir, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 256 * 1024 * 1024,
+    }).trim();
+
+/** The repository the program is in (infra/'s parent); git prints paths relative to it. */
+const git = gitIn(join(__dirname, ".."));
 
 /**
  * The image tag when `imageTag` is unset: CI's `GITHUB_SHA`, else the checkout's commit. The

@@ -118,12 +118,13 @@ const shapes: Record<string, Shape> = {
 function serviceShapes(): Record<string, Shape> {
   /** Identified by the bucket it configures; these resources have no ARN of their own. */
   const bucketPart: Shape = (c) => ({ id: String(c.inputs.bucket) });
+  /** `arnSuffix` is what CloudWatch's dimensions take: the ARN after `loadbalancer/`. */
   const elb =
-    (kind: string): Shape =>
+    (kind: "app" | "targetgroup"): Shape =>
     (c) => {
       const name = String(c.inputs.name ?? c.autoName()).slice(0, 32);
       const suffix = `${kind}/${name}/${c.hex(16)}`;
-      const id = arn(c, "elasticloadbalancing", suffix);
+      const id = arn(c, "elasticloadbalancing", kind === "app" ? `loadbalancer/${suffix}` : suffix);
       return { id, state: { arn: id, arnSuffix: suffix, name } };
     };
   const uuid = (c: Context, salt: string) => {

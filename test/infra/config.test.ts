@@ -117,8 +117,63 @@ describe("config", () => {
     assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
   });
 
-  it("runs both real stack files without error", async () => {
-    for (const stack of ["staging", "prod"] as const) {
+  it("refuses `latest` and malformed image tags", async () => {
+    for (const tag of ["latest", "-x", "a b"]) {
+      const err = await failure("staging", { config: { imageTag: tag } });
+      assert.equal(
+        err.message,
+        'Pulumi.staging.yaml: acme:imageTag must be an ECR tag (letters, digits, "_", ".", "-"; ' +
+          `at most 128) other than "latest", got "${tag}"`,
+      );
+      assertNothingDeclared(err);
+    }
+  });
+
+  it("keeps production on regular Fargate, with deletion protection", async () => {
+    const err = await failure("prod", {
+      config: { capacityProvider: "FARGATE_SPOT", deletionProtection: "false" },
+    });
+    assert.deepEqual(err.cause.message.split("\n"), [
+      'Pulumi.prod.yaml: acme:capacityProvider must be "FARGATE", got "FARGATE_SPOT"',
+      'Pulumi.prod.yaml: acme:deletionProtection must be true, got "false"',
+    ]);
+    // Staging may choose either.
+    await runProgram("staging", {
+      config: { capacityProvider: "FARGATE", deletionProtection: "true" },
+    });
+  });
+
+  it("reads feature flags as a map of camelCase names to booleans", async () => {
+    for (const features of ['{"new-editor": true}', '{"newEditor": "yes"}', "newEditor"]) {
+      const err = await failure("staging", { config: { features } });
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:features must be a map of camelCase flag names to true or " +
+          `false, such as {newEditor: true}, got "${features}"`,
+      );
+    }
+  });
+
+  it("needs the hosted zone that holds a custom domain", async () => {
+    const missing = await failure("staging", { config: { domainName: "app.example.com" } });
+    assert.equal(
+      missing.message,
+      "Pulumi.staging.yaml: acme:hostedZoneName is required with acme:domainName: the public " +
+        "Route 53 zone that holds it, such as example.com",
+    );
+    const other = await failure("staging", {
+      config: { domainName: "app.example.com", hostedZoneName: "example.org" },
+    });
+    assert.equal(
+      other.message,
+      "Pulumi.staging.yaml: acme:hostedZoneName must be a zone that acme:domainName " +
+        '(app.example.com) ends with, got "example.org"',
+    );
+    assertNothingDeclared(other);
+  });
+
+  it("runs the real stack files without error", async () => {
+    for (const stack of ["dev", "staging", "prod"] as const) {
       const run = await stackRun(stack);
       assert.equal(run.stackOutputs.environment, stack);
     }

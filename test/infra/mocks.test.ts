@@ -19,6 +19,14 @@ const idFormats: Record<string, RegExp> = {
   "aws:ec2/routeTable:RouteTable": /^rtb-[0-9a-f]{17}$/,
   "aws:ec2/vpcEndpoint:VpcEndpoint": /^vpce-[0-9a-f]{17}$/,
   "aws:iam/role:Role": /^[\w+=,.@-]{1,64}$/,
+  "aws:ecr/repository:Repository": /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  "aws:s3/bucket:Bucket": /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  "aws:lb/loadBalancer:LoadBalancer":
+    /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+  "aws:lb/targetGroup:TargetGroup":
+    /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+  "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:123456789012:cluster\/[\w-]{1,255}$/,
+  "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:123456789012:service\/[\w-]+\/[\w-]+$/,
 };
 
 describe("offline mocks", () => {
@@ -38,10 +46,16 @@ describe("offline mocks", () => {
   it("gives every ARN the account, region and partition of a real one", () => {
     for (const r of run.resources.filter((r) => r.custom && typeof r.outputs.arn === "string")) {
       const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
-      assert.deepEqual([prefix, partition, account], ["arn", "aws", mockAccountId], r.urn);
+      // S3 bucket ARNs name neither region nor account.
+      const global = service === "s3";
+      assert.deepEqual(
+        [prefix, partition, account],
+        ["arn", "aws", global ? "" : mockAccountId],
+        r.urn,
+      );
       assert.ok(service);
       // IAM is global: its ARNs have no region.
-      assert.equal(region, service === "iam" ? "" : "eu-west-1", r.urn);
+      assert.equal(region, service === "iam" || global ? "" : "eu-west-1", r.urn);
     }
   });
 
@@ -92,6 +106,42 @@ describe("offline mocks: invokes", () => {
       name: "com.amazonaws.eu-west-1.s3",
     });
     assert.match(prefixList.id as string, /^pl-[0-9a-f]{8}$/);
+  });
+
+  it("answers the container platform's look-ups in AWS's formats", () => {
+    const auth = call("aws:ecr/getAuthorizationToken:getAuthorizationToken", {
+      registryId: mockAccountId,
+    });
+    assert.equal(
+      Buffer.from(auth.authorizationToken as string, "base64").toString(),
+      `${auth.userName}:${auth.password}`,
+    );
+    assert.equal(auth.proxyEndpoint, `https://${mockAccountId}.dkr.ecr.eu-west-1.amazonaws.com`);
+    // The regional account Elastic Load Balancing delivers eu-west-1's access logs from.
+    assert.equal(
+      call("aws:elb/getServiceAccount:getServiceAccount").arn,
+      "arn:aws:iam::156460612806:root",
+    );
+    assert.throws(
+      () =>
+        new AwsMocks("ap-southeast-7").call({
+          token: "aws:elb/getServiceAccount:getServiceAccount",
+          inputs: {},
+          provider: "",
+        }),
+      /no ELB service account for region ap-southeast-7/,
+    );
+    const zone = call("aws:route53/getZone:getZone", { name: "example.com" });
+    assert.match(zone.zoneId as string, /^Z[0-9A-Z]{13}$/);
+    assert.equal(zone.name, "example.com");
+  });
+
+  it("gives the pushed image a digest and a reference pinned to it", async () => {
+    const run = await stackRun("prod");
+    const [image] = ofType(run, "docker-build:index:Image");
+    const [repository] = ofType(run, "aws:ecr/repository:Repository");
+    assert.match(image.outputs.digest as string, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(image.outputs.ref, `${repository.outputs.repositoryUrl}@${image.outputs.digest}`);
   });
 
   it("names the mocks file when a program makes a look-up it has no answer for", () => {
