@@ -50,8 +50,9 @@ export const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
  * network unencrypted. Setting `domain` (config `domainName`) adds the certificate and an HTTPS
  * listener, and port 80 only redirects.
  *
- * Cost: about $16.40/month per load balancer plus $5.84 per LCU-month (eu-west-1, 2026 list
- * prices); S3 log storage at $0.023/GB-month.
+ * Cost (eu-west-1 list prices): $0.0252/hour, about $18.40/month, plus $0.008 per LCU-hour
+ * ($5.84 per LCU-month) of traffic; one public IPv4 address per AZ at $0.005/hour ($7.30/month
+ * with two AZs, $10.95 with three); log storage at $0.023/GB-month until it expires.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly loadBalancer: aws.lb.LoadBalancer;

@@ -99,10 +99,11 @@ const architectures: Record<ImagePlatform, string> = {
  * volume at /tmp), in private subnets with no public IP. They reach the database as an IAM
  * user through RDS Proxy: there is no password anywhere, so rotation needs nothing from here.
  *
- * Cost (eu-west-1, 2026 list prices): Fargate ARM $0.03238/vCPU-hour and $0.00356/GB-hour,
- * so a 0.25 vCPU / 0.5 GB task is about $7.20/month and 0.5 vCPU / 1 GB about $14.40/month;
- * Fargate Spot is about 70% less. Container Insights bills its metrics ($0.30 each per month,
- * about 10 per service and task family); logs at $0.57/GB ingested.
+ * Cost (eu-west-1 list prices): Fargate on ARM is $0.03238 per vCPU-hour and $0.00356 per
+ * GB-hour, so a 0.25 vCPU / 0.5 GB task is about $7.20/month and a 0.5 vCPU / 1 GB task about
+ * $14.40/month (x86 is about 25% more); Fargate Spot is up to 70% less. Container Insights
+ * bills its metrics as custom metrics ($0.30 per metric-month, a few dollars for one service);
+ * logs cost $0.57/GB ingested.
  */
 export class Service extends pulumi.ComponentResource {
   readonly cluster: aws.ecs.Cluster;
