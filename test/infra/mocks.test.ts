@@ -71,6 +71,13 @@ describe("offline mocks", () => {
     );
   });
 
+  it("gives the pushed image a digest and a reference pinned to it", () => {
+    const [image] = ofType(run, "docker-build:index:Image");
+    const [repository] = ofType(run, "aws:ecr/repository:Repository");
+    assert.match(image.outputs.digest as string, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(image.outputs.ref, `${repository.outputs.repositoryUrl}@${image.outputs.digest}`);
+  });
+
   it("merges the provider's default tags into tagsAll, as the AWS provider does", () => {
     const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
     assert.deepEqual(vpc.outputs.tagsAll, {
@@ -134,14 +141,6 @@ describe("offline mocks: invokes", () => {
     const zone = call("aws:route53/getZone:getZone", { name: "example.com" });
     assert.match(zone.zoneId as string, /^Z[0-9A-Z]{13}$/);
     assert.equal(zone.name, "example.com");
-  });
-
-  it("gives the pushed image a digest and a reference pinned to it", async () => {
-    const run = await stackRun("prod");
-    const [image] = ofType(run, "docker-build:index:Image");
-    const [repository] = ofType(run, "aws:ecr/repository:Repository");
-    assert.match(image.outputs.digest as string, /^sha256:[0-9a-f]{64}$/);
-    assert.equal(image.outputs.ref, `${repository.outputs.repositoryUrl}@${image.outputs.digest}`);
   });
 
   it("names the mocks file when a program makes a look-up it has no answer for", () => {

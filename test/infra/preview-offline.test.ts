@@ -80,4 +80,25 @@ describe("npm run preview:offline", function () {
     assert.equal(code, 2);
     assert.match(stderr, /--stack is required/);
   });
+
+  it("shows the image, load balancer and service, and the outputs a user needs to reach them", async () => {
+    const { code, stdout } = await preview("--stack", "prod");
+    assert.equal(code, 0);
+    assert.match(stdout, /acme:registry:Registry {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / 1 x docker-build:index:Image/);
+    assert.match(stdout, /acme:loadBalancer:LoadBalancer {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / 1 x aws:lb\/loadBalancer:LoadBalancer/);
+    assert.match(stdout, /acme:service:Service {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / 1 x aws:ecs\/service:Service/);
+    assert.match(
+      stdout,
+      /serviceUrl: "http:\/\/prod-alb-[0-9a-f]{7}-\d+\.eu-west-1\.elb\.amazonaws\.com"/,
+    );
+    assert.match(
+      stdout,
+      /image: "123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"/,
+    );
+    assert.match(stdout, /clusterName: "prod-cluster-[0-9a-f]{7}"/);
+    assert.match(stdout, /serviceName: "prod-service-[0-9a-f]{7}"/);
+  });
 });
