@@ -69,6 +69,8 @@ export = async () => {
   const service = new Service(
     config.stack,
     {
+      // Two projects (or stacks) in one account must not share a task family or log group.
+      family: `${config.project}-${config.stack}`,
       subnetIds: network.privateSubnetIds,
       securityGroupId: network.securityGroups.service.id,
       image: registry.imageRef,

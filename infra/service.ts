@@ -14,6 +14,11 @@ export interface ServiceDatabase {
 }
 
 export interface ServiceArgs {
+  /**
+   * Task definition family, also naming the log group `/ecs/<family>`; unique per account and
+   * region. Default: the component's name.
+   */
+  family?: string;
   /** Private subnets the tasks run in (no public IP). */
   subnetIds: pulumi.Input<string>[];
   /** The tasks' security group (from `Network`: the service port from the load balancer only). */
@@ -121,6 +126,7 @@ export class Service extends pulumi.ComponentResource {
     this.name = name;
     const desiredCount = args.desiredCount ?? 2;
     this.args = {
+      family: name,
       platform: "linux/arm64",
       containerPort: 8080,
       cpu: 256,
@@ -170,7 +176,7 @@ export class Service extends pulumi.ComponentResource {
   private createLogGroup(): aws.cloudwatch.LogGroup {
     return new aws.cloudwatch.LogGroup(
       `${this.name}-logs`,
-      { name: `/ecs/${this.name}`, retentionInDays: this.args.logRetentionDays },
+      { name: `/ecs/${this.args.family}`, retentionInDays: this.args.logRetentionDays },
       { parent: this },
     );
   }
@@ -377,7 +383,7 @@ export class Service extends pulumi.ComponentResource {
     return new aws.ecs.TaskDefinition(
       `${this.name}-task`,
       {
-        family: this.name,
+        family: this.args.family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: String(this.args.cpu),

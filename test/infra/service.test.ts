@@ -174,6 +174,9 @@ describe("service", () => {
           (g) => g.outputs.name === run.stackOutputs.logGroupName,
         )!;
         assert.equal(group.inputs.retentionInDays, want.logDays);
+        // Named after project and stack, so two projects in one account never share them.
+        assert.equal(group.inputs.name, `/ecs/acme-${stack}`);
+        assert.equal(taskDefinition(run).inputs.family, `acme-${stack}`);
         for (const c of containers(run)) {
           assert.equal(c.logConfiguration.logDriver, "awslogs");
           assert.equal(c.logConfiguration.options["awslogs-group"], group.outputs.name);
