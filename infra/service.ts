@@ -94,10 +94,10 @@ const architectures: Record<ImagePlatform, string> = {
  * The service on ECS Fargate: a cluster with Container Insights, a task definition, and a
  * service behind the load balancer's target group that autoscales on CPU, memory and requests.
  *
- * Each task runs two containers from the same image: `migrate` applies pending migrations and
- * exits, and `app` starts only if it exited 0 (`dependsOn ... SUCCESS`). A failed migration
- * therefore never serves traffic: the task stops, the circuit breaker counts it and rolls the
- * deployment back. Concurrent tasks are safe because the migrator holds an advisory lock.
+ * With a database, each task runs two containers from one image: `migrate` applies pending
+ * migrations and exits, and `app` starts only if it exited 0 (`dependsOn ... SUCCESS`). A
+ * failed migration therefore never serves traffic: the task stops, the circuit breaker counts
+ * it and rolls the deployment back. Concurrent tasks are safe because the migrator holds an advisory lock.
  *
  * Deployments are rolling and never drop below the desired count (minimum healthy 100%, up to
  * 200% during the rollout). Tasks run as uid 1000 with a read-only root filesystem (a scratch
