@@ -129,6 +129,23 @@ describe("config", () => {
     }
   });
 
+  it("says where the image tag should come from when it cannot be found", async () => {
+    const saved = process.env.GITHUB_SHA;
+    process.env.GITHUB_SHA = "main";
+    try {
+      const err = await failure("staging");
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:imageTag is required here: GITHUB_SHA must be a " +
+          '40-character commit hash, got "main"',
+      );
+      assertNothingDeclared(err);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_SHA;
+      else process.env.GITHUB_SHA = saved;
+    }
+  });
+
   it("keeps production on regular Fargate, with deletion protection", async () => {
     const err = await failure("prod", {
       config: { capacityProvider: "FARGATE_SPOT", deletionProtection: "false" },
