@@ -276,6 +276,9 @@ export const keys = {
 
 type Key = keyof typeof keys;
 
+/** Picks the environment; read before the others, whose defaults depend on it. */
+export const environmentKey = "environment";
+
 /** The parsed value of every key. */
 interface Values {
   owner: string;
@@ -307,20 +310,14 @@ export function loadConfig(): StackConfig {
   const stack = pulumi.getStack();
   const file = `Pulumi.${stack}.yaml`;
 
-  if (!isEnvironment(stack)) {
-    throw new ConfigError([
-      `${file}: stack "${stack}" is not a known environment; expected one of ${environments.join(", ")} ` +
-        `(add it to environmentDefaults and environmentFloors in infra/config.ts)`,
-    ]);
-  }
-  const env = stack;
+  const env = environmentOf(project, stack, file);
   const problems: string[] = [];
   const values: Partial<Record<Key, unknown>> = {};
 
   const raw = new pulumi.Config(project);
   for (const [key, spec] of Object.entries(keys) as [Key, KeySpec][]) {
     const text = raw.get(key);
-    // `pulumi new` writes an empty string for an optional prompt left blank.
+    // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     if (text === undefined || (spec.optional && text.trim() === "")) {
       if (spec.default) values[key] = spec.default(env);
       else if (!spec.optional)
@@ -393,8 +390,28 @@ export function loadConfig(): StackConfig {
   };
 }
 
-function isEnvironment(stack: string): stack is Environment {
-  return (environments as readonly string[]).includes(stack);
+function isEnvironment(name: string): name is Environment {
+  return (environments as readonly string[]).includes(name);
+}
+
+/**
+ * The environment whose defaults and floors a stack takes: its `environment` key, or else the
+ * stack's own name. So a short-lived stack (`pr-123`, with `environment: dev`) needs no code.
+ */
+function environmentOf(project: string, stack: string, file: string): Environment {
+  const named = new pulumi.Config(project).get(environmentKey);
+  if (named !== undefined) {
+    if (isEnvironment(named)) return named;
+    throw new ConfigError([
+      `${file}: ${project}:${environmentKey} must be one of ${environments.join(", ")}, got "${named}"`,
+    ]);
+  }
+  if (isEnvironment(stack)) return stack;
+  throw new ConfigError([
+    `${file}: stack "${stack}" is not a known environment; set ${project}:${environmentKey} to one of ` +
+      `${environments.join(", ")} to give it that environment's defaults, or add an environment ` +
+      `to environments, environmentDefaults and environmentFloors in infra/config.ts`,
+  ]);
 }
 
 /**
@@ -402,7 +419,7 @@ function isEnvironment(stack: string): stack is Environment {
  * would otherwise be ignored silently and the default used instead.
  */
 function unknownKeys(project: string, file: string): string[] {
-  const known: string[] = Object.keys(keys);
+  const known: string[] = [environmentKey, ...Object.keys(keys)];
   const problems: string[] = [];
   for (const full of Object.keys(pulumi.runtime.allConfig())) {
     const [namespace, key] = full.split(":", 2);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { environmentDefaults } from "../../infra/config";
+import { environmentDefaults, environments } from "../../infra/config";
 import { ofType, ProgramError, runProgram, type RunOptions } from "../../scripts/offline/harness";
 import { stackRun } from "./stacks";
 
@@ -61,14 +61,33 @@ describe("config", () => {
     assertNothingDeclared(err);
   });
 
-  it("rejects an unknown stack name, listing the known ones", async () => {
+  it("rejects an unknown stack name, saying how to give it an environment", async () => {
     const err = await failure("qa");
     assert.equal(
       err.message,
-      'Pulumi.qa.yaml: stack "qa" is not a known environment; expected one of dev, staging, prod ' +
-        "(add it to environmentDefaults and environmentFloors in infra/config.ts)",
+      'Pulumi.qa.yaml: stack "qa" is not a known environment; set acme:environment to one of ' +
+        "dev, staging, prod to give it that environment's defaults, or add an environment to " +
+        "environments, environmentDefaults and environmentFloors in infra/config.ts",
     );
     assertNothingDeclared(err);
+  });
+
+  it("rejects an environment key naming no environment", async () => {
+    const err = await failure("staging", { config: { environment: "stage" } });
+    assert.equal(
+      err.message,
+      'Pulumi.staging.yaml: acme:environment must be one of dev, staging, prod, got "stage"',
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("gives a stack the defaults and floors of the environment its environment key names", async () => {
+    // prod's stack file, run as if it said `environment: dev`: dev's floor allows one task.
+    const run = await runProgram("prod", {
+      config: { environment: "dev", azCount: undefined, desiredCount: "1" },
+    });
+    assert.equal(run.stackOutputs.environment, "dev");
+    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * environmentDefaults.dev.azCount);
   });
 
   it("rejects a mistyped key instead of silently using the default", async () => {
@@ -117,8 +136,8 @@ describe("config", () => {
     assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
   });
 
-  it("runs both real stack files without error", async () => {
-    for (const stack of ["staging", "prod"] as const) {
+  it("runs every real stack file without error", async () => {
+    for (const stack of environments) {
       const run = await stackRun(stack);
       assert.equal(run.stackOutputs.environment, stack);
     }
