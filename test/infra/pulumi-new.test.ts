@@ -80,9 +80,10 @@ function pulumiNew(
     template: { config: Record<string, TemplatePrompt> };
   };
   const prompts = project.template.config;
-  const { template: _dropped, ...rest } = project;
   const projectName = name ?? project.name;
-  writeFileSync(projectFile, stringify({ ...rest, name: projectName }));
+  const renamed: Record<string, unknown> = { ...project, name: projectName };
+  delete renamed.template;
+  writeFileSync(projectFile, stringify(renamed));
 
   const answers: Record<string, string> = {};
   for (const [key, prompt] of Object.entries(prompts)) {
