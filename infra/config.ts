@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { z } from "zod";
 
 export const environments = ["dev", "staging", "prod"] as const;
@@ -148,7 +149,7 @@ export interface StackConfig {
   deletionProtection: boolean;
   loadBalancer: {
     accessLogRetentionDays: number;
-    /** Set with `domainName`: the public Route 53 zone that validates its certificate. */
+    /** With `domainName`: the public Route 53 zone that validates its certificate. */
     hostedZoneName?: string;
   };
   database: {
@@ -345,7 +346,8 @@ export const keys = {
     optional: true,
   },
   hostedZoneName: {
-    description: "Public Route 53 zone holding `domainName`; validates its certificate",
+    description:
+      "Public Route 53 zone holding `domainName` (validates its certificate); unset: its parent",
     expected: () => "a lower-case DNS name that `domainName` ends with, such as example.com",
     schema: () =>
       z.string().regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
@@ -392,6 +394,9 @@ export const keys = {
 
 type Key = keyof typeof keys;
 
+/** Picks the environment; read before the others, whose defaults depend on it. */
+export const environmentKey = "environment";
+
 /** The parsed value of every key. */
 interface Values {
   owner: string;
@@ -432,20 +437,14 @@ export function loadConfig(): StackConfig {
   const stack = pulumi.getStack();
   const file = `Pulumi.${stack}.yaml`;
 
-  if (!isEnvironment(stack)) {
-    throw new ConfigError([
-      `${file}: stack "${stack}" is not a known environment; expected one of ${environments.join(", ")} ` +
-        `(add it to environmentDefaults and environmentFloors in infra/config.ts)`,
-    ]);
-  }
-  const env = stack;
+  const env = environmentOf(project, stack, file);
   const problems: string[] = [];
   const values: Partial<Record<Key, unknown>> = {};
 
   const raw = new pulumi.Config(project);
   for (const [key, spec] of Object.entries(keys) as [Key, KeySpec][]) {
     const text = raw.get(key);
-    // `pulumi new` writes an empty string for an optional prompt left blank.
+    // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     if (text === undefined || (spec.optional && text.trim() === "")) {
       if (spec.default) values[key] = spec.default(env);
       else if (!spec.optional)
@@ -478,13 +477,14 @@ export function loadConfig(): StackConfig {
     );
   }
 
-  const { domainName, hostedZoneName } = values as Partial<Values>;
-  if (domainName !== undefined && hostedZoneName === undefined) {
-    problems.push(
-      `${file}: ${project}:hostedZoneName is required with ${project}:domainName: ` +
-        "the public Route 53 zone that holds it, such as example.com",
-    );
-  } else if (
+  const { domainName } = values as Partial<Values>;
+  // app.example.com sits in example.com; an apex such as example.com is its own zone.
+  const hostedZoneName =
+    (values as Partial<Values>).hostedZoneName ??
+    (domainName && domainName.split(".").length > 2
+      ? domainName.slice(domainName.indexOf(".") + 1)
+      : domainName);
+  if (
     hostedZoneName !== undefined &&
     !(domainName === hostedZoneName || domainName?.endsWith(`.${hostedZoneName}`))
   ) {
@@ -497,7 +497,7 @@ export function loadConfig(): StackConfig {
   let imageTag = (values as Partial<Values>).imageTag;
   if (imageTag === undefined) {
     try {
-      imageTag = resolveImageTag(process.env, git);
+      imageTag = resolveImageTag(process.env, git, programRoot);
     } catch (err) {
       problems.push(`${file}: ${project}:imageTag is required here: ${(err as Error).message}`);
     }
@@ -543,7 +543,7 @@ export function loadConfig(): StackConfig {
     deletionProtection: v.deletionProtection,
     loadBalancer: {
       accessLogRetentionDays: v.albLogRetentionDays,
-      hostedZoneName: v.hostedZoneName,
+      hostedZoneName,
     },
     database: {
       instanceClass: v.dbInstanceClass,
@@ -568,16 +568,18 @@ export const gitIn =
     }).trim();
 
 /** The repository the program is in (infra/'s parent); git prints paths relative to it. */
-const git = gitIn(join(__dirname, ".."));
+const programRoot = join(__dirname, "..");
+const git = gitIn(programRoot);
 
 /**
  * The image tag when `imageTag` is unset: CI's `GITHUB_SHA`, else the checkout's commit. The
  * ECR repository's tags are immutable, so an uncommitted change deployed from a working copy
  * must not reuse its commit's tag (the push would fail, or worse, the tag would name two
  * images): a dirty checkout gets `<commit>-dirty-<hash of the changes>`, the same for the same
- * changes. Throws, saying what to set, outside a git checkout.
+ * changes. A copy that is not a git checkout (fresh from `pulumi new`) gets
+ * `nogit-<hash of its files>`.
  */
-export function resolveImageTag(env: NodeJS.ProcessEnv, run: Git): string {
+export function resolveImageTag(env: NodeJS.ProcessEnv, run: Git, root: string): string {
   const fromCi = env.GITHUB_SHA?.trim();
   if (fromCi) {
     if (!/^[0-9a-f]{40}$/.test(fromCi)) {
@@ -589,10 +591,8 @@ export function resolveImageTag(env: NodeJS.ProcessEnv, run: Git): string {
   try {
     commit = run("rev-parse", "HEAD");
   } catch {
-    throw new Error(
-      "no git commit to tag the image with (not a git checkout, or no commit yet); " +
-        "set it, or GITHUB_SHA, to the commit being deployed",
-    );
+    // Not a git checkout, or no commit yet.
+    return `nogit-${hashFiles(root)}`;
   }
   const changes = run("status", "--porcelain", "--untracked-files=all");
   if (changes === "") return commit;
@@ -604,8 +604,46 @@ export function resolveImageTag(env: NodeJS.ProcessEnv, run: Git): string {
   return `${commit}-dirty-${hash.digest("hex").slice(0, 12)}`;
 }
 
-function isEnvironment(stack: string): stack is Environment {
-  return (environments as readonly string[]).includes(stack);
+/** 12 hex digits of a hash of every file under `root` and its name, outside node_modules. */
+function hashFiles(root: string): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name === "node_modules" || entry.name === ".git") continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile())
+        hash.update(`\0${relative(root, path)}\0`).update(readFileSync(path));
+    }
+  };
+  walk(root);
+  return hash.digest("hex").slice(0, 12);
+}
+
+function isEnvironment(name: string): name is Environment {
+  return (environments as readonly string[]).includes(name);
+}
+
+/**
+ * The environment whose defaults and floors a stack takes: its `environment` key, or else the
+ * stack's own name. So a short-lived stack (`pr-123`, with `environment: dev`) needs no code.
+ */
+function environmentOf(project: string, stack: string, file: string): Environment {
+  const named = new pulumi.Config(project).get(environmentKey);
+  if (named !== undefined) {
+    if (isEnvironment(named)) return named;
+    throw new ConfigError([
+      `${file}: ${project}:${environmentKey} must be one of ${environments.join(", ")}, got "${named}"`,
+    ]);
+  }
+  if (isEnvironment(stack)) return stack;
+  throw new ConfigError([
+    `${file}: stack "${stack}" is not a known environment; set ${project}:${environmentKey} to one of ` +
+      `${environments.join(", ")} to give it that environment's defaults, or add an environment ` +
+      `to environments, environmentDefaults and environmentFloors in infra/config.ts`,
+  ]);
 }
 
 /**
@@ -613,7 +651,7 @@ function isEnvironment(stack: string): stack is Environment {
  * would otherwise be ignored silently and the default used instead.
  */
 function unknownKeys(project: string, file: string): string[] {
-  const known: string[] = Object.keys(keys);
+  const known: string[] = [environmentKey, ...Object.keys(keys)];
   const problems: string[] = [];
   for (const full of Object.keys(pulumi.runtime.allConfig())) {
     const [namespace, key] = full.split(":", 2);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { environmentDefaults } from "../../infra/config";
+import { environmentDefaults, environments } from "../../infra/config";
 import { ofType, ProgramError, runProgram, type RunOptions } from "../../scripts/offline/harness";
+import { AwsMocks } from "../../scripts/offline/mocks";
 import { stackRun } from "./stacks";
 
 /** Runs the program expecting it to fail; returns the error. */
@@ -61,14 +62,33 @@ describe("config", () => {
     assertNothingDeclared(err);
   });
 
-  it("rejects an unknown stack name, listing the known ones", async () => {
+  it("rejects an unknown stack name, saying how to give it an environment", async () => {
     const err = await failure("qa");
     assert.equal(
       err.message,
-      'Pulumi.qa.yaml: stack "qa" is not a known environment; expected one of dev, staging, prod ' +
-        "(add it to environmentDefaults and environmentFloors in infra/config.ts)",
+      'Pulumi.qa.yaml: stack "qa" is not a known environment; set acme:environment to one of ' +
+        "dev, staging, prod to give it that environment's defaults, or add an environment to " +
+        "environments, environmentDefaults and environmentFloors in infra/config.ts",
     );
     assertNothingDeclared(err);
+  });
+
+  it("rejects an environment key naming no environment", async () => {
+    const err = await failure("staging", { config: { environment: "stage" } });
+    assert.equal(
+      err.message,
+      'Pulumi.staging.yaml: acme:environment must be one of dev, staging, prod, got "stage"',
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("gives a stack the defaults and floors of the environment its environment key names", async () => {
+    // prod's stack file, run as if it said `environment: dev`: dev's floor allows one task.
+    const run = await runProgram("prod", {
+      config: { environment: "dev", azCount: undefined, desiredCount: "1" },
+    });
+    assert.equal(run.stackOutputs.environment, "dev");
+    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * environmentDefaults.dev.azCount);
   });
 
   it("rejects a mistyped key instead of silently using the default", async () => {
@@ -171,12 +191,19 @@ describe("config", () => {
     }
   });
 
-  it("needs the hosted zone that holds a custom domain", async () => {
-    const missing = await failure("staging", { config: { domainName: "app.example.com" } });
+  it("validates a custom domain's certificate in its parent zone unless told another", async () => {
+    const zoneOf = async (config: Record<string, string>) => {
+      const run = await runProgram("staging", { config });
+      return ofType(run, "aws:route53/record:Record")[0].inputs.zoneId;
+    };
+    const mocks = new AwsMocks("eu-west-1");
+    const zoneId = (name: string) =>
+      mocks.call({ token: "aws:route53/getZone:getZone", inputs: { name }, provider: "" }).zoneId;
+    assert.equal(await zoneOf({ domainName: "app.example.com" }), zoneId("example.com"));
+    assert.equal(await zoneOf({ domainName: "example.com" }), zoneId("example.com"));
     assert.equal(
-      missing.message,
-      "Pulumi.staging.yaml: acme:hostedZoneName is required with acme:domainName: the public " +
-        "Route 53 zone that holds it, such as example.com",
+      await zoneOf({ domainName: "app.eu.example.com", hostedZoneName: "example.com" }),
+      zoneId("example.com"),
     );
     const other = await failure("staging", {
       config: { domainName: "app.example.com", hostedZoneName: "example.org" },
@@ -189,8 +216,8 @@ describe("config", () => {
     assertNothingDeclared(other);
   });
 
-  it("runs the real stack files without error", async () => {
-    for (const stack of ["dev", "staging", "prod"] as const) {
+  it("runs every real stack file without error", async () => {
+    for (const stack of environments) {
       const run = await stackRun(stack);
       assert.equal(run.stackOutputs.environment, stack);
     }

@@ -90,7 +90,7 @@ describe("registry", () => {
 
       it("Image: tagged with the commit being deployed, never latest", () => {
         const url = appRepository(run).outputs.repositoryUrl as string;
-        const tag = resolveImageTag(process.env, gitIn(repoRoot));
+        const tag = resolveImageTag(process.env, gitIn(repoRoot), repoRoot);
         assert.match(tag, /^[0-9a-f]{40}(-dirty-[0-9a-f]{12})?$/);
         assert.deepEqual(image(run).inputs.tags, [`${url}:${tag}`]);
         assert.equal(run.stackOutputs.imageTag, tag);
@@ -149,39 +149,41 @@ describe("resolveImageTag", () => {
 
   it("uses GITHUB_SHA in CI", () => {
     const sha = "0123456789abcdef0123456789abcdef01234567";
-    assert.equal(resolveImageTag({ GITHUB_SHA: sha }, git), sha);
+    assert.equal(resolveImageTag({ GITHUB_SHA: sha }, git, dir), sha);
     assert.throws(
-      () => resolveImageTag({ GITHUB_SHA: "main" }, git),
+      () => resolveImageTag({ GITHUB_SHA: "main" }, git, dir),
       /GITHUB_SHA must be a 40-character commit hash, got "main"/,
     );
   });
 
   it("uses the commit of a clean checkout", () => {
-    assert.equal(resolveImageTag({}, git), commit());
+    assert.equal(resolveImageTag({}, git, dir), commit());
   });
 
   it("gives uncommitted changes their own tag, the same for the same changes", () => {
     writeFileSync(join(dir, "server.js"), "console.log(2);\n");
-    const dirty = resolveImageTag({}, git);
+    const dirty = resolveImageTag({}, git, dir);
     assert.match(dirty, new RegExp(`^${commit()}-dirty-[0-9a-f]{12}$`));
-    assert.equal(resolveImageTag({}, git), dirty);
+    assert.equal(resolveImageTag({}, git, dir), dirty);
 
     writeFileSync(join(dir, "server.js"), "console.log(3);\n");
-    const other = resolveImageTag({}, git);
+    const other = resolveImageTag({}, git, dir);
     assert.notEqual(other, dirty);
 
     // A new untracked file is a change too.
     writeFileSync(join(dir, "extra.js"), "x\n");
-    assert.notEqual(resolveImageTag({}, git), other);
+    assert.notEqual(resolveImageTag({}, git, dir), other);
   });
 
-  it("says what to set outside a git checkout", () => {
+  it("tags a copy outside git by its files, the same for the same files", () => {
     const outside = mkdtempSync(join(tmpdir(), "no-git-"));
     try {
-      assert.throws(
-        () => resolveImageTag({}, gitIn(outside)),
-        /no git commit to tag the image with .*set it, or GITHUB_SHA/,
-      );
+      writeFileSync(join(outside, "server.js"), "console.log(1);\n");
+      const tag = resolveImageTag({}, gitIn(outside), outside);
+      assert.match(tag, /^nogit-[0-9a-f]{12}$/);
+      assert.equal(resolveImageTag({}, gitIn(outside), outside), tag);
+      writeFileSync(join(outside, "server.js"), "console.log(2);\n");
+      assert.notEqual(resolveImageTag({}, gitIn(outside), outside), tag);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

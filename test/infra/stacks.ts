@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Environment } from "../../infra/config";
 import {
   ofType,
   runProgram,
@@ -9,7 +10,7 @@ import {
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /** The real program run once per stack with its own stack file, shared by every spec. */
-export function stackRun(stack: "dev" | "staging" | "prod"): Promise<ProgramRun> {
+export function stackRun(stack: Environment): Promise<ProgramRun> {
   if (!runs.has(stack)) runs.set(stack, runProgram(stack));
   return runs.get(stack)!;
 }
