@@ -1,5 +1,5 @@
 /**
- * `npm run gate:offline -- --stack <name> [-c key=value ...]`
+ * `npm run gate:offline -- --stack <name> [-c key=value ...] [--verbose]`
  *
  * What `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`
  * checks, without AWS or the Pulumi CLI: the program runs offline (AWS mocked), and the policy
@@ -7,10 +7,11 @@
  * policy config. Prints every violation; exits 1 if any is mandatory.
  */
 import { parseStackArgs, runMain } from "./offline/cli";
-import { ProgramError, runProgram } from "./offline/harness";
-import { AnalyzerHost, stackPolicyConfig } from "./offline/policy-host";
+import { runProgram, stackConfig } from "./offline/harness";
+import { AnalyzerHost } from "./offline/policy-host";
+import { stackPolicyConfig } from "./offline/policy-config";
 
-const usage = "usage: npm run gate:offline -- --stack <name> [-c key=value ...]";
+const usage = "usage: npm run gate:offline -- --stack <name> [-c key=value ...] [--verbose]";
 
 async function main(argv: string[]): Promise<number> {
   const args = parseStackArgs(argv, false);
@@ -20,13 +21,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const { stack, config } = args;
 
+  // The files first, in-process: a mistake in either fails in a second, before the pack starts.
+  stackConfig(stack);
+  const policyConfig = stackPolicyConfig(stack);
+
   // The pack takes seconds to start (ts-node type-checks it): start it while the program runs.
-  const starting = AnalyzerHost.start();
+  const abort = new AbortController();
+  const starting = AnalyzerHost.start(abort.signal);
   let host: AnalyzerHost | undefined;
   try {
-    const run = await runProgram(stack, { config });
+    const run = await runProgram(stack, { commandLine: config });
     host = await starting;
-    await host.configure(stackPolicyConfig(stack));
+    await host.configure(policyConfig);
     const diagnostics = await host.analyze(run.resources);
 
     for (const d of diagnostics) {
@@ -38,14 +44,12 @@ async function main(argv: string[]): Promise<number> {
         `${mandatory} mandatory, ${diagnostics.length - mandatory} advisory violation(s)`,
     );
     return mandatory > 0 ? 1 : 0;
-  } catch (err) {
-    if (err instanceof ProgramError) {
-      console.error(`error: the program failed for stack ${stack}:\n${err.message}`);
-      return 1;
-    }
-    throw err;
   } finally {
-    await (host ?? (await starting.catch(() => undefined)))?.stop();
+    if (host) await host.stop();
+    else {
+      abort.abort();
+      await starting.catch(() => undefined);
+    }
   }
 }
 
