@@ -57,8 +57,8 @@ export function stackPolicyConfig(stack: string, policies = packPolicies()): Pac
   let config: unknown;
   try {
     config = JSON.parse(text);
-  } catch (err) {
-    throw new PolicyConfigError(`${file}:${jsonErrorAt(text, err as Error)}`);
+  } catch {
+    throw new PolicyConfigError(`${file}:${jsonErrorAt(text)}`);
   }
   const problems = policyConfigProblems(config, policies);
   if (problems.length > 0) {
@@ -148,13 +148,36 @@ function propertyProblems(policy: PolicySchema, properties: Record<string, unkno
   return problems;
 }
 
-/** ` line:column: invalid JSON: reason`, from the position JSON.parse reports. */
-function jsonErrorAt(text: string, err: Error): string {
-  const match = /at position (\d+)/.exec(err.message);
-  const offset = match ? Number(match[1]) : text.length;
-  const before = text.slice(0, offset).split("\n");
-  const reason = err.message.replace(/ in JSON at position.*$/, "").replace(/^JSON\.parse: /, "");
-  return `${before.length}:${before[before.length - 1].length + 1}: invalid JSON: ${reason}`;
+/**
+ * `line:column: invalid JSON: unexpected "x"`. Node 20's JSON.parse reports no position for most
+ * errors, so the position is found as the end of the shortest prefix it rejects for a reason
+ * other than ending early.
+ */
+function jsonErrorAt(text: string): string {
+  const incomplete = (prefix: string) => {
+    try {
+      JSON.parse(prefix);
+      return true;
+    } catch (err) {
+      // Rejected only for ending where it does: "Unexpected end", or an error at its very end.
+      const { message } = err as Error;
+      const at = /at position (\d+)/.exec(message);
+      return /Unexpected end of JSON input/.test(message) || Number(at?.[1]) >= prefix.length;
+    }
+  };
+  let offset = text.length;
+  if (!incomplete(text)) {
+    let [good, bad] = [0, text.length];
+    while (bad - good > 1) {
+      const middle = Math.floor((good + bad) / 2);
+      if (incomplete(text.slice(0, middle))) good = middle;
+      else bad = middle;
+    }
+    offset = bad - 1;
+  }
+  const lines = text.slice(0, offset).split("\n");
+  const what = offset < text.length ? JSON.stringify(text[offset]) : "end of file";
+  return `${lines.length}:${lines[lines.length - 1].length + 1}: invalid JSON: unexpected ${what}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
