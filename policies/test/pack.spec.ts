@@ -40,7 +40,7 @@ describe("policy pack", () => {
   it("rejects a config file that names no policy of the pack", async () => {
     await assert.rejects(
       diagnostics("staging", undefined, { "cloudwatch-log-retention": { minimumDays: 7 } }),
-      /"cloudwatch-log-retention", which is not a policy of the pack/,
+      /"cloudwatch-log-retention" is not a policy of the pack; did you mean "cloudwatch-log-group-retention"\?/,
     );
   });
 
