@@ -65,7 +65,7 @@ export class ProgramError extends Error {
   }
 }
 
-/** `Pulumi.<stack>.yaml` is missing, empty or not YAML; the message names the file. */
+/** `Pulumi.yaml` or `Pulumi.<stack>.yaml` is missing, empty or not YAML; the message names it. */
 export class StackFileError extends Error {
   override readonly name = "StackFileError";
 }
@@ -86,8 +86,23 @@ export interface RunOptions {
 }
 
 export function projectName(): string {
-  const project = parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")) as { name: string };
+  const project = readYaml("Pulumi.yaml") as { name?: unknown } | null;
+  if (typeof project?.name !== "string" || project.name === "") {
+    throw new StackFileError('Pulumi.yaml: "name:" is required: the project\'s name');
+  }
   return project.name;
+}
+
+/** A YAML file of the repository; invalid YAML is one line with the file, line and column. */
+function readYaml(name: string): unknown {
+  try {
+    return parse(readFileSync(join(repoRoot, name), "utf8"));
+  } catch (err) {
+    if (!(err instanceof YAMLError)) throw err;
+    const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
+    const reason = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${name}${at}: invalid YAML: ${reason}`);
+  }
 }
 
 /**
@@ -108,15 +123,7 @@ export function stackConfig(stack: string): {
         `(to add one, start from a copy of Pulumi.staging.yaml)`,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    if (!(err instanceof YAMLError)) throw err;
-    const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
-    const reason = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new StackFileError(`${name}${at}: invalid YAML: ${reason}`);
-  }
+  const parsed = readYaml(name);
   const section = (parsed as { config?: unknown } | null)?.config;
   if (section === undefined || section === null) {
     throw new StackFileError(

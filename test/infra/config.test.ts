@@ -110,6 +110,16 @@ describe("config", () => {
     );
   });
 
+  it("names Pulumi.yaml, with line and column, when it is not valid YAML", async () => {
+    await withFiles({ "Pulumi.yaml": "name: acme\nruntime: [nodejs\n" }, () =>
+      assert.rejects(runProgram("staging"), (err: Error) => {
+        assert.ok(err instanceof StackFileError);
+        assert.match(err.message, /^Pulumi\.yaml:3:1: invalid YAML: [^\n]+$/);
+        return true;
+      }),
+    );
+  });
+
   it("says so in one line when a stack file sets none of the project's keys", async () => {
     const onlyProviders = "config:\n  pulumi:disable-default-providers:\n    - aws\n";
     const err = await withFiles({ "Pulumi.staging.yaml": onlyProviders }, () => failure("staging"));
