@@ -51,9 +51,8 @@ function countSubtree(urn: string, children: Map<string, RegisteredResource[]>):
 export function exportPath(file: string): string | undefined {
   if (isAbsolute(file)) return file;
   const path = resolve(exportsDir, file);
-  return relative(exportsDir, path).startsWith(`..${sep}`) || path === exportsDir
-    ? undefined
-    : path;
+  const inside = relative(exportsDir, path);
+  return inside === "" || inside === ".." || inside.startsWith(`..${sep}`) ? undefined : path;
 }
 
 async function main(argv: string[]): Promise<number> {

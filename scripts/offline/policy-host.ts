@@ -151,7 +151,8 @@ export class AnalyzerHost {
       const fromFile = packConfig[name];
       const { enforcementLevel: fileLevel, ...fileProps } =
         typeof fromFile === "string" ? { enforcementLevel: fromFile } : (fromFile ?? {});
-      const all = typeof packConfig.all === "string" ? packConfig.all : undefined;
+      const all =
+        typeof packConfig.all === "string" ? packConfig.all : packConfig.all?.enforcementLevel;
       const level =
         fileLevel ??
         all ??

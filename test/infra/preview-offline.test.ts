@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
+import { exportPath, exportsDir } from "../../scripts/preview-offline";
 import { npmRun } from "./npm-run";
 import { stackRun } from "./stacks";
 
@@ -88,6 +89,14 @@ describe("npm run preview:offline", function () {
       if (r.provider) assert.ok(providerRefs.has(r.provider as string), `${r.urn} provider`);
       for (const dep of (r.dependencies as string[] | undefined) ?? []) assert.ok(urns.has(dep));
       if (r.custom) assert.ok(r.id, `${r.urn} has an id`);
+    }
+  });
+
+  it("keeps a relative export path inside exports/, and takes an absolute one as given", () => {
+    assert.equal(exportPath("prod/a.json"), join(exportsDir, "prod", "a.json"));
+    assert.equal(exportPath("/tmp/a.json"), "/tmp/a.json");
+    for (const outside of ["..", "../a.json", "a/../../b.json", "."]) {
+      assert.equal(exportPath(outside), undefined, outside);
     }
   });
 
