@@ -174,7 +174,8 @@ describe("config", () => {
 
   it("reads an unquoted account id as the CLI does, and names the quoting when YAML dropped a leading zero", async () => {
     const file = (id: string) =>
-      stagingFile().replace(/acme:accountId: .*/, `acme:accountId: ${id}`);
+      // With or without the project's namespace, as the stack file may write it.
+      stagingFile().replace(/^(\s*)(acme:)?accountId: .*$/m, `$1accountId: ${id}`);
     const run = await withFiles({ "Pulumi.staging.yaml": file("333333333333") }, () =>
       runProgram("staging"),
     );
