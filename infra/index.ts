@@ -10,9 +10,11 @@ export = async () => {
   const config = loadConfig();
 
   // Every AWS resource goes through this provider (the stack files disable the default one), so
-  // every taggable resource carries the same tags without anyone writing them by hand.
+  // every taggable resource carries the same tags without anyone writing them by hand. It refuses
+  // credentials of any account but the stack's: staging's can never change production.
   const provider = new aws.Provider("aws", {
     region: config.region as aws.Region,
+    allowedAccountIds: [config.accountId],
     defaultTags: { tags: config.tags },
   });
 
