@@ -4,6 +4,14 @@ import { sendError } from "../plugins/errors";
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 export const MAX_TEXT = 2000;
 
+/**
+ * What PostgreSQL `text` cannot hold exactly: NUL, and UTF-16 surrogates that are not part of a
+ * pair (JSON's "\ud800" escape yields one; UTF-8 has no encoding for it, so it would come back
+ * as U+FFFD). With the `u` flag a valid pair is one code point, so only lone halves match \p{Cs}.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const isStorable = (text: string) => !text.includes("\u0000") && !LONE_SURROGATE.test(text);
+
 const note = {
   type: "object",
   required: ["id", "text", "createdAt"],
@@ -63,6 +71,15 @@ export default async function notesRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
+      // Rejected, never altered: what a client writes is what it reads back.
+      if (!isStorable(request.body.text)) {
+        return sendError(
+          reply,
+          400,
+          "validation_failed",
+          "body/text must not contain NUL (U+0000) or unpaired UTF-16 surrogates (invalid Unicode)",
+        );
+      }
       const { rows } = await app.db.query<NoteRow>(
         "INSERT INTO notes (text) VALUES ($1) RETURNING id, text, created_at",
         [request.body.text],
