@@ -105,6 +105,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     schema: config.database.schema,
     latestMigration: latestMigrationName(),
     isDraining: () => app.draining,
+    features: config.features,
   });
   await app.register(notesRoutes);
 
