@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { MetricsConfig } from "./metrics";
 
 /**
  * Every setting the service reads, from environment variables only. `loadConfig` is the one
@@ -23,6 +24,10 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 // Unset and empty mean the same thing: the default applies.
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+// CloudWatch dimension values: up to 1024 characters; kept to a safe, readable set.
+const DIMENSION = /^[A-Za-z0-9._-]{1,64}$/;
+const DIMENSION_MESSAGE = "must be 1-64 letters, digits, '.', '_' or '-'";
 
 const envSchema = z.object({
   NODE_ENV: optional(z.enum(["development", "production", "test"])),
@@ -54,6 +59,8 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: optional(int(1000, 600_000)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
   STATIC_DIR: optional(z.string().min(1)),
+  SERVICE_NAME: optional(z.string().regex(DIMENSION, DIMENSION_MESSAGE)),
+  DEPLOY_ENV: optional(z.string().regex(DIMENSION, DIMENSION_MESSAGE)),
 });
 
 export type SslMode = (typeof SSL_MODES)[number];
@@ -95,6 +102,8 @@ export interface Config {
   staticDir?: string;
   /** `FEATURE_<NAME>=true|false`, keyed by lowercase name: FEATURE_DARK_MODE -> dark_mode. */
   features: Record<string, boolean>;
+  /** Business metrics (EMF log lines): namespace and dimensions. */
+  metrics: MetricsConfig;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 20_000,
     staticDir: e.STATIC_DIR,
     features,
+    metrics: {
+      namespace: "Notes",
+      service: e.SERVICE_NAME ?? "notes-app",
+      environment: e.DEPLOY_ENV ?? nodeEnv,
+    },
   };
 }
 

@@ -72,6 +72,7 @@ describe("config", () => {
     [{ MIGRATE_ON_START: "yes" }, /^MIGRATE_ON_START: /],
     [{ FEATURE_X: "on" }, /^FEATURE_X: /],
     [{ NODE_ENV: "production" }, /^DATABASE_URL: required in production/],
+    [{ DEPLOY_ENV: "prod env" }, /^DEPLOY_ENV: must be 1-64 letters/],
     [{ DATABASE_SSL_CA: "/nonexistent.pem" }, /^DATABASE_SSL_CA: cannot read \/nonexistent\.pem/],
     [{ ...iam, DATABASE_SSL: "disable" }, /^DATABASE_SSL: must be verify-full or require/],
     [{ ...iam, DATABASE_SSL: "" }, /^DATABASE_SSL: must be verify-full or require/],

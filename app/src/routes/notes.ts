@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { emfCount } from "../metrics";
 import { sendError } from "../plugins/errors";
 
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -84,6 +85,7 @@ export default async function notesRoutes(app: FastifyInstance) {
         "INSERT INTO notes (text) VALUES ($1) RETURNING id, text, created_at",
         [request.body.text],
       );
+      request.log.info(emfCount(app.config.metrics, "NotesCreated"), "note created");
       return reply.code(201).header("location", `/api/notes/${rows[0].id}`).send(toNote(rows[0]));
     },
   );
@@ -152,6 +154,7 @@ export default async function notesRoutes(app: FastifyInstance) {
         request.params.id,
       ]);
       if (rowCount === 0) return sendError(reply, 404, "not_found", "Note not found");
+      request.log.info(emfCount(app.config.metrics, "NotesDeleted"), "note deleted");
       return reply.code(204).send();
     },
   );
