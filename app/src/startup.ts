@@ -17,8 +17,8 @@ export interface EntryContext {
   exit(code: number): never;
 }
 
-export const EXIT_CONFIG = 2;
-export const EXIT_FAILURE = 1;
+const EXIT_CONFIG = 2;
+const EXIT_FAILURE = 1;
 
 export function runEntryPoint(main: (ctx: EntryContext) => Promise<void>): void {
   // Lines are batched (8 KiB or 1 s) and written synchronously: far fewer write calls than one
