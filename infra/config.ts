@@ -4,6 +4,7 @@
  * them all, and either returns a typed `StackConfig` or throws one `ConfigError` listing every
  * problem — before any resource is declared, so a bad value never half-applies.
  */
+import { Region } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,6 +14,9 @@ import { z } from "zod";
 
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
+
+/** The regions the AWS provider this program is built with accepts. */
+export const awsRegions: readonly string[] = Object.values(Region);
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const logRetentionDays = [
@@ -117,6 +121,8 @@ export interface StackConfig {
   project: string;
   stack: string;
   region: string;
+  /** The one AWS account this stack may change; the provider refuses credentials of another. */
+  accountId: string;
   /** Applied to every taggable resource through the AWS provider's default tags. */
   tags: Record<string, string>;
   alertEmail: string;
@@ -160,10 +166,36 @@ export interface StackConfig {
   };
 }
 
-/** Thrown for any bad or missing value; the CLI prints its message without a stack trace. */
+/** One bad or missing value: the full key (`acme:azCount`), if one is to blame, and what is wrong. */
+export interface ConfigProblem {
+  key?: string;
+  /** Follows the key: `must be 3, got "5"`. */
+  message: string;
+}
+
+/**
+ * One line per problem, each starting with where the value came from: `where(key)` names the
+ * file (or, offline, the command line) that set it.
+ */
+export function formatProblems(
+  problems: ConfigProblem[],
+  where: (key: string | undefined) => string,
+): string {
+  return problems
+    .map(({ key, message }) => `${where(key)}: ${key ? `${key} ` : ""}${message}`)
+    .join("\n");
+}
+
+/**
+ * Thrown for any bad or missing value; the CLI prints its message without a stack trace. The
+ * message blames the stack file, where `pulumi config set` and `pulumi up -c` store every value.
+ */
 export class ConfigError extends pulumi.RunError {
-  constructor(readonly problems: string[]) {
-    super(problems.join("\n"));
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(formatProblems(problems, () => file));
     this.name = "ConfigError";
   }
 }
@@ -201,6 +233,11 @@ const fromDefaults =
 
 /** Every key of the project's namespace. The README's config table lists the same keys. */
 export const keys = {
+  accountId: {
+    description: "AWS account the stack deploys to; credentials of any other account are refused",
+    expected: () => 'a 12-digit AWS account id, quoted in YAML ("012345678901")',
+    schema: () => z.string().regex(/^\d{12}$/),
+  },
   owner: {
     description: "Team accountable for the stack (tag `owner`)",
     expected: () => "a non-empty string",
@@ -399,6 +436,7 @@ export const environmentKey = "environment";
 
 /** The parsed value of every key. */
 interface Values {
+  accountId: string;
   owner: string;
   costCenter: string;
   alertEmail: string;
@@ -438,43 +476,64 @@ export function loadConfig(): StackConfig {
   const file = `Pulumi.${stack}.yaml`;
 
   const env = environmentOf(project, stack, file);
-  const problems: string[] = [];
+  const all = Object.keys(pulumi.runtime.allConfig());
+  if (!all.some((k) => k.startsWith(`${project}:`) || k === "aws:region")) {
+    // A stack without a file (`pulumi stack init` alone) would otherwise get one line per key.
+    throw new ConfigError(file, [
+      {
+        message:
+          `sets none of the ${project}: keys nor aws:region (is the file missing or empty?); ` +
+          `start from a copy of Pulumi.staging.yaml`,
+      },
+    ]);
+  }
+  const problems: ConfigProblem[] = [];
   const values: Partial<Record<Key, unknown>> = {};
 
   const raw = new pulumi.Config(project);
   for (const [key, spec] of Object.entries(keys) as [Key, KeySpec][]) {
+    const full = `${project}:${key}`;
     const text = raw.get(key);
     // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     if (text === undefined || (spec.optional && text.trim() === "")) {
       if (spec.default) values[key] = spec.default(env);
       else if (!spec.optional)
-        problems.push(`${file}: ${project}:${key} is required: ${spec.expected(env)}`);
+        problems.push({ key: full, message: `is required: ${spec.expected(env)}` });
       continue;
     }
     const parsed = spec.schema(env).safeParse(text);
     if (parsed.success) values[key] = parsed.data;
-    else problems.push(`${file}: ${project}:${key} must be ${spec.expected(env)}, got "${text}"`);
+    else problems.push({ key: full, message: `must be ${spec.expected(env)}, got "${text}"` });
   }
-  problems.push(...unknownKeys(project, file));
+  problems.push(...unknownKeys(project));
 
   const region = new pulumi.Config("aws").get("region");
   if (region === undefined) {
-    problems.push(`${file}: aws:region is required: an AWS region such as eu-west-1`);
-  } else if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
-    problems.push(`${file}: aws:region must be an AWS region such as eu-west-1, got "${region}"`);
+    problems.push({ key: "aws:region", message: "is required: an AWS region such as eu-west-1" });
+  } else if (!awsRegions.includes(region)) {
+    const near = closest(region, awsRegions);
+    problems.push({
+      key: "aws:region",
+      message:
+        `must be a region the AWS provider knows, such as eu-west-1, got "${region}"` +
+        (near ? `; did you mean ${near}?` : ""),
+    });
   }
 
   const { cpu, memory, desiredCount: desired, maxCount: max } = values as Partial<Values>;
   if (cpu !== undefined && memory !== undefined && !fargateMemoryByCpu[cpu]?.includes(memory)) {
-    problems.push(
-      `${file}: ${project}:memory must be one of ${fargateMemoryByCpu[cpu].join(", ")} ` +
+    problems.push({
+      key: `${project}:memory`,
+      message:
+        `must be one of ${fargateMemoryByCpu[cpu].join(", ")} ` +
         `for ${project}:cpu ${cpu}, got "${memory}"`,
-    );
+    });
   }
   if (desired !== undefined && max !== undefined && max < desired) {
-    problems.push(
-      `${file}: ${project}:maxCount must be >= ${project}:desiredCount (${desired}), got "${max}"`,
-    );
+    problems.push({
+      key: `${project}:maxCount`,
+      message: `must be >= ${project}:desiredCount (${desired}), got "${max}"`,
+    });
   }
 
   const { domainName } = values as Partial<Values>;
@@ -488,10 +547,10 @@ export function loadConfig(): StackConfig {
     hostedZoneName !== undefined &&
     !(domainName === hostedZoneName || domainName?.endsWith(`.${hostedZoneName}`))
   ) {
-    problems.push(
-      `${file}: ${project}:hostedZoneName must be a zone that ${project}:domainName ` +
-        `(${domainName ?? "unset"}) ends with, got "${hostedZoneName}"`,
-    );
+    problems.push({
+      key: `${project}:hostedZoneName`,
+      message: `must be a zone that ${project}:domainName (${domainName}) ends with, got "${hostedZoneName}"`,
+    });
   }
 
   let imageTag = (values as Partial<Values>).imageTag;
@@ -499,11 +558,14 @@ export function loadConfig(): StackConfig {
     try {
       imageTag = resolveImageTag(process.env, git, programRoot);
     } catch (err) {
-      problems.push(`${file}: ${project}:imageTag is required here: ${(err as Error).message}`);
+      problems.push({
+        key: `${project}:imageTag`,
+        message: `is required here: ${(err as Error).message}`,
+      });
     }
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(file, problems);
 
   const v = values as unknown as Values;
   return {
@@ -511,6 +573,7 @@ export function loadConfig(): StackConfig {
     project,
     stack,
     region: region!,
+    accountId: v.accountId,
     tags: {
       environment: env,
       project,
@@ -634,15 +697,21 @@ function environmentOf(project: string, stack: string, file: string): Environmen
   const named = new pulumi.Config(project).get(environmentKey);
   if (named !== undefined) {
     if (isEnvironment(named)) return named;
-    throw new ConfigError([
-      `${file}: ${project}:${environmentKey} must be one of ${environments.join(", ")}, got "${named}"`,
+    throw new ConfigError(file, [
+      {
+        key: `${project}:${environmentKey}`,
+        message: `must be one of ${environments.join(", ")}, got "${named}"`,
+      },
     ]);
   }
   if (isEnvironment(stack)) return stack;
-  throw new ConfigError([
-    `${file}: stack "${stack}" is not a known environment; set ${project}:${environmentKey} to one of ` +
-      `${environments.join(", ")} to give it that environment's defaults, or add an environment ` +
-      `to environments, environmentDefaults and environmentFloors in infra/config.ts`,
+  throw new ConfigError(file, [
+    {
+      message:
+        `stack "${stack}" is not a known environment; set ${project}:${environmentKey} to one of ` +
+        `${environments.join(", ")} to give it that environment's defaults, or add an environment ` +
+        `to environments, environmentDefaults and environmentFloors in infra/config.ts`,
+    },
   ]);
 }
 
@@ -650,23 +719,55 @@ function environmentOf(project: string, stack: string, file: string): Environmen
  * A mistyped key, or a key left under the template's namespace after the project was renamed,
  * would otherwise be ignored silently and the default used instead.
  */
-function unknownKeys(project: string, file: string): string[] {
+function unknownKeys(project: string): ConfigProblem[] {
   const known: string[] = [environmentKey, ...Object.keys(keys)];
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   for (const full of Object.keys(pulumi.runtime.allConfig())) {
     const [namespace, key] = full.split(":", 2);
     if (namespace === project && !known.includes(key)) {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const near = closest(key, known);
       const hint = near ? `did you mean ${project}:${near}?` : `known keys: ${known.join(", ")}`;
-      problems.push(`${file}: ${project}:${key} is not a known key; ${hint}`);
+      problems.push({ key: full, message: `is not a known key; ${hint}` });
     } else if (namespace !== project && known.includes(key)) {
-      problems.push(
-        `${file}: ${full} is under namespace "${namespace}" but the project is named ` +
+      problems.push({
+        key: full,
+        message:
+          `is under namespace "${namespace}" but the project is named ` +
           `"${project}" (Pulumi.yaml); rename the key to ${project}:${key}`,
-      );
+      });
     }
   }
   return problems;
+}
+
+/**
+ * The candidate a mistyped `word` most likely meant: the nearest by edit distance (ignoring case),
+ * if it is near enough to be a typo rather than another word.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  const allowed = Math.max(2, Math.floor(word.length / 3));
+  return best && best.distance <= allowed ? best.candidate : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function isNetworkAddress(cidr: string): boolean {

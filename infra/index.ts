@@ -3,6 +3,8 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as random from "@pulumi/random";
 import { join } from "node:path";
 import { loadConfig } from "./config";
 import { LoadBalancer } from "./load-balancer";
@@ -19,11 +21,16 @@ export = async () => {
       : undefined;
 
   // Every AWS resource goes through this provider (the stack files disable the default one), so
-  // every taggable resource carries the same tags without anyone writing them by hand.
+  // every taggable resource carries the same tags without anyone writing them by hand. It refuses
+  // credentials of any account but the stack's: staging's can never change production.
   const provider = new aws.Provider("aws", {
     region: config.region as aws.Region,
+    allowedAccountIds: [config.accountId],
     defaultTags: { tags: config.tags },
   });
+  // Explicit, like the AWS one, so every resource's provider is a resource of the stack.
+  const imageBuilder = new dockerBuild.Provider("docker-build", {});
+  const randomness = new random.Provider("random", {});
 
   const network = await Network.create(
     config.stack,
@@ -49,7 +56,7 @@ export = async () => {
       imagesKept: config.service.imagesKept,
       forceDelete: !config.deletionProtection,
     },
-    { provider },
+    { providers: [provider, imageBuilder] },
   );
 
   const loadBalancer = new LoadBalancer(
@@ -63,7 +70,7 @@ export = async () => {
       accessLogRetentionDays: config.loadBalancer.accessLogRetentionDays,
       domain,
     },
-    { provider },
+    { providers: [provider, randomness] },
   );
 
   const service = new Service(

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import Ajv from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -39,6 +40,23 @@ function validatorCompiler() {
     (httpPart === "body" ? strict : coercing).compile(schema);
 }
 
+/**
+ * JSON bodies must be valid UTF-8. Node's default decoding replaces invalid bytes with U+FFFD,
+ * which would store something other than what the client sent; reject them instead. Parsing is
+ * otherwise Fastify's own (prototype-poisoning checks included).
+ */
+function strictUtf8Json(app: FastifyInstance) {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    if (!isUtf8(body as Buffer)) {
+      done(Object.assign(new Error("Body is not valid UTF-8"), { statusCode: 400 }), undefined);
+      return;
+    }
+    parseJson(request, (body as Buffer).toString("utf8"), done);
+  });
+}
+
 /** Builds the service: plugins for config and database, then app plugins, then routes. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const log = opts.logger ?? pino(loggerOptions(config.logLevel));
@@ -64,6 +82,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   });
   app.setValidatorCompiler(validatorCompiler());
+  strictUtf8Json(app);
 
   app.decorate("config", config);
   app.decorate("draining", false);
@@ -86,6 +105,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     schema: config.database.schema,
     latestMigration: latestMigrationName(),
     isDraining: () => app.draining,
+    features: config.features,
   });
   await app.register(notesRoutes);
 

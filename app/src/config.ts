@@ -1,4 +1,7 @@
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { MetricsConfig } from "./metrics";
 
 /**
  * Every setting the service reads, from environment variables only. `loadConfig` is the one
@@ -22,6 +25,10 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
+// CloudWatch dimension values: up to 1024 characters; kept to a safe, readable set.
+const DIMENSION = /^[A-Za-z0-9._-]{1,64}$/;
+const DIMENSION_MESSAGE = "must be 1-64 letters, digits, '.', '_' or '-'";
+
 const envSchema = z.object({
   NODE_ENV: optional(z.enum(["development", "production", "test"])),
   HOST: optional(z.string().min(1)),
@@ -37,6 +44,10 @@ const envSchema = z.object({
   PGPASSWORD: optional(z.string()),
   DATABASE_SSL: optional(z.enum(SSL_MODES)),
   DATABASE_SSL_CA: optional(z.string().min(1)),
+  DATABASE_IAM_AUTH: optional(bool),
+  AWS_REGION: optional(
+    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region such as eu-west-1"),
+  ),
   DATABASE_SCHEMA: optional(
     z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier"),
   ),
@@ -48,6 +59,8 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: optional(int(1000, 600_000)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
   STATIC_DIR: optional(z.string().min(1)),
+  SERVICE_NAME: optional(z.string().regex(DIMENSION, DIMENSION_MESSAGE)),
+  DEPLOY_ENV: optional(z.string().regex(DIMENSION, DIMENSION_MESSAGE)),
 });
 
 export type SslMode = (typeof SSL_MODES)[number];
@@ -63,6 +76,11 @@ export interface DatabaseConfig {
   password?: string;
   ssl: SslMode;
   sslCaFile?: string;
+  /**
+   * Set when DATABASE_IAM_AUTH=true: every new connection signs an RDS IAM token (valid 15 min)
+   * for host, port and user in this region and sends it as the password.
+   */
+  iamRegion?: string;
   schema: string;
   poolMax: number;
   connectTimeoutMs: number;
@@ -84,6 +102,8 @@ export interface Config {
   staticDir?: string;
   /** `FEATURE_<NAME>=true|false`, keyed by lowercase name: FEATURE_DARK_MODE -> dark_mode. */
   features: Record<string, boolean>;
+  /** Business metrics (EMF log lines): namespace and dimensions. */
+  metrics: MetricsConfig;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +143,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Never fall back to a throwaway in-memory database where data matters.
     throw new ConfigError(["DATABASE_URL: required in production (or set PGHOST and friends)"]);
   }
+  const ssl = e.DATABASE_SSL ?? (production ? "verify-full" : "disable");
+  const dbProblems = [
+    ...(e.DATABASE_SSL_CA ? checkCaFile(e.DATABASE_SSL_CA) : []),
+    ...(e.DATABASE_IAM_AUTH ? checkIamAuth(e, ssl) : []),
+  ];
+  if (dbProblems.length > 0) throw new ConfigError(dbProblems);
 
   return {
     env: nodeEnv,
@@ -136,8 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: e.PGDATABASE,
       user: e.PGUSER,
       password: e.PGPASSWORD,
-      ssl: e.DATABASE_SSL ?? (production ? "verify-full" : "disable"),
+      ssl,
       sslCaFile: e.DATABASE_SSL_CA,
+      iamRegion: e.DATABASE_IAM_AUTH ? e.AWS_REGION : undefined,
       schema: e.DATABASE_SCHEMA ?? "public",
       poolMax: e.DATABASE_POOL_MAX ?? 10,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS ?? 2000,
@@ -150,5 +177,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 20_000,
     staticDir: e.STATIC_DIR,
     features,
+    metrics: {
+      namespace: "Notes",
+      service: e.SERVICE_NAME ?? "notes-app",
+      environment: e.DEPLOY_ENV ?? nodeEnv,
+    },
   };
+}
+
+/** A CA bundle that cannot be read or parsed would otherwise fail every connection later. */
+function checkCaFile(file: string): string[] {
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    return [`DATABASE_SSL_CA: cannot read ${file} (${reason}); give the path of a PEM CA bundle`];
+  }
+  try {
+    new X509Certificate(pem);
+    return [];
+  } catch {
+    return [
+      `DATABASE_SSL_CA: ${file} is not a PEM certificate bundle (-----BEGIN CERTIFICATE-----)`,
+    ];
+  }
+}
+
+/**
+ * IAM authentication (RDS Proxy, or RDS itself): the token is signed for host, port and user, so
+ * they must be the discrete settings; a DATABASE_URL or PGPASSWORD would carry a password that
+ * node-postgres would use instead. AWS only accepts IAM tokens over TLS.
+ */
+function checkIamAuth(e: z.infer<typeof envSchema>, ssl: SslMode): string[] {
+  const problems: string[] = [];
+  const why = "with DATABASE_IAM_AUTH=true";
+  if (e.DATABASE_URL) {
+    problems.push(`DATABASE_URL: must be unset ${why}; set PGHOST, PGPORT, PGDATABASE, PGUSER`);
+  }
+  if (e.PGPASSWORD) problems.push(`PGPASSWORD: must be unset ${why} (the password is a token)`);
+  if (!e.PGHOST) problems.push(`PGHOST: required ${why} (the token is signed for it)`);
+  if (!e.PGUSER) problems.push(`PGUSER: required ${why} (the token is signed for it)`);
+  if (!e.AWS_REGION) problems.push(`AWS_REGION: required ${why} (ECS sets it on Fargate)`);
+  if (ssl === "disable") {
+    problems.push(`DATABASE_SSL: must be verify-full or require ${why} (tokens need TLS)`);
+  }
+  return problems;
 }

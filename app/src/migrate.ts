@@ -1,12 +1,14 @@
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError } from "./config";
 import { migrate } from "./db/migrate";
+import { runEntryPoint } from "./startup";
 
 /**
- * `npm run migrate -w app [-- up|down [count]]`: applies pending migrations (default) or rolls
- * back the last `count` (default 1). Uses the same environment variables as the service.
+ * `npm run migrate -w app [-- up|down [count]]`, or `node dist/migrate.js up` in the image:
+ * applies pending migrations (default) or rolls back the last `count` (default 1), then exits 0.
+ * Uses the same environment variables as the service, and the same one-line failures.
  */
-async function main(argv: string[]) {
-  const [direction = "up", countArg] = argv;
+runEntryPoint(async ({ config, log, exit }) => {
+  const [direction = "up", countArg] = process.argv.slice(2);
   if (direction !== "up" && direction !== "down") {
     throw new ConfigError([`direction: expected "up" or "down", got "${direction}"`]);
   }
@@ -14,19 +16,17 @@ async function main(argv: string[]) {
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
     throw new ConfigError([`count: expected a positive integer, got "${countArg}"`]);
   }
-  const config = loadConfig();
   if (config.database.embedded) {
     throw new ConfigError(["DATABASE_URL: set it (or PGHOST and friends) to run migrations"]);
   }
   const ran = await migrate(config.database, {
     direction,
     count,
-    log: (msg) => process.stdout.write(`${msg}\n`),
+    log: (msg) => log.info({ component: "migrate" }, msg),
   });
-  process.stdout.write(`${direction}: ${ran.length} migration(s) applied\n`);
-}
-
-main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err?.stack ?? err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  log.info(
+    { component: "migrate", applied: ran.map((m) => m.name) },
+    `${direction}: ${ran.length} migration(s) applied`,
+  );
+  exit(0);
 });

@@ -1,37 +1,17 @@
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
+import type { Logger } from "pino";
 import { buildApp } from "./app";
-import { ConfigError, loadConfig, type Config } from "./config";
+import type { Config } from "./config";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
-import { LineBatcher, loggerOptions } from "./logger";
+import { runEntryPoint } from "./startup";
 
 /**
  * Entry point: validate config, start the embedded database if none is configured (development
  * only), run migrations behind the advisory lock, serve, and shut down gracefully on SIGTERM.
+ * A start-up failure is one log line naming what to change (src/startup.ts).
  */
-async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-
-  // Lines are batched (8 KiB or 1 s) and written synchronously: far fewer write calls than one
-  // per line, no thread-pool hop, and nothing lost on exit, which flushes first.
-  const destination = new LineBatcher(pino.destination({ dest: 1, sync: true }));
-  const log = pino(loggerOptions(config.logLevel), destination);
-  process.on("exit", () => destination.flushSync());
-  const exit = (code: number) => {
-    destination.flushSync();
-    process.exit(code);
-  };
-
+runEntryPoint(async ({ config, log, exit }) => {
   let embedded: EmbeddedDatabase | undefined;
   if (config.database.embedded) {
     embedded = await startEmbeddedDatabase({ dataDir: process.env.EMBEDDED_DATA_DIR });
@@ -50,12 +30,12 @@ async function main() {
   const app = await buildApp(config, { logger: log });
   installShutdown(app, config, log, exit, embedded);
   await app.listen({ host: config.host, port: config.port });
-}
+});
 
 function installShutdown(
   app: FastifyInstance,
   config: Config,
-  log: pino.Logger,
+  log: Logger,
   exit: (code: number) => void,
   embedded: EmbeddedDatabase | undefined,
 ) {
@@ -87,10 +67,3 @@ function installShutdown(
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
-
-main().catch((err) => {
-  process.stderr.write(
-    `fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});

@@ -42,6 +42,24 @@ describe("config", () => {
     assert.deepEqual(c.features, { dark_mode: true, beta: false });
   });
 
+  const iam = {
+    PGHOST: "notes.proxy-abc.eu-west-1.rds.amazonaws.com",
+    PGUSER: "app",
+    DATABASE_IAM_AUTH: "true",
+    DATABASE_SSL: "verify-full",
+    AWS_REGION: "eu-west-1",
+  };
+
+  it("DATABASE_IAM_AUTH=true with PGHOST, PGUSER, AWS_REGION and TLS: signs tokens in that region", () => {
+    assert.equal(loadConfig(iam).database.iamRegion, "eu-west-1");
+    assert.equal(loadConfig({ ...iam, DATABASE_SSL: "require" }).database.iamRegion, "eu-west-1");
+    // Production defaults to verify-full, which IAM auth accepts.
+    const prod = loadConfig({ ...iam, NODE_ENV: "production", DATABASE_SSL: "" });
+    assert.equal(prod.database.ssl, "verify-full");
+    assert.equal(prod.database.iamRegion, "eu-west-1");
+    assert.equal(loadConfig({ ...iam, DATABASE_IAM_AUTH: "false" }).database.iamRegion, undefined);
+  });
+
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: "eighty" }, /^PORT: /],
     [{ PORT: "70000" }, /^PORT: /],
@@ -54,6 +72,15 @@ describe("config", () => {
     [{ MIGRATE_ON_START: "yes" }, /^MIGRATE_ON_START: /],
     [{ FEATURE_X: "on" }, /^FEATURE_X: /],
     [{ NODE_ENV: "production" }, /^DATABASE_URL: required in production/],
+    [{ DEPLOY_ENV: "prod env" }, /^DEPLOY_ENV: must be 1-64 letters/],
+    [{ DATABASE_SSL_CA: "/nonexistent.pem" }, /^DATABASE_SSL_CA: cannot read \/nonexistent\.pem/],
+    [{ ...iam, DATABASE_SSL: "disable" }, /^DATABASE_SSL: must be verify-full or require/],
+    [{ ...iam, DATABASE_SSL: "" }, /^DATABASE_SSL: must be verify-full or require/],
+    [{ ...iam, DATABASE_URL: "postgres://app@proxy/notes" }, /^DATABASE_URL: must be unset/],
+    [{ ...iam, PGPASSWORD: "pw" }, /^PGPASSWORD: must be unset/],
+    [{ ...iam, PGUSER: "" }, /^PGUSER: required with DATABASE_IAM_AUTH=true/],
+    [{ ...iam, AWS_REGION: "" }, /^AWS_REGION: required with DATABASE_IAM_AUTH=true/],
+    [{ ...iam, AWS_REGION: "eu-wst" }, /^AWS_REGION: must be a region/],
   ];
   for (const [env, pattern] of bad) {
     it(`rejects ${JSON.stringify(env)} naming the variable`, () => {

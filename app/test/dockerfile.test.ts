@@ -73,6 +73,16 @@ describe("app/Dockerfile", () => {
     }
   });
 
+  it("uses the Node version the CI runs the tests on (.ci/run's NODE24_VERSION)", () => {
+    const ci = readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
+    const tested = /^NODE24_VERSION=(\S+)$/m.exec(ci)?.[1];
+    assert.ok(tested, ".ci/run sets NODE24_VERSION");
+    for (const { from } of stages) {
+      if (from.getImageName() !== "node") continue;
+      assert.equal(String(from.getImageTag()).split("-")[0], tested, String(from.getImage()));
+    }
+  });
+
   it("uses a minimal base image for the runtime stage", () => {
     assert.match(String(finalStage.from.getImageTag()), /-(slim|alpine)|distroless/);
   });

@@ -8,12 +8,8 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import {
-  AnalyzerHost,
-  stackPolicyConfig,
-  type Diagnostic,
-  type PackConfig,
-} from "../../scripts/offline/policy-host";
+import { AnalyzerHost, type Diagnostic } from "../../scripts/offline/policy-host";
+import { stackPolicyConfig, type PackConfig } from "../../scripts/offline/policy-config";
 
 export type Stack = "staging" | "prod";
 export type Change = (resources: RegisteredResource[]) => void;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { packDir, stackPolicyConfig } from "../../scripts/offline/policy-host";
+import { packDir, stackPolicyConfig } from "../../scripts/offline/policy-config";
 import { diagnostics, gate } from "./gate";
 
 describe("policy pack", () => {
@@ -40,7 +40,7 @@ describe("policy pack", () => {
   it("rejects a config file that names no policy of the pack", async () => {
     await assert.rejects(
       diagnostics("staging", undefined, { "cloudwatch-log-retention": { minimumDays: 7 } }),
-      /"cloudwatch-log-retention", which is not a policy of the pack/,
+      /"cloudwatch-log-retention" is not a policy of the pack; did you mean "cloudwatch-log-group-retention"\?/,
     );
   });
 
@@ -50,7 +50,7 @@ describe("policy pack", () => {
         ...stackPolicyConfig("staging"),
         "cloudwatch-log-group-retention": { minimumDays: "thirty" },
       }),
-      /policy config for cloudwatch-log-group-retention is invalid: data\/minimumDays must be integer/,
+      /cloudwatch-log-group-retention\.minimumDays must be integer, got "thirty"/,
     );
   });
 

@@ -4,11 +4,12 @@
  * exactly as the engine would receive it: type, name, inputs, parent, provider and options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse } from "yaml";
+import { parse, YAMLError } from "yaml";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { AwsMocks } from "./mocks";
+import { ConfigError, formatProblems } from "../../infra/config";
+import { AwsMocks, mockAccountId } from "./mocks";
 
 export const repoRoot = resolve(__dirname, "..", "..");
 
@@ -57,10 +58,16 @@ export class ProgramError extends Error {
   constructor(
     override readonly cause: Error,
     readonly resources: RegisteredResource[],
+    message = cause.message,
   ) {
-    super(cause.message);
+    super(message);
     this.name = "ProgramError";
   }
+}
+
+/** `Pulumi.yaml` or `Pulumi.<stack>.yaml` is missing, empty or not YAML; the message names it. */
+export class StackFileError extends Error {
+  override readonly name = "StackFileError";
 }
 
 export interface RunOptions {
@@ -69,38 +76,85 @@ export interface RunOptions {
    * project's); `undefined` removes the key.
    */
   config?: Record<string, string | undefined>;
+  /** Values given as `-c key=value`: applied after `config`, and blamed on the command line. */
+  commandLine?: Record<string, string>;
+  /**
+   * The account the credentials belong to, as `aws sts get-caller-identity` would answer.
+   * Default: the stack's `accountId`, as when a deployer uses the right credentials.
+   */
+  callerAccountId?: string;
 }
 
 export function projectName(): string {
-  const project = parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")) as { name: string };
+  const project = readYaml("Pulumi.yaml") as { name?: unknown } | null;
+  if (typeof project?.name !== "string" || project.name === "") {
+    throw new StackFileError('Pulumi.yaml: "name:" is required: the project\'s name');
+  }
   return project.name;
+}
+
+/** A YAML file of the repository; invalid YAML is one line with the file, line and column. */
+function readYaml(name: string): unknown {
+  try {
+    return parse(readFileSync(join(repoRoot, name), "utf8"));
+  } catch (err) {
+    if (!(err instanceof YAMLError)) throw err;
+    const at = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : "";
+    const reason = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`${name}${at}: invalid YAML: ${reason}`);
+  }
 }
 
 /**
  * The config the CLI would pass for a stack: every value as a string (objects and arrays as
- * JSON), keys namespaced. A stack without a file has no config, as with `pulumi stack init`.
+ * JSON), keys namespaced. Throws `StackFileError` for a stack file that is missing, empty or not
+ * valid YAML, where the CLI would refuse to load it.
  */
 export function stackConfig(stack: string): {
   config: Record<string, string>;
   secretKeys: string[];
 } {
   const project = projectName();
-  const file = join(repoRoot, `Pulumi.${stack}.yaml`);
+  const name = `Pulumi.${stack}.yaml`;
+  const file = join(repoRoot, name);
+  if (!existsSync(file)) {
+    throw new StackFileError(
+      `${name}: file not found; the stacks here are ${stacksHere().join(", ")} ` +
+        `(to add one, start from a copy of Pulumi.staging.yaml)`,
+    );
+  }
+  const parsed = readYaml(name);
+  const section = (parsed as { config?: unknown } | null)?.config;
+  if (section === undefined || section === null) {
+    throw new StackFileError(
+      `${name}: the file is empty (no "config:" section); start from a copy of Pulumi.staging.yaml`,
+    );
+  }
+  if (typeof section !== "object" || Array.isArray(section)) {
+    throw new StackFileError(`${name}: "config:" must be a mapping of key: value lines`);
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  if (!existsSync(file)) return { config, secretKeys };
-  const parsed = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  for (const [rawKey, value] of Object.entries(parsed.config ?? {})) {
+  for (const [rawKey, value] of Object.entries(section)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     if (value !== null && typeof value === "object" && "secure" in value) {
       // Encrypted with the stack's secrets provider, which is out of reach offline.
       config[key] = `offline-placeholder-for-${key}`;
       secretKeys.push(key);
     } else {
+      // YAML reads an unquoted 111111111111 as a number; the CLI hands the program its text.
       config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
   return { config, secretKeys };
+}
+
+/** The stacks that have a `Pulumi.<stack>.yaml` in the repository. */
+export function stacksHere(): string[] {
+  return readdirSync(repoRoot)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
 }
 
 interface Pending {
@@ -143,14 +197,25 @@ interface ResponseLike {
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const project = projectName();
   const { config, secretKeys } = stackConfig(stack);
+  const namespaced = (rawKey: string) => (rawKey.includes(":") ? rawKey : `${project}:${rawKey}`);
   for (const [rawKey, value] of Object.entries(options.config ?? {})) {
-    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-    if (value === undefined) delete config[key];
-    else config[key] = value;
+    if (value === undefined) delete config[namespaced(rawKey)];
+    else config[namespaced(rawKey)] = value;
   }
+  const fromCommandLine = new Set<string>();
+  for (const [rawKey, value] of Object.entries(options.commandLine ?? {})) {
+    config[namespaced(rawKey)] = value;
+    fromCommandLine.add(namespaced(rawKey));
+  }
+  const callerAccountId =
+    options.callerAccountId ?? config[`${project}:accountId`] ?? mockAccountId;
 
   pulumi.runtime.setAllConfig(config, secretKeys);
-  await pulumi.runtime.setMocks(new AwsMocks(config["aws:region"] ?? "us-east-1"), project, stack);
+  await pulumi.runtime.setMocks(
+    new AwsMocks(config["aws:region"] ?? "us-east-1", callerAccountId),
+    project,
+    stack,
+  );
 
   const registered: Pending[] = [];
   const outputsByUrn = new Map<string, Record<string, unknown>>();
@@ -174,6 +239,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     stackOutputs = (outputs ?? {}) as Record<string, unknown>;
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
+    ignoreLeftoverRejections(err);
   }
   // Wait for every registration still on the wire, as the CLI's language host does at exit.
   await pulumi.runtime.disconnect();
@@ -183,12 +249,38 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     dependsOnUrns.set(await valueOf(resource.urn), await resolveUrns(dependsOn));
   }
   const resources = registered.map((r) => toRecord(r, outputsByUrn, dependsOnUrns));
+  if (failure instanceof ConfigError) {
+    const where = (key: string | undefined) =>
+      key !== undefined && fromCommandLine.has(key) ? "command line (-c)" : failure.file;
+    throw new ProgramError(failure, resources, formatProblems(failure.problems, where));
+  }
   if (failure) throw new ProgramError(failure, resources);
 
   enforceDisabledDefaultProviders(config, resources);
+  enforceAllowedAccounts(callerAccountId, resources);
   const stackResource = resources.find((r) => r.type === rootStackType);
   if (stackResource) stackResource.outputs = stackOutputs;
   return { project, stack, config, resources, stackOutputs };
+}
+
+/** Program errors already reported through `ProgramError`. */
+const reported = new WeakSet<object>();
+let installed = false;
+
+/**
+ * The SDK rejects more than one promise with a program's error (the stack's outputs too), and
+ * nothing awaits the others: Node would crash on them with a stack trace after the error was
+ * reported cleanly. The CLI's language host handles them the same way.
+ */
+function ignoreLeftoverRejections(err: unknown): void {
+  if (typeof err !== "object" || err === null) return;
+  if (!installed) {
+    process.on("unhandledRejection", (reason) => {
+      if (!(typeof reason === "object" && reason !== null && reported.has(reason))) throw reason;
+    });
+    installed = true;
+  }
+  reported.add(err);
 }
 
 /** The resources of a type, by type token such as `aws:ec2/subnet:Subnet`. */
@@ -307,6 +399,31 @@ export function enforceDisabledDefaultProviders(
       ),
       resources,
     );
+  }
+}
+
+/**
+ * What the AWS provider refuses when it starts: credentials of an account its `allowedAccountIds`
+ * does not list. Nothing is created, so nothing of the other account is touched.
+ */
+export function enforceAllowedAccounts(
+  callerAccountId: string,
+  resources: RegisteredResource[],
+): void {
+  for (const provider of resources.filter((r) => r.type === "pulumi:providers:aws")) {
+    // Provider inputs arrive JSON-encoded, as the engine passes provider config.
+    const raw = provider.inputs.allowedAccountIds;
+    const allowed = (typeof raw === "string" ? JSON.parse(raw) : raw) as string[] | undefined;
+    if (allowed && allowed.length > 0 && !allowed.includes(callerAccountId)) {
+      throw new ProgramError(
+        new Error(
+          `${provider.urn}: AWS account ID not allowed: ${callerAccountId} ` +
+            `(allowedAccountIds: ${allowed.join(", ")}); use the credentials of the stack's ` +
+            `account, or correct accountId in the stack file`,
+        ),
+        resources,
+      );
+    }
   }
 }
 

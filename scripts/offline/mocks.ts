@@ -7,12 +7,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 
+/** The account of resources and caller when the stack names none. */
 export const mockAccountId = "123456789012";
 
 type State = Record<string, unknown>;
 
 interface Context {
   region: string;
+  accountId: string;
   type: string;
   name: string;
   inputs: State;
@@ -25,7 +27,7 @@ interface Context {
 type Shape = (c: Context) => { id: string; state?: State };
 
 const arn = (c: Context, service: string, resource: string, global = false) =>
-  `arn:aws:${service}:${global ? "" : c.region}:${mockAccountId}:${resource}`;
+  `arn:aws:${service}:${global ? "" : c.region}:${c.accountId}:${resource}`;
 
 const ec2 =
   (prefix: string, kind: string, extra: (c: Context, id: string) => State = () => ({})): Shape =>
@@ -33,7 +35,7 @@ const ec2 =
     const id = `${prefix}-${c.hex(17)}`;
     return {
       id,
-      state: { arn: arn(c, "ec2", `${kind}/${id}`), ownerId: mockAccountId, ...extra(c, id) },
+      state: { arn: arn(c, "ec2", `${kind}/${id}`), ownerId: c.accountId, ...extra(c, id) },
     };
   };
 
@@ -139,14 +141,14 @@ function serviceShapes(): Record<string, Shape> {
         state: {
           name,
           arn: arn(c, "ecr", `repository/${name}`),
-          registryId: mockAccountId,
-          repositoryUrl: `${mockAccountId}.dkr.ecr.${c.region}.amazonaws.com/${name}`,
+          registryId: c.accountId,
+          repositoryUrl: `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${name}`,
         },
       };
     },
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": (c) => ({
       id: String(c.inputs.repository),
-      state: { registryId: mockAccountId },
+      state: { registryId: c.accountId },
     }),
     // BuildKit's digest of the pushed manifest; `ref` is the first tag pinned to it.
     "docker-build:index:Image": (c) => {
@@ -321,16 +323,25 @@ export class AwsMocks implements pulumi.runtime.Mocks {
   /** Default tags of each provider, by provider reference (`urn::id`), to compute `tagsAll`. */
   private readonly providerTags = new Map<string, Record<string, string>>();
 
-  constructor(private readonly region: string) {}
+  /**
+   * @param region the provider's region, in every ARN and AZ
+   * @param accountId the account the credentials belong to: in every ARN and the caller identity
+   */
+  constructor(
+    private readonly region: string,
+    private readonly accountId = mockAccountId,
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+    // The stack is part of the seed: two stacks never share an id, as in AWS.
     const hex = (length: number, salt = "") =>
       createHash("sha256")
-        .update(`${args.type}\0${args.name}\0${salt}`)
+        .update(`${pulumi.getStack()}\0${args.type}\0${args.name}\0${salt}`)
         .digest("hex")
         .slice(0, length);
     const context: Context = {
       region: this.region,
+      accountId: this.accountId,
       type: args.type,
       name: args.name,
       inputs: args.inputs,
@@ -363,7 +374,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    const region = this.region;
+    const { region, accountId } = this;
     switch (args.token) {
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
         const letters = [...(zoneLetters[region] ?? "abc")];
@@ -376,9 +387,9 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return {
-          id: mockAccountId,
-          accountId: mockAccountId,
-          arn: `arn:aws:sts::${mockAccountId}:assumed-role/deploy/pulumi`,
+          id: accountId,
+          accountId,
+          arn: `arn:aws:sts::${accountId}:assumed-role/deploy/pulumi`,
           userId: "AROAEXAMPLEROLEID:pulumi",
         };
       case "aws:index/getRegion:getRegion":
@@ -408,7 +419,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       // Service shapes: ECR credentials, the ELB log-delivery account, the public hosted zone.
       case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
-        const registry = String(args.inputs.registryId ?? mockAccountId);
+        const registry = String(args.inputs.registryId ?? accountId);
         const password = createHash("sha256").update(`ecr\0${registry}`).digest("hex");
         return {
           id: region,

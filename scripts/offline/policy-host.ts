@@ -12,16 +12,19 @@ import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import Ajv from "ajv";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RegisteredResource } from "./harness";
+import {
+  packDir,
+  policyConfigProblems,
+  PolicyConfigError,
+  type Level,
+  type PackConfig,
+} from "./policy-config";
 
-export const packDir = resolve(__dirname, "..", "..", "policies");
-
-export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+/** `pulumirpc.EnforcementLevel`, by number. */
 const levels: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
 
 export interface Diagnostic {
@@ -38,12 +41,6 @@ export interface PolicyListing {
   description: string;
 }
 
-/** A `--policy-pack-config` file: `all` sets every policy's level; a policy's object its config. */
-export type PackConfig = Record<
-  string,
-  Level | ({ enforcementLevel?: Level } & Record<string, unknown>)
->;
-
 export class AnalyzerHost {
   private constructor(
     private readonly pack: ChildProcess,
@@ -53,8 +50,11 @@ export class AnalyzerHost {
     readonly logs: string[],
   ) {}
 
-  /** Starts the pack (type-checked by ts-node, several seconds) and connects to it. */
-  static async start(): Promise<AnalyzerHost> {
+  /**
+   * Starts the pack (type-checked by ts-node, several seconds) and connects to it. Aborting
+   * `signal` kills the pack while it starts, for a run that failed before it was needed.
+   */
+  static async start(signal?: AbortSignal): Promise<AnalyzerHost> {
     const logs: string[] = [];
     const engine = new grpc.Server();
     engine.addService(enginerpc.EngineService, {
@@ -84,13 +84,18 @@ export class AnalyzerHost {
     const pack = spawn(process.execPath, [hostScript, `127.0.0.1:${enginePort}`, "."], {
       cwd: packDir,
       stdio: ["ignore", "pipe", "pipe"],
+      signal,
     });
     let stderr = "";
     pack.stderr!.on("data", (chunk) => (stderr += chunk));
     const port = await new Promise<string>((ok, fail) => {
       const lines = createInterface({ input: pack.stdout! });
       lines.once("line", (line) => ok(line.trim()));
+      pack.once("error", fail);
       pack.once("exit", (code) => fail(new Error(`policy pack exited with ${code}:\n${stderr}`)));
+    }).catch((err: unknown) => {
+      engine.forceShutdown();
+      throw err;
     });
     if (!/^\d+$/.test(port)) throw new Error(`policy pack printed "${port}" instead of a port`);
 
@@ -123,21 +128,31 @@ export class AnalyzerHost {
    */
   async configure(packConfig: PackConfig = {}): Promise<void> {
     const info = await this.info();
-    const policyNames = info.getPoliciesList().map((p) => p.getName());
-    for (const name of Object.keys(packConfig)) {
-      if (name !== "all" && !policyNames.includes(name)) {
-        throw new Error(`policy config names "${name}", which is not a policy of the pack`);
-      }
-    }
+    const problems = policyConfigProblems(
+      packConfig,
+      info.getPoliciesList().map((p) => {
+        const schema = p.getConfigschema();
+        return {
+          name: p.getName(),
+          configSchema: schema && {
+            properties: schema.getProperties()?.toJavaScript() as Record<string, object>,
+            required: schema.getRequiredList(),
+          },
+        };
+      }),
+    );
+    if (problems.length > 0) throw new PolicyConfigError(`policy config: ${problems.join("; ")}`);
+
     const request = new analyzerproto.ConfigureAnalyzerRequest();
-    const ajv = new Ajv({ useDefaults: true, allErrors: true });
+    const schemaDefaults = new Ajv({ useDefaults: true });
     for (const policy of info.getPoliciesList()) {
       const name = policy.getName();
       const initial = info.getInitialconfigMap().get(name);
       const fromFile = packConfig[name];
       const { enforcementLevel: fileLevel, ...fileProps } =
         typeof fromFile === "string" ? { enforcementLevel: fromFile } : (fromFile ?? {});
-      const all = typeof packConfig.all === "string" ? packConfig.all : undefined;
+      const all =
+        typeof packConfig.all === "string" ? packConfig.all : packConfig.all?.enforcementLevel;
       const level =
         fileLevel ??
         all ??
@@ -149,16 +164,11 @@ export class AnalyzerHost {
       };
       const schema = policy.getConfigschema();
       if (schema) {
-        const validate = ajv.compile({
-          type: "object",
-          properties: schema.getProperties()?.toJavaScript() ?? {},
-          required: schema.getRequiredList(),
-        });
-        if (!validate(properties)) {
-          throw new Error(
-            `policy config for ${name} is invalid: ${ajv.errorsText(validate.errors)}`,
-          );
-        }
+        // Fills the schema's defaults into `properties`, as the CLI does before Configure.
+        schemaDefaults.validate(
+          { type: "object", properties: schema.getProperties()?.toJavaScript() ?? {} },
+          properties,
+        );
       }
       const config = new analyzerproto.PolicyConfig();
       config.setEnforcementlevel(levels.indexOf(level) as analyzerproto.EnforcementLevel);
@@ -229,11 +239,6 @@ export class AnalyzerHost {
   ): Promise<T> {
     return new Promise((ok, fail) => invoke((err, value) => (err ? fail(err) : ok(value as T))));
   }
-}
-
-/** A stack's `policies/config/<stack>.json`, as CI passes it to `--policy-pack-config`. */
-export function stackPolicyConfig(stack: string): PackConfig {
-  return JSON.parse(readFileSync(join(packDir, "config", `${stack}.json`), "utf8")) as PackConfig;
 }
 
 type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;

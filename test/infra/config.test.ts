@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
-import { environmentDefaults, environments } from "../../infra/config";
-import { ofType, ProgramError, runProgram, type RunOptions } from "../../scripts/offline/harness";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { closest, ConfigError, environmentDefaults, environments } from "../../infra/config";
+import {
+  ofType,
+  ProgramError,
+  repoRoot,
+  runProgram,
+  StackFileError,
+  type RunOptions,
+} from "../../scripts/offline/harness";
 import { AwsMocks } from "../../scripts/offline/mocks";
 import { stackRun } from "./stacks";
+import { withFiles } from "./temp-files";
+
+const stagingFile = () => readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8");
 
 /** Runs the program expecting it to fail; returns the error. */
 async function failure(stack: string, options: RunOptions = {}): Promise<ProgramError> {
@@ -63,7 +75,7 @@ describe("config", () => {
   });
 
   it("rejects an unknown stack name, saying how to give it an environment", async () => {
-    const err = await failure("qa");
+    const err = await withFiles({ "Pulumi.qa.yaml": stagingFile() }, () => failure("qa"));
     assert.equal(
       err.message,
       'Pulumi.qa.yaml: stack "qa" is not a known environment; set acme:environment to one of ' +
@@ -89,6 +101,111 @@ describe("config", () => {
     });
     assert.equal(run.stackOutputs.environment, "dev");
     assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * environmentDefaults.dev.azCount);
+  });
+
+  it("says a stack file is missing, empty or not YAML instead of listing every required key", async () => {
+    const stackFileError = (stack: string) =>
+      assert.rejects(runProgram(stack), (err: unknown) => {
+        assert.ok(err instanceof StackFileError, String(err));
+        return true;
+      });
+    await assert.rejects(
+      runProgram("qa"),
+      /^StackFileError: Pulumi\.qa\.yaml: file not found; the stacks here are dev, prod, staging/,
+    );
+    await withFiles({ "Pulumi.qa.yaml": "" }, () => stackFileError("qa"));
+    await withFiles({ "Pulumi.qa.yaml": "# nothing yet\n" }, () =>
+      assert.rejects(
+        runProgram("qa"),
+        /^StackFileError: Pulumi\.qa\.yaml: the file is empty \(no "config:" section\)/,
+      ),
+    );
+    await withFiles({ "Pulumi.qa.yaml": "config:\n  aws:region: [eu-west-1\n" }, () =>
+      assert.rejects(runProgram("qa"), (err: Error) => {
+        assert.ok(err instanceof StackFileError);
+        assert.match(err.message, /^Pulumi\.qa\.yaml:3:1: invalid YAML: /);
+        assert.equal(err.message.split("\n").length, 1);
+        return true;
+      }),
+    );
+  });
+
+  it("names Pulumi.yaml, with line and column, when it is not valid YAML", async () => {
+    await withFiles({ "Pulumi.yaml": "name: acme\nruntime: [nodejs\n" }, () =>
+      assert.rejects(runProgram("staging"), (err: Error) => {
+        assert.ok(err instanceof StackFileError);
+        assert.match(err.message, /^Pulumi\.yaml:3:1: invalid YAML: [^\n]+$/);
+        return true;
+      }),
+    );
+  });
+
+  it("says so in one line when a stack file sets none of the project's keys", async () => {
+    const onlyProviders = "config:\n  pulumi:disable-default-providers:\n    - aws\n";
+    const err = await withFiles({ "Pulumi.staging.yaml": onlyProviders }, () => failure("staging"));
+    assert.equal(
+      err.message,
+      "Pulumi.staging.yaml: sets none of the acme: keys nor aws:region (is the file missing or " +
+        "empty?); start from a copy of Pulumi.staging.yaml",
+    );
+  });
+
+  it("blames a value given with -c on the command line, and the others on the stack file", async () => {
+    const err = await failure("prod", {
+      config: { natGateways: "some" },
+      commandLine: { "acme:azCount": "5" },
+    });
+    assert.deepEqual(err.message.split("\n"), [
+      'command line (-c): acme:azCount must be 3, got "5"',
+      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz", got "some"',
+    ]);
+    assert.ok(err.cause instanceof ConfigError);
+    assert.deepEqual(err.cause.problems, [
+      { key: "acme:azCount", message: 'must be 3, got "5"' },
+      { key: "acme:natGateways", message: 'must be one of "single", "perAz", got "some"' },
+    ]);
+  });
+
+  it("rejects a region the AWS provider does not know, suggesting the nearest", async () => {
+    const typo = await failure("staging", { config: { "aws:region": "eu-wst-1" } });
+    assert.equal(
+      typo.message,
+      "Pulumi.staging.yaml: aws:region must be a region the AWS provider knows, such as " +
+        'eu-west-1, got "eu-wst-1"; did you mean eu-west-1?',
+    );
+    assertNothingDeclared(typo);
+    const made_up = await failure("staging", { config: { "aws:region": "moon-base-1" } });
+    assert.doesNotMatch(made_up.message, /did you mean/);
+    assert.equal(closest("us-east-3", ["us-east-1", "us-east-2", "eu-west-1"]), "us-east-1");
+  });
+
+  it("requires the stack's AWS account id, 12 digits", async () => {
+    const missing = await failure("prod", { config: { accountId: undefined } });
+    assert.equal(
+      missing.message,
+      'Pulumi.prod.yaml: acme:accountId is required: a 12-digit AWS account id, quoted in YAML ("012345678901")',
+    );
+    const short = await failure("prod", { config: { accountId: "22222222222" } });
+    assert.match(
+      short.message,
+      /acme:accountId must be a 12-digit AWS account id.*got "22222222222"/,
+    );
+  });
+
+  it("reads an unquoted account id as the CLI does, and names the quoting when YAML dropped a leading zero", async () => {
+    const file = (id: string) =>
+      // With or without the project's namespace, as the stack file may write it.
+      stagingFile().replace(/^(\s*)(acme:)?accountId: .*$/m, `$1accountId: ${id}`);
+    const run = await withFiles({ "Pulumi.staging.yaml": file("333333333333") }, () =>
+      runProgram("staging"),
+    );
+    const provider = ofType(run, "pulumi:providers:aws")[0];
+    assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds as string), ["333333333333"]);
+
+    const err = await withFiles({ "Pulumi.staging.yaml": file("012345678901") }, () =>
+      failure("staging"),
+    );
+    assert.match(err.message, /acme:accountId must be .*quoted in YAML.*got "12345678901"/);
   });
 
   it("rejects a mistyped key instead of silently using the default", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { originHeaderName, tlsPolicy } from "../../infra/load-balancer";
 import { cloudFrontPrefixListName } from "../../infra/network";
 import { ofType, runProgram, type ProgramRun } from "../../scripts/offline/harness";
-import { AwsMocks, mockAccountId } from "../../scripts/offline/mocks";
+import { AwsMocks } from "../../scripts/offline/mocks";
 import { one, stackRun } from "./stacks";
 
 const alb = (run: ProgramRun) => one(run, "aws:lb/loadBalancer:LoadBalancer");
@@ -154,7 +154,10 @@ describe("load balancer", () => {
           Service: "logdelivery.elasticloadbalancing.amazonaws.com",
         });
         assert.equal(deliver.Action, "s3:PutObject");
-        assert.equal(deliver.Resource, `${bucket.outputs.arn}/AWSLogs/${mockAccountId}/*`);
+        assert.equal(
+          deliver.Resource,
+          `${bucket.outputs.arn}/AWSLogs/${run.config["acme:accountId"]}/*`,
+        );
         assert.equal(tlsOnly.Effect, "Deny");
         assert.deepEqual(tlsOnly.Condition, { Bool: { "aws:SecureTransport": "false" } });
         assert.ok(alb(run).options.dependsOn.includes(policyResource.urn));

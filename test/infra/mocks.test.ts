@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { AwsMocks, mockAccountId } from "../../scripts/offline/mocks";
 import {
+  enforceAllowedAccounts,
   enforceDisabledDefaultProviders,
   ofType,
+  ProgramError,
   runProgram,
   type ProgramRun,
   type RegisteredResource,
@@ -22,11 +24,11 @@ const idFormats: Record<string, RegExp> = {
   "aws:ecr/repository:Repository": /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
   "aws:s3/bucket:Bucket": /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
   "aws:lb/loadBalancer:LoadBalancer":
-    /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
   "aws:lb/targetGroup:TargetGroup":
-    /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
-  "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:123456789012:cluster\/[\w-]{1,255}$/,
-  "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:123456789012:service\/[\w-]+\/[\w-]+$/,
+    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+  "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:\d{12}:cluster\/[\w-]{1,255}$/,
+  "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:\d{12}:service\/[\w-]+\/[\w-]+$/,
 };
 
 describe("offline mocks", () => {
@@ -43,14 +45,15 @@ describe("offline mocks", () => {
     }
   });
 
-  it("gives every ARN the account, region and partition of a real one", () => {
+  it("gives every ARN the stack's account, region and partition, as a real one has", () => {
+    assert.equal(run.config["acme:accountId"], "222222222222");
     for (const r of run.resources.filter((r) => r.custom && typeof r.outputs.arn === "string")) {
       const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
       // S3 bucket ARNs name neither region nor account.
       const global = service === "s3";
       assert.deepEqual(
         [prefix, partition, account],
-        ["arn", "aws", global ? "" : mockAccountId],
+        ["arn", "aws", global ? "" : "222222222222"],
         r.urn,
       );
       assert.ok(service);
@@ -63,11 +66,11 @@ describe("offline mocks", () => {
     const [flowLog] = ofType(run, "aws:ec2/flowLog:FlowLog");
     assert.match(
       flowLog.inputs.iamRoleArn as string,
-      /^arn:aws:iam::123456789012:role\/prod-flow-logs-[0-9a-f]{7}$/,
+      /^arn:aws:iam::222222222222:role\/prod-flow-logs-[0-9a-f]{7}$/,
     );
     assert.match(
       flowLog.inputs.logDestination as string,
-      /^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/vpc\/flow-logs\/vpc-/,
+      /^arn:aws:logs:eu-west-1:222222222222:log-group:\/aws\/vpc\/flow-logs\/vpc-/,
     );
   });
 
@@ -86,6 +89,17 @@ describe("offline mocks", () => {
       ).tags,
       Name: "prod-vpc",
     });
+  });
+
+  it("gives each stack its own ids, the provider's included", async () => {
+    const staging = await stackRun("staging");
+    // The random provider gives every resource the id "none", whatever the stack.
+    const idsOf = (r: ProgramRun) =>
+      new Set(
+        r.resources.filter((x) => x.custom && !x.type.startsWith("random:")).map((x) => x.id),
+      );
+    const shared = [...idsOf(staging)].filter((id) => idsOf(run).has(id));
+    assert.deepEqual(shared, []);
   });
 
   it("answers the same for the same program, so exports can be compared", async () => {
@@ -107,6 +121,12 @@ describe("offline mocks: invokes", () => {
     assert.deepEqual(zones.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
     assert.deepEqual(zones.zoneIds, ["euw1-az1", "euw1-az2", "euw1-az3"]);
     assert.equal(call("aws:index/getCallerIdentity:getCallerIdentity").accountId, mockAccountId);
+    const inStaging = new AwsMocks("eu-west-1", "111111111111").call({
+      token: "aws:index/getCallerIdentity:getCallerIdentity",
+      inputs: {},
+      provider: "",
+    });
+    assert.equal(inStaging.accountId, "111111111111");
     assert.equal(call("aws:index/getRegion:getRegion").region, "eu-west-1");
     assert.equal(call("aws:index/getPartition:getPartition").partition, "aws");
     const prefixList = call("aws:ec2/getPrefixList:getPrefixList", {
@@ -166,5 +186,43 @@ describe("offline harness: disabled default providers", () => {
       /Default provider for 'aws' disabled\. 'urn:pulumi:staging::acme::aws:s3\/bucket:Bucket::b' must use an explicit provider\./,
     );
     assert.doesNotThrow(() => enforceDisabledDefaultProviders({}, [resource]));
+  });
+});
+
+describe("offline harness: wrong-account guard", () => {
+  it("limits each stack's provider to the account its stack file names", async () => {
+    for (const [stack, account] of [
+      ["staging", "111111111111"],
+      ["prod", "222222222222"],
+    ] as const) {
+      const [provider] = ofType(await stackRun(stack), "pulumi:providers:aws");
+      assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds as string), [account]);
+    }
+  });
+
+  it("refuses, as the AWS provider does, credentials of another account", async () => {
+    await assert.rejects(runProgram("prod", { callerAccountId: "111111111111" }), (err: Error) => {
+      assert.ok(err instanceof ProgramError);
+      assert.equal(
+        err.message,
+        "urn:pulumi:prod::acme::pulumi:providers:aws::aws: AWS account ID not allowed: " +
+          "111111111111 (allowedAccountIds: 222222222222); use the credentials of the stack's " +
+          "account, or correct accountId in the stack file",
+      );
+      return true;
+    });
+    // The right account's credentials pass.
+    await runProgram("prod", { callerAccountId: "222222222222" });
+  });
+
+  it("lets a provider without allowedAccountIds run under any account", () => {
+    const provider = {
+      urn: "urn:pulumi:staging::acme::pulumi:providers:aws::other",
+      type: "pulumi:providers:aws",
+      inputs: { region: "eu-west-1" },
+    } as unknown as RegisteredResource;
+    assert.doesNotThrow(() => enforceAllowedAccounts("999999999999", [provider]));
+    provider.inputs.allowedAccountIds = '["111111111111"]';
+    assert.throws(() => enforceAllowedAccounts("999999999999", [provider]), /not allowed/);
   });
 });

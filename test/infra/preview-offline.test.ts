@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { repoRoot } from "../../scripts/offline/harness";
+import { exportPath, exportsDir } from "../../scripts/preview-offline";
 import { npmRun } from "./npm-run";
+import { stackRun } from "./stacks";
 
 const preview = (...args: string[]) => npmRun("preview:offline", ...args);
 
@@ -14,13 +18,47 @@ describe("npm run preview:offline", function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("prints the network component's resources by type, and the stack outputs", async () => {
+  it("prints every resource by type and name, a stack count equal to the total, and the outputs", async () => {
     const { code, stdout } = await preview("--stack", "prod");
     assert.equal(code, 0);
+    const run = await stackRun("prod");
+    for (const r of run.resources) {
+      assert.match(stdout, new RegExp(`^ *${escape(r.type)} {2}${escape(r.name)}( |$)`, "m"));
+    }
+    const lines = stdout.split("\n");
+    assert.equal(lines.filter((l) => /NatGateway {2}prod-nat-\d$/.test(l)).length, 3);
+    const stackCount = /^pulumi:pulumi:Stack {2}acme-prod {2}\((\d+) resources\)$/m.exec(stdout);
+    const total = /^(\d+) resources$/m.exec(stdout);
+    assert.ok(stackCount && total, stdout);
+    assert.equal(stackCount[1], total[1]);
+    assert.equal(Number(total[1]), run.resources.length);
     assert.match(stdout, /acme:network:Network {2}prod {2}\(\d+ resources\)/);
-    assert.match(stdout, / 3 x aws:ec2\/natGateway:NatGateway/);
-    assert.match(stdout, / 9 x aws:ec2\/subnet:Subnet/);
     assert.match(stdout, /vpcId: "vpc-[0-9a-f]{17}"/);
+  });
+
+  it("writes a relative --write-export under exports/, which git ignores", async () => {
+    const file = join(repoRoot, "exports", "preview-test.json");
+    try {
+      const { code, stdout } = await preview(
+        "--stack",
+        "staging",
+        "--write-export",
+        "preview-test.json",
+      );
+      assert.equal(code, 0);
+      assert.match(stdout, /Wrote exports\/preview-test\.json/);
+      assert.ok(existsSync(file));
+      // Exits 0 only when the path is ignored.
+      execFileSync("git", ["check-ignore", "-q", file], { cwd: repoRoot });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    const { code, stderr } = await preview("--stack", "staging", "--write-export", "../x.json");
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /--write-export: a relative path must stay under exports\/, got "\.\.\/x\.json"/,
+    );
   });
 
   it("writes a pulumi stack export (deployment v3) with parents and dependencies", async () => {
@@ -44,13 +82,23 @@ describe("npm run preview:offline", function () {
 
     // Every reference inside the export points at a resource of the export.
     const providerRefs = new Set(
-      resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => `${r.urn}::${r.id}`),
+      resources
+        .filter((r) => (r.type as string).startsWith("pulumi:providers:"))
+        .map((r) => `${r.urn}::${r.id}`),
     );
     for (const r of resources) {
       if (r.parent) assert.ok(urns.has(r.parent), `${r.urn} parent`);
       if (r.provider) assert.ok(providerRefs.has(r.provider as string), `${r.urn} provider`);
       for (const dep of (r.dependencies as string[] | undefined) ?? []) assert.ok(urns.has(dep));
       if (r.custom) assert.ok(r.id, `${r.urn} has an id`);
+    }
+  });
+
+  it("keeps a relative export path inside exports/, and takes an absolute one as given", () => {
+    assert.equal(exportPath("prod/a.json"), join(exportsDir, "prod", "a.json"));
+    assert.equal(exportPath("/tmp/a.json"), "/tmp/a.json");
+    for (const outside of ["..", "../a.json", "a/../../b.json", "."]) {
+      assert.equal(exportPath(outside), undefined, outside);
     }
   });
 
@@ -64,15 +112,9 @@ describe("npm run preview:offline", function () {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /Pulumi\.prod\.yaml: acme:desiredCount must be an integer >= 2, got "two"/,
+      /^error: command line \(-c\): acme:desiredCount must be an integer >= 2, got "two"$/m,
     );
     assert.doesNotMatch(stdout, /aws:ec2/);
-  });
-
-  it("exits non-zero for an unknown stack", async () => {
-    const { code, stderr } = await preview("--stack", "qa");
-    assert.equal(code, 1);
-    assert.match(stderr, /Pulumi\.qa\.yaml: stack "qa" is not a known environment/);
   });
 
   it("rejects a missing --stack with usage", async () => {
@@ -85,20 +127,24 @@ describe("npm run preview:offline", function () {
     const { code, stdout } = await preview("--stack", "prod");
     assert.equal(code, 0);
     assert.match(stdout, /acme:registry:Registry {2}prod {2}\(\d+ resources\)/);
-    assert.match(stdout, / 1 x docker-build:index:Image/);
+    assert.match(stdout, /docker-build:index:Image {2}prod-image\n/);
     assert.match(stdout, /acme:loadBalancer:LoadBalancer {2}prod {2}\(\d+ resources\)/);
-    assert.match(stdout, / 1 x aws:lb\/loadBalancer:LoadBalancer/);
+    assert.match(stdout, /aws:lb\/loadBalancer:LoadBalancer {2}prod-alb\n/);
     assert.match(stdout, /acme:service:Service {2}prod {2}\(\d+ resources\)/);
-    assert.match(stdout, / 1 x aws:ecs\/service:Service/);
+    assert.match(stdout, /aws:ecs\/service:Service {2}prod-service\n/);
     assert.match(
       stdout,
       /serviceUrl: "http:\/\/prod-alb-[0-9a-f]{7}-\d+\.eu-west-1\.elb\.amazonaws\.com"/,
     );
     assert.match(
       stdout,
-      /image: "123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"/,
+      /image: "\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"/,
     );
     assert.match(stdout, /clusterName: "prod-cluster-[0-9a-f]{7}"/);
     assert.match(stdout, /serviceName: "prod-service-[0-9a-f]{7}"/);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&");
+}

@@ -155,12 +155,13 @@ describe("pulumi new", function () {
     pulumiNew(
       dir,
       ["dev"],
-      { owner: "payments", alertEmail: "payments-oncall@example.org" },
+      { accountId: "444455556666", owner: "payments", alertEmail: "payments-oncall@example.org" },
       "shop",
     );
     const written = parse(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8"));
     assert.deepEqual(Object.keys(written.config).sort(), [
       "aws:region",
+      "shop:accountId",
       "shop:alertEmail",
       "shop:costCenter",
       "shop:owner",
@@ -185,6 +186,7 @@ describe("pulumi new", function () {
         config: {
           "aws:region": "eu-west-1",
           environment: "dev",
+          accountId: "444455556666",
           owner: "platform-team",
           costCenter: "cc-0000",
           alertEmail: "oncall@example.com",
@@ -195,5 +197,8 @@ describe("pulumi new", function () {
     const preview = await npmRunIn(dir, "preview:offline", "--stack", "pr-42");
     assert.equal(preview.code, 0, preview.stderr);
     assert.match(preview.stdout, /environment: "dev"/);
+    const gate = await npmRunIn(dir, "gate:offline", "--stack", "pr-42");
+    assert.equal(gate.code, 0, gate.stderr);
+    assert.match(gate.stdout, /checked against policies\/config\/dev\.json: 0 mandatory/);
   });
 });

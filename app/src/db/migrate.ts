@@ -10,6 +10,7 @@ import { clientConfig } from "./pool";
 /** Same path from src/db (ts-node) and dist/db (compiled). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, "../../migrations");
 export const MIGRATIONS_TABLE = "pgmigrations";
+const MIGRATE_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface MigrateOptions {
   direction: "up" | "down";
@@ -35,7 +36,9 @@ export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise
     ...clientConfig(db),
     // A runner waits for the lock as long as another runner's migrations take, and a migration
     // may legitimately run for minutes: none of the service's request-sized timeouts apply.
-    connectionTimeoutMillis: 30_000,
+    // Connecting gets some slack over the request-path timeout (a database still starting),
+    // but not so much that a wrong address takes long to report.
+    connectionTimeoutMillis: Math.max(db.connectTimeoutMs, MIGRATE_CONNECT_TIMEOUT_MS),
     statement_timeout: undefined,
     query_timeout: undefined,
   });

@@ -2,8 +2,35 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
 
-/** node-postgres settings shared by the service's pool and the migration runner. */
-export function clientConfig(db: DatabaseConfig): pg.ClientConfig {
+/** What an RDS IAM token is signed for: @aws-sdk/rds-signer's `SignerConfig`. */
+export interface TokenTarget {
+  hostname: string;
+  port: number;
+  username: string;
+  region: string;
+}
+export type TokenSignerFactory = (target: TokenTarget) => { getAuthToken(): Promise<string> };
+
+/** The AWS SDK is loaded on first use, so processes without IAM auth never pay for it. */
+const rdsSigner: TokenSignerFactory = (target) => {
+  let signer: { getAuthToken(): Promise<string> } | undefined;
+  return {
+    async getAuthToken() {
+      signer ??= new (await import("@aws-sdk/rds-signer")).Signer(target);
+      return signer.getAuthToken();
+    },
+  };
+};
+
+/**
+ * node-postgres settings shared by the service's pool and the migration runner. With IAM auth
+ * the password is a function, which node-postgres calls for every new connection: each gets a
+ * fresh token (tokens expire after 15 minutes; established connections are unaffected).
+ */
+export function clientConfig(
+  db: DatabaseConfig,
+  signerFactory: TokenSignerFactory = rdsSigner,
+): pg.ClientConfig {
   const ssl =
     db.ssl === "disable"
       ? false
@@ -19,7 +46,7 @@ export function clientConfig(db: DatabaseConfig): pg.ClientConfig {
     port: db.url ? undefined : db.port,
     database: db.url ? undefined : db.database,
     user: db.url ? undefined : db.user,
-    password: db.url ? undefined : db.password,
+    password: db.url ? undefined : db.iamRegion ? iamPassword(db, signerFactory) : db.password,
     ssl,
     connectionTimeoutMillis: db.connectTimeoutMs,
     // The client-side limit catches a silent network (no RST); statement_timeout is the server's.
@@ -30,6 +57,16 @@ export function clientConfig(db: DatabaseConfig): pg.ClientConfig {
     options: db.schema === "public" ? undefined : `-c search_path=${db.schema}`,
     keepAlive: true,
   };
+}
+
+function iamPassword(db: DatabaseConfig, signerFactory: TokenSignerFactory): () => Promise<string> {
+  const signer = signerFactory({
+    hostname: db.host ?? "",
+    port: db.port ?? 5432,
+    username: db.user ?? "",
+    region: db.iamRegion ?? "",
+  });
+  return () => signer.getAuthToken();
 }
 
 export function createPool(db: DatabaseConfig, onIdleError: (err: Error) => void): pg.Pool {

@@ -6,11 +6,17 @@ export interface HealthOptions {
   latestMigration: string;
   /** True once shutdown has begun: report not-ready so the load balancer stops sending traffic. */
   isDraining: () => boolean;
+  /** FEATURE_* flags, reported when ready so a deploy can be checked for the flags it set. */
+  features: Record<string, boolean>;
 }
 
 const readyResponse = {
   type: "object",
-  properties: { status: { type: "string" }, reason: { type: "string" } },
+  properties: {
+    status: { type: "string" },
+    reason: { type: "string" },
+    features: { type: "object", additionalProperties: { type: "boolean" } },
+  },
 } as const;
 
 export default async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
@@ -40,7 +46,7 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthOpt
         app.log.warn({ err }, `not ready: ${reason}`);
         return reply.code(503).send({ status: "unavailable", reason });
       }
-      return { status: "ready" };
+      return { status: "ready", features: opts.features };
     },
   );
 }

@@ -1,8 +1,17 @@
 import type { FastifyInstance } from "fastify";
+import { emfCount } from "../metrics";
 import { sendError } from "../plugins/errors";
 
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 export const MAX_TEXT = 2000;
+
+/**
+ * What PostgreSQL `text` cannot hold exactly: NUL, and UTF-16 surrogates that are not part of a
+ * pair (JSON's "\ud800" escape yields one; UTF-8 has no encoding for it, so it would come back
+ * as U+FFFD). With the `u` flag a valid pair is one code point, so only lone halves match \p{Cs}.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const isStorable = (text: string) => !text.includes("\u0000") && !LONE_SURROGATE.test(text);
 
 const note = {
   type: "object",
@@ -63,10 +72,20 @@ export default async function notesRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
+      // Rejected, never altered: what a client writes is what it reads back.
+      if (!isStorable(request.body.text)) {
+        return sendError(
+          reply,
+          400,
+          "validation_failed",
+          "body/text must not contain NUL (U+0000) or unpaired UTF-16 surrogates (invalid Unicode)",
+        );
+      }
       const { rows } = await app.db.query<NoteRow>(
         "INSERT INTO notes (text) VALUES ($1) RETURNING id, text, created_at",
         [request.body.text],
       );
+      request.log.info(emfCount(app.config.metrics, "NotesCreated"), "note created");
       return reply.code(201).header("location", `/api/notes/${rows[0].id}`).send(toNote(rows[0]));
     },
   );
@@ -135,6 +154,7 @@ export default async function notesRoutes(app: FastifyInstance) {
         request.params.id,
       ]);
       if (rowCount === 0) return sendError(reply, 404, "not_found", "Note not found");
+      request.log.info(emfCount(app.config.metrics, "NotesDeleted"), "note deleted");
       return reply.code(204).send();
     },
   );

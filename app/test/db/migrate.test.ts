@@ -38,8 +38,11 @@ describe("migrations (npm run migrate)", function () {
   const notesTable = async () =>
     (await db.query("SELECT to_regclass('notes') IS NOT NULL AS present")).rows[0].present;
 
+  // The CLI logs its progress at info (NODE_ENV=test alone would make it silent).
+  const cliEnv = () => ({ ...db.env, LOG_LEVEL: "info" });
+
   async function runMigrate(...args: string[]) {
-    const proc = runTs("src/migrate.ts", db.env, args);
+    const proc = runTs("src/migrate.ts", cliEnv(), args);
     const { code } = await proc.exited;
     return { code, out: proc.lines.join("\n") };
   }
@@ -51,7 +54,7 @@ describe("migrations (npm run migrate)", function () {
     try {
       await holder.query("BEGIN");
       await holder.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
-      const runs = [1, 2, 3, 4].map(() => runTs("src/migrate.ts", db.env, ["up"]));
+      const runs = [1, 2, 3, 4].map(() => runTs("src/migrate.ts", cliEnv(), ["up"]));
       const exits = runs.map((r) => r.exited);
       if (usingRealPostgres) {
         await waitFor(async () => {
@@ -59,7 +62,8 @@ describe("migrations (npm run migrate)", function () {
             "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
           );
           return rows[0].n === runs.length;
-        }, 30_000);
+          // Four ts-node processes starting on a loaded 2-core machine took over 30 s once.
+        }, 60_000);
       } else {
         // The embedded server has no pg_locks to watch; give every runner time to start.
         await sleep(5000);

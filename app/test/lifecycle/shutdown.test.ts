@@ -28,6 +28,9 @@ describe("graceful shutdown (real process, real port)", function () {
       ...db.env,
       DATABASE_URL: proxy.rewrite(db.url),
       SHUTDOWN_GRACE_MS: "20000",
+      // Twice the pool's 10 connections wait their turn through the slowed proxy; on a loaded
+      // machine that queue outlasted the default 2 s (requests answered 503, seen under Node 24).
+      DATABASE_CONNECT_TIMEOUT_MS: "10000",
     });
     assert.equal((await fetch(`${server.baseUrl}/readyz`)).status, 200);
 

@@ -16,7 +16,7 @@ describe("health endpoints", () => {
     it("GET /readyz answers 200 when the schema is at the latest migration", async () => {
       const res = await t.app.inject({ url: "/readyz" });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json(), { status: "ready" });
+      assert.deepEqual(res.json(), { status: "ready", features: {} });
     });
 
     it("GET /readyz answers 503 while draining, /healthz stays 200", async () => {
@@ -41,6 +41,19 @@ describe("health endpoints", () => {
         await t.db.query("UPDATE pgmigrations SET name = replace(name, '-renamed', '')");
       }
       assert.equal((await t.app.inject({ url: "/readyz" })).statusCode, 200);
+    });
+  });
+
+  describe("with feature flags set", () => {
+    const t = useApp({ env: { FEATURE_NEW_EDITOR: "true", FEATURE_DARK_MODE: "false" } });
+
+    it("GET /readyz reports each FEATURE_* flag by its lowercase name", async () => {
+      const res = await t.app.inject({ url: "/readyz" });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), {
+        status: "ready",
+        features: { new_editor: true, dark_mode: false },
+      });
     });
   });
 
