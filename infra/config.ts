@@ -613,9 +613,9 @@ function databaseProblems(
   }
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
   const { dbAllocatedStorageGb: allocated, dbMaxAllocatedStorageGb: max } = v;
-  if (allocated !== undefined && max !== undefined && max < Math.ceil(allocated * 1.1)) {
+  if (allocated !== undefined && max !== undefined && max < minimumStorageCeiling(allocated)) {
     problems.push(
-      `${file}: ${key("dbMaxAllocatedStorageGb")} must be >= ${Math.ceil(allocated * 1.1)} ` +
+      `${file}: ${key("dbMaxAllocatedStorageGb")} must be >= ${minimumStorageCeiling(allocated)} ` +
         `(10% above ${key("dbAllocatedStorageGb")} ${allocated}), got "${max}"`,
     );
   }
@@ -655,6 +655,12 @@ function databaseProblems(
     );
   }
   return problems;
+}
+
+/** RDS storage autoscaling needs a ceiling at least 10% above the allocated storage (GiB). */
+export function minimumStorageCeiling(allocatedGb: number): number {
+  // Integer arithmetic: 50 * 1.1 is 55.000000000000007 in floating point.
+  return Math.ceil((allocatedGb * 11) / 10);
 }
 
 /** An RDS `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly) window as minutes of the week. */

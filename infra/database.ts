@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lacksPerformanceInsights, windowsOverlap } from "./config";
+import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./config";
 
 export interface DatabaseArgs {
   /**
@@ -157,7 +157,7 @@ export class Database extends pulumi.ComponentResource {
     if (a.performanceInsights && lacksPerformanceInsights(a.instanceClass)) {
       fail(`performanceInsights is not available on ${a.instanceClass}`);
     }
-    if (a.maxAllocatedStorageGb < Math.ceil(a.allocatedStorageGb * 1.1)) {
+    if (a.maxAllocatedStorageGb < minimumStorageCeiling(a.allocatedStorageGb)) {
       fail("maxAllocatedStorageGb must be at least 10% above allocatedStorageGb");
     }
     if (windowsOverlap(a.backupWindow, a.maintenanceWindow)) {
