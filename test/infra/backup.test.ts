@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
+import { Backup } from "../../infra/backup";
+import { declarationError } from "./declare-alone";
 import { stackRun } from "./stacks";
 
 interface Rule {
@@ -109,4 +111,18 @@ describe("backup", () => {
       });
     });
   }
+
+  describe("Backup args", () => {
+    it("rejects weekly recovery points kept shorter than daily ones", async () => {
+      const message = await declarationError(
+        () =>
+          new Backup("unit", {
+            resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:unit"],
+            dailyRetentionDays: 35,
+            weeklyRetentionDays: 14,
+          }),
+      );
+      assert.equal(message, "Backup unit: weeklyRetentionDays must be >= dailyRetentionDays");
+    });
+  });
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { Database, type DatabaseArgs } from "../../infra/database";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
+import { declarationError } from "./declare-alone";
 import { stackRun } from "./stacks";
 
 const one = (run: ProgramRun, type: string): RegisteredResource => {
@@ -266,6 +268,42 @@ describe("database", () => {
       });
     });
   }
+});
+
+describe("Database args", () => {
+  const rejection = (args: Partial<DatabaseArgs>) =>
+    declarationError(
+      () =>
+        new Database("unit", {
+          subnetIds: ["subnet-a", "subnet-b"],
+          databaseSecurityGroupId: "sg-db",
+          proxySecurityGroupId: "sg-proxy",
+          ...args,
+        }),
+    );
+
+  it("rejects combinations RDS would refuse, naming the argument", async () => {
+    assert.match(
+      await rejection({ performanceInsights: true, instanceClass: "db.t3.small" }),
+      /Database unit: performanceInsights is not available on db.t3.small/,
+    );
+    assert.match(
+      await rejection({ allocatedStorageGb: 100, maxAllocatedStorageGb: 109 }),
+      /Database unit: maxAllocatedStorageGb must be at least 10% above allocatedStorageGb/,
+    );
+    assert.match(
+      await rejection({ backupWindow: "03:10-03:40" }),
+      /Database unit: maintenanceWindow sun:03:00-sun:03:30 overlaps backupWindow 03:10-03:40/,
+    );
+    assert.match(
+      await rejection({ proxyMaxConnectionsPercent: 50, proxyMaxIdleConnectionsPercent: 60 }),
+      /Database unit: proxyMaxIdleConnectionsPercent must not exceed proxyMaxConnectionsPercent/,
+    );
+    assert.match(
+      await rejection({ subnetIds: ["subnet-a"] }),
+      /Database unit: subnetIds must span at least two AZs/,
+    );
+  });
 });
 
 function keyOf(run: ProgramRun, arn: unknown): RegisteredResource {
