@@ -31,8 +31,9 @@ export const failedJobStates = ["FAILED", "ABORTED", "EXPIRED"];
  * by ARN, optionally a copy of every recovery point to a vault in a second region, and an
  * EventBridge rule matching failed backup and copy jobs (`failureRule`, for the alerting to target).
  *
- * Cost: snapshot storage $0.095/GB-month (RDS snapshots through AWS Backup), cross-region transfer
- * $0.02/GB and the copies' storage in the second region; a KMS key per vault $1/month.
+ * Cost (approximate list prices, not fetched): RDS snapshot storage ~$0.095/GB-month, incremental
+ * after the first; in prod cross-region transfer ~$0.02/GB plus the copies' storage in the second
+ * region; a KMS key per vault $1/month.
  */
 export class Backup extends pulumi.ComponentResource {
   readonly vault: aws.backup.Vault;

@@ -74,10 +74,11 @@ export const databasePort = 5432;
  * (`rds-db:connect` on `connectResourceArn`); the proxy pools connections and signs in to the
  * database with the master secret, so a password rotation never reaches the service.
  *
- * Cost (eu-west-1 list prices): db.t4g.micro $0.018/h (~$13/month), db.t4g.medium $0.071/h
- * (~$52/month, x2 for Multi-AZ); gp3 $0.127/GB-month (x2 Multi-AZ); RDS Proxy $0.018 per vCPU-hour
- * of the instance, 2 vCPUs minimum (~$26/month); the KMS key $1/month; the master secret
- * $0.40/month; backups up to the database's size free.
+ * Cost (eu-west-1 on-demand list prices as recalled in November 2026, not fetched; check the RDS
+ * pricing page): db.t4g.micro ~$0.018/h (~$13/month), db.t4g.medium ~$0.072/h (~$53/month, x2
+ * Multi-AZ); gp3 ~$0.127/GB-month (x2 Multi-AZ); RDS Proxy ~$0.015-0.018 per vCPU-hour of the
+ * instance, 2 vCPUs minimum (~$22-26/month, the same for both classes); the KMS key $1/month;
+ * the master secret $0.40/month; automated backups free up to the provisioned storage.
  */
 export class Database extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
