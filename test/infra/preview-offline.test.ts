@@ -23,6 +23,20 @@ describe("npm run preview:offline", function () {
     assert.match(stdout, /vpcId: "vpc-[0-9a-f]{17}"/);
   });
 
+  it("shows the database behind its proxy, the backups and the database endpoint a user needs", async () => {
+    const { code, stdout } = await preview("--stack", "prod");
+    assert.equal(code, 0);
+    assert.match(stdout, /acme:database:Database {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / 1 x aws:rds\/instance:Instance/);
+    assert.match(stdout, / 1 x aws:rds\/proxy:Proxy/);
+    assert.match(stdout, /acme:backup:Backup {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / 2 x aws:backup\/vault:Vault/);
+    assert.match(
+      stdout,
+      /databaseEndpoint: "acme-prod\.proxy-[0-9a-z]+\.eu-west-1\.rds\.amazonaws\.com"/,
+    );
+  });
+
   it("writes a pulumi stack export (deployment v3) with parents and dependencies", async () => {
     const file = join(dir, "staging.json");
     const { code } = await preview("--stack", "staging", "--write-export", file);
