@@ -3,7 +3,9 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import { Backup } from "./backup";
 import { loadConfig } from "./config";
+import { Database } from "./database";
 import { Network } from "./network";
 
 export = async () => {
@@ -30,6 +32,51 @@ export = async () => {
     { provider },
   );
 
+  const database = new Database(
+    config.stack,
+    {
+      identifier: `${config.project}-${config.stack}`,
+      subnetIds: network.isolatedSubnetIds,
+      databaseSecurityGroupId: network.securityGroups.database.id,
+      proxySecurityGroupId: network.securityGroups.proxy.id,
+      engineVersion: config.database.engineVersion,
+      instanceClass: config.database.instanceClass,
+      allocatedStorageGb: config.database.allocatedStorageGb,
+      maxAllocatedStorageGb: config.database.maxAllocatedStorageGb,
+      multiAz: config.database.multiAz,
+      backupRetentionDays: config.database.backupRetentionDays,
+      backupWindow: config.database.backupWindow,
+      maintenanceWindow: config.database.maintenanceWindow,
+      deletionProtection: config.database.deletionProtection,
+      finalSnapshot: config.database.finalSnapshot,
+      performanceInsights: config.database.performanceInsights,
+      monitoringIntervalSeconds: config.database.monitoringIntervalSeconds,
+      slowQueryMs: config.database.slowQueryMs,
+      logRetentionDays: config.service.logRetentionDays,
+      proxyMaxConnectionsPercent: config.database.proxyMaxConnectionsPercent,
+      proxyMaxIdleConnectionsPercent: config.database.proxyMaxIdleConnectionsPercent,
+    },
+    { provider },
+  );
+
+  // Off-site copies live in a second region, through a provider with the same default tags.
+  const copyProvider = config.backup.copyRegion
+    ? new aws.Provider("aws-backup-copy", {
+        region: config.backup.copyRegion as aws.Region,
+        defaultTags: { tags: config.tags },
+      })
+    : undefined;
+  const backup = new Backup(
+    config.stack,
+    {
+      resourceArns: [database.instance.arn],
+      dailyRetentionDays: config.backup.dailyRetentionDays,
+      weeklyRetentionDays: config.backup.weeklyRetentionDays,
+      copyProvider,
+    },
+    { provider },
+  );
+
   return {
     environment: config.environment,
     region: config.region,
@@ -38,5 +85,12 @@ export = async () => {
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
+    /** RDS Proxy endpoint: TLS and IAM authentication required. */
+    databaseEndpoint: database.proxyEndpoint,
+    databaseName: database.databaseName,
+    databaseUser: database.username,
+    backupVaultArn: backup.vault.arn,
+    /** EventBridge rule of failed backup/copy jobs; the alerting (issue 8) adds a target to it. */
+    backupFailureRuleArn: backup.failureRule.arn,
   };
 };

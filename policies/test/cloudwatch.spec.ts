@@ -8,7 +8,7 @@ describe("cloudwatch", () => {
 
     it("1: reports a log group kept forever", async () => {
       const found = await violations(policy, "staging", (resources) =>
-        set(find(resources, logGroup), "retentionInDays", undefined),
+        set(find(resources, logGroup, "flow-logs"), "retentionInDays", undefined),
       );
       assert.deepEqual(found, [
         "retentionInDays is not set, so logs are kept (and billed) forever: set at least 30.",
@@ -17,12 +17,12 @@ describe("cloudwatch", () => {
 
     it("2: reports retention below production's minimum from config/prod.json", async () => {
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, logGroup), "retentionInDays", 30),
+        set(find(resources, logGroup, "flow-logs"), "retentionInDays", 30),
       );
       assert.deepEqual(found, ["retentionInDays is 30: this environment requires at least 90."]);
     });
 
-    it("passes the program's flow-log groups (30 days in staging, 365 in prod)", async () => {
+    it("passes the program's log groups (flow logs 30 days in staging, 365 in prod; database logs 30 and 90)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });

@@ -102,7 +102,9 @@ describe("network", () => {
       it(`sends all VPC flow logs to CloudWatch, kept ${want.flowLogDays} days`, () => {
         const [flowLog] = ofType(run, "aws:ec2/flowLog:FlowLog");
         const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
-        const [group] = ofType(run, "aws:cloudwatch/logGroup:LogGroup");
+        const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+          String(g.inputs.name).startsWith("/aws/vpc/flow-logs/"),
+        )!;
         assert.equal(flowLog.inputs.vpcId, vpc.id);
         assert.equal(flowLog.inputs.trafficType, "ALL");
         assert.equal(flowLog.inputs.logDestination, group.outputs.arn);
@@ -115,7 +117,7 @@ describe("network", () => {
         assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
       });
 
-      it("allows exactly internet -> load balancer -> service -> database, and nothing wider", () => {
+      it("allows exactly internet -> load balancer -> service -> proxy -> database, and nothing wider", () => {
         const groups = new Map(
           ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
             g.id,
@@ -141,10 +143,12 @@ describe("network", () => {
           "alb in tcp/443-443 0.0.0.0/0",
           "alb in tcp/80-80 0.0.0.0/0",
           "alb out tcp/8080-8080 service",
-          "database in tcp/5432-5432 service",
+          "database in tcp/5432-5432 proxy",
+          "proxy in tcp/5432-5432 service",
+          "proxy out tcp/5432-5432 database",
           "service in tcp/8080-8080 alb",
           "service out tcp/443-443 0.0.0.0/0",
-          "service out tcp/5432-5432 database",
+          "service out tcp/5432-5432 proxy",
         ]);
         for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
           // Inline rules would bypass the list above.
