@@ -24,6 +24,22 @@ export const logRetentionDays = [
   3653,
 ] as const;
 
+/**
+ * PostgreSQL major versions in RDS standard support that RDS Proxy also fronts.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations
+ */
+export const postgresMajorVersions = ["15", "16", "17"] as const;
+
+/** Enhanced Monitoring granularities RDS accepts (seconds; 0 is off). */
+export const enhancedMonitoringIntervals = [0, 1, 5, 10, 15, 30, 60] as const;
+
+/** The shape of `aws:region`'s value, for the backup copy region. */
+const regionFormat = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const backupWindowFormat = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+const maintenanceWindowFormat =
+  /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+
 /** Fargate task sizes: the memory (MiB) each CPU size (units) accepts. */
 export const fargateMemoryByCpu: Record<number, number[]> = {
   256: [512, 1024, 2048],
@@ -55,6 +71,19 @@ export const environmentDefaults = {
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
     dbBackupRetentionDays: 1,
+    dbEngineVersion: "17",
+    dbMaxAllocatedStorageGb: 50,
+    dbBackupWindow: "02:00-02:30",
+    dbMaintenanceWindow: "sun:03:00-sun:03:30",
+    dbDeletionProtection: false,
+    dbFinalSnapshot: false,
+    dbPerformanceInsights: false,
+    dbMonitoringIntervalSeconds: 60,
+    dbSlowQueryMs: 100,
+    dbProxyMaxConnectionsPercent: 80,
+    dbProxyMaxIdleConnectionsPercent: 25,
+    backupDailyRetentionDays: 7,
+    backupWeeklyRetentionDays: 14,
   },
   staging: {
     vpcCidr: "10.10.0.0/16",
@@ -76,6 +105,19 @@ export const environmentDefaults = {
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
     dbBackupRetentionDays: 7,
+    dbEngineVersion: "17",
+    dbMaxAllocatedStorageGb: 50,
+    dbBackupWindow: "02:00-02:30",
+    dbMaintenanceWindow: "sun:03:00-sun:03:30",
+    dbDeletionProtection: false,
+    dbFinalSnapshot: false,
+    dbPerformanceInsights: false,
+    dbMonitoringIntervalSeconds: 60,
+    dbSlowQueryMs: 250,
+    dbProxyMaxConnectionsPercent: 80,
+    dbProxyMaxIdleConnectionsPercent: 25,
+    backupDailyRetentionDays: 14,
+    backupWeeklyRetentionDays: 35,
   },
   prod: {
     vpcCidr: "10.20.0.0/16",
@@ -96,15 +138,28 @@ export const environmentDefaults = {
     dbInstanceClass: "db.t4g.medium",
     dbAllocatedStorageGb: 50,
     dbMultiAz: true,
-    dbBackupRetentionDays: 30,
+    dbBackupRetentionDays: 35,
+    dbEngineVersion: "17",
+    dbMaxAllocatedStorageGb: 200,
+    dbBackupWindow: "02:00-02:30",
+    dbMaintenanceWindow: "sun:03:00-sun:03:30",
+    dbDeletionProtection: true,
+    dbFinalSnapshot: true,
+    dbPerformanceInsights: true,
+    dbMonitoringIntervalSeconds: 15,
+    dbSlowQueryMs: 500,
+    dbProxyMaxConnectionsPercent: 90,
+    dbProxyMaxIdleConnectionsPercent: 50,
+    backupDailyRetentionDays: 35,
+    backupWeeklyRetentionDays: 365,
   },
 } as const satisfies Record<Environment, Record<string, string | number | boolean>>;
 
 /** The least an environment may run with, whatever its stack file says. */
 export const environmentFloors = {
-  dev: { azCount: 2, desiredCount: 1 },
-  staging: { azCount: 2, desiredCount: 1 },
-  prod: { azCount: 3, desiredCount: 2 },
+  dev: { azCount: 2, desiredCount: 1, dbBackupRetentionDays: 1, backupDailyRetentionDays: 1 },
+  staging: { azCount: 2, desiredCount: 1, dbBackupRetentionDays: 7, backupDailyRetentionDays: 7 },
+  prod: { azCount: 3, desiredCount: 2, dbBackupRetentionDays: 35, backupDailyRetentionDays: 35 },
 } as const satisfies Record<Environment, Record<string, number>>;
 
 export type NatStrategy = "single" | "perAz";
@@ -163,6 +218,23 @@ export interface StackConfig {
     allocatedStorageGb: number;
     multiAz: boolean;
     backupRetentionDays: number;
+    engineVersion: string;
+    maxAllocatedStorageGb: number;
+    backupWindow: string;
+    maintenanceWindow: string;
+    deletionProtection: boolean;
+    finalSnapshot: boolean;
+    performanceInsights: boolean;
+    monitoringIntervalSeconds: number;
+    slowQueryMs: number;
+    proxyMaxConnectionsPercent: number;
+    proxyMaxIdleConnectionsPercent: number;
+  };
+  backup: {
+    dailyRetentionDays: number;
+    weeklyRetentionDays: number;
+    /** Unset outside prod: no off-site copy. */
+    copyRegion?: string;
   };
 }
 
@@ -295,7 +367,7 @@ export const keys = {
     default: fromDefaults("flowLogRetentionDays"),
   },
   logRetentionDays: {
-    description: "Days application logs are kept",
+    description: "Days application and database logs are kept",
     expected: () => `one of CloudWatch's retention periods (${logRetentionDays.join(", ")})`,
     schema: () => oneOfNumbers(logRetentionDays),
     default: fromDefaults("logRetentionDays"),
@@ -423,9 +495,103 @@ export const keys = {
   },
   dbBackupRetentionDays: {
     description: "Days of automated backups (point-in-time recovery window)",
-    expected: () => "an integer from 1 to 35",
-    schema: () => integer(1, 35),
+    expected: (env) => `an integer from ${environmentFloors[env].dbBackupRetentionDays} to 35`,
+    schema: (env) => integer(environmentFloors[env].dbBackupRetentionDays, 35),
     default: fromDefaults("dbBackupRetentionDays"),
+  },
+  dbEngineVersion: {
+    description: "PostgreSQL major version; minor versions upgrade automatically",
+    expected: () => `one of ${postgresMajorVersions.map((v) => `"${v}"`).join(", ")}`,
+    schema: () => z.enum(postgresMajorVersions),
+    default: fromDefaults("dbEngineVersion"),
+  },
+  dbMaxAllocatedStorageGb: {
+    description: "Storage autoscaling ceiling (GiB)",
+    expected: () => "an integer from 22 to 65536, at least 10% above dbAllocatedStorageGb",
+    schema: () => integer(22, 65536),
+    default: fromDefaults("dbMaxAllocatedStorageGb"),
+  },
+  dbBackupWindow: {
+    description: "Daily automated-backup window (UTC), at least 30 minutes",
+    expected: () => 'a UTC window "hh:mm-hh:mm" of at least 30 minutes, such as "02:00-02:30"',
+    schema: () =>
+      z
+        .string()
+        .regex(backupWindowFormat)
+        .refine((w) => windowMinutes(w) >= 30),
+    default: fromDefaults("dbBackupWindow"),
+  },
+  dbMaintenanceWindow: {
+    description: "Weekly maintenance window (UTC); must not overlap the backup window",
+    expected: () =>
+      'a UTC window "ddd:hh:mm-ddd:hh:mm" of at least 30 minutes, such as "sun:03:00-sun:03:30"',
+    schema: () =>
+      z
+        .string()
+        .regex(maintenanceWindowFormat)
+        .refine((w) => windowMinutes(w) >= 30),
+    default: fromDefaults("dbMaintenanceWindow"),
+  },
+  dbDeletionProtection: {
+    description: "RDS deletion protection and Pulumi `protect` on the database",
+    expected: (env) => (env === "prod" ? "true (production data is protected)" : "true or false"),
+    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    default: fromDefaults("dbDeletionProtection"),
+  },
+  dbFinalSnapshot: {
+    description: "Snapshot the database when it is deleted",
+    expected: (env) => (env === "prod" ? "true (production data is kept)" : "true or false"),
+    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    default: fromDefaults("dbFinalSnapshot"),
+  },
+  dbPerformanceInsights: {
+    description: "Performance Insights (7 days, free tier); not on micro/small classes",
+    expected: () => "true or false",
+    schema: () => boolean,
+    default: fromDefaults("dbPerformanceInsights"),
+  },
+  dbMonitoringIntervalSeconds: {
+    description: "Enhanced Monitoring interval; 0 turns it off",
+    expected: () => `one of ${enhancedMonitoringIntervals.join(", ")}`,
+    schema: () => oneOfNumbers(enhancedMonitoringIntervals),
+    default: fromDefaults("dbMonitoringIntervalSeconds"),
+  },
+  dbSlowQueryMs: {
+    description: "Statements slower than this are logged (`log_min_duration_statement`, ms)",
+    expected: () => "an integer from 0 to 600000",
+    schema: () => integer(0, 600000),
+    default: fromDefaults("dbSlowQueryMs"),
+  },
+  dbProxyMaxConnectionsPercent: {
+    description: "Share of the database's `max_connections` RDS Proxy may open",
+    expected: () => "an integer from 1 to 100",
+    schema: () => integer(1, 100),
+    default: fromDefaults("dbProxyMaxConnectionsPercent"),
+  },
+  dbProxyMaxIdleConnectionsPercent: {
+    description: "Share of `max_connections` the proxy keeps open while idle",
+    expected: () => "an integer from 0 to 100, at most dbProxyMaxConnectionsPercent",
+    schema: () => integer(0, 100),
+    default: fromDefaults("dbProxyMaxIdleConnectionsPercent"),
+  },
+  backupDailyRetentionDays: {
+    description: "Days AWS Backup keeps each daily recovery point",
+    expected: (env) =>
+      `an integer from ${environmentFloors[env].backupDailyRetentionDays} to 36500`,
+    schema: (env) => integer(environmentFloors[env].backupDailyRetentionDays, 36500),
+    default: fromDefaults("backupDailyRetentionDays"),
+  },
+  backupWeeklyRetentionDays: {
+    description: "Days AWS Backup keeps each weekly recovery point",
+    expected: () => "an integer from 7 to 36500, at least backupDailyRetentionDays",
+    schema: () => integer(7, 36500),
+    default: fromDefaults("backupWeeklyRetentionDays"),
+  },
+  backupCopyRegion: {
+    description: "Second region AWS Backup copies recovery points to; required in prod",
+    expected: () => "an AWS region other than aws:region, such as eu-central-1",
+    schema: () => z.string().regex(regionFormat),
+    optional: true,
   },
 } satisfies Record<string, KeySpec>;
 
@@ -464,6 +630,20 @@ interface Values {
   dbAllocatedStorageGb: number;
   dbMultiAz: boolean;
   dbBackupRetentionDays: number;
+  dbEngineVersion: string;
+  dbMaxAllocatedStorageGb: number;
+  dbBackupWindow: string;
+  dbMaintenanceWindow: string;
+  dbDeletionProtection: boolean;
+  dbFinalSnapshot: boolean;
+  dbPerformanceInsights: boolean;
+  dbMonitoringIntervalSeconds: number;
+  dbSlowQueryMs: number;
+  dbProxyMaxConnectionsPercent: number;
+  dbProxyMaxIdleConnectionsPercent: number;
+  backupDailyRetentionDays: number;
+  backupWeeklyRetentionDays: number;
+  backupCopyRegion?: string;
 }
 
 /**
@@ -565,6 +745,8 @@ export function loadConfig(): StackConfig {
     }
   }
 
+  problems.push(...databaseProblems(values as Partial<Values>, env, region, project));
+
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   const v = values as unknown as Values;
@@ -613,6 +795,22 @@ export function loadConfig(): StackConfig {
       allocatedStorageGb: v.dbAllocatedStorageGb,
       multiAz: v.dbMultiAz,
       backupRetentionDays: v.dbBackupRetentionDays,
+      engineVersion: v.dbEngineVersion,
+      maxAllocatedStorageGb: v.dbMaxAllocatedStorageGb,
+      backupWindow: v.dbBackupWindow,
+      maintenanceWindow: v.dbMaintenanceWindow,
+      deletionProtection: v.dbDeletionProtection,
+      finalSnapshot: v.dbFinalSnapshot,
+      performanceInsights: v.dbPerformanceInsights,
+      monitoringIntervalSeconds: v.dbMonitoringIntervalSeconds,
+      slowQueryMs: v.dbSlowQueryMs,
+      proxyMaxConnectionsPercent: v.dbProxyMaxConnectionsPercent,
+      proxyMaxIdleConnectionsPercent: v.dbProxyMaxIdleConnectionsPercent,
+    },
+    backup: {
+      dailyRetentionDays: v.backupDailyRetentionDays,
+      weeklyRetentionDays: v.backupWeeklyRetentionDays,
+      copyRegion: v.backupCopyRegion,
     },
   };
 }
@@ -683,6 +881,137 @@ function hashFiles(root: string): string {
   };
   walk(root);
   return hash.digest("hex").slice(0, 12);
+}
+
+/**
+ * The database settings AWS would reject at `pulumi up` time, checked against each other here.
+ * Each check links the AWS documentation that states the constraint.
+ */
+function databaseProblems(
+  v: Partial<Values>,
+  env: Environment,
+  region: string | undefined,
+  project: string,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const key = (name: Key) => `${project}:${name}`;
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html
+  if (v.dbPerformanceInsights && v.dbInstanceClass && lacksPerformanceInsights(v.dbInstanceClass)) {
+    problems.push({
+      key: key("dbPerformanceInsights"),
+      message:
+        `must be false for ${key("dbInstanceClass")} ` +
+        `${v.dbInstanceClass}: Performance Insights does not support ` +
+        `${performanceInsightsUnsupported.join(", ")}`,
+    });
+  }
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+  const { dbAllocatedStorageGb: allocated, dbMaxAllocatedStorageGb: max } = v;
+  if (allocated !== undefined && max !== undefined && max < minimumStorageCeiling(allocated)) {
+    problems.push({
+      key: key("dbMaxAllocatedStorageGb"),
+      message:
+        `must be >= ${minimumStorageCeiling(allocated)} ` +
+        `(10% above ${key("dbAllocatedStorageGb")} ${allocated}), got "${max}"`,
+    });
+  }
+  // PreferredBackupWindow "must not conflict with the preferred maintenance window":
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+  if (v.dbBackupWindow && v.dbMaintenanceWindow) {
+    if (windowsOverlap(v.dbBackupWindow, v.dbMaintenanceWindow)) {
+      problems.push({
+        key: key("dbMaintenanceWindow"),
+        message:
+          `must not overlap ${key("dbBackupWindow")} ` +
+          `(${v.dbBackupWindow} daily), got "${v.dbMaintenanceWindow}"`,
+      });
+    }
+  }
+  const { dbProxyMaxConnectionsPercent: maxConn, dbProxyMaxIdleConnectionsPercent: idle } = v;
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
+  if (maxConn !== undefined && idle !== undefined && idle > maxConn) {
+    problems.push({
+      key: key("dbProxyMaxIdleConnectionsPercent"),
+      message: `must be <= ${key("dbProxyMaxConnectionsPercent")} (${maxConn}), got "${idle}"`,
+    });
+  }
+  const { backupDailyRetentionDays: daily, backupWeeklyRetentionDays: weekly } = v;
+  if (daily !== undefined && weekly !== undefined && weekly < daily) {
+    problems.push({
+      key: key("backupWeeklyRetentionDays"),
+      message: `must be >= ${key("backupDailyRetentionDays")} (${daily}), got "${weekly}"`,
+    });
+  }
+  if (env === "prod" && v.backupCopyRegion === undefined) {
+    problems.push({
+      key: key("backupCopyRegion"),
+      message: `is required in prod: ${keys.backupCopyRegion.expected()}`,
+    });
+  } else if (v.backupCopyRegion !== undefined && v.backupCopyRegion === region) {
+    problems.push({
+      key: key("backupCopyRegion"),
+      message:
+        `must differ from aws:region (${region}): ` +
+        `a copy in the same region is not off-site, got "${v.backupCopyRegion}"`,
+    });
+  }
+  return problems;
+}
+
+/** RDS storage autoscaling needs a ceiling at least 10% above the allocated storage (GiB). */
+export function minimumStorageCeiling(allocatedGb: number): number {
+  // Integer arithmetic: 50 * 1.1 is 55.000000000000007 in floating point.
+  return Math.ceil((allocatedGb * 11) / 10);
+}
+
+/** An RDS `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly) window as minutes of the week. */
+function windowRange(window: string): [number, number] {
+  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const weekly = window.split("-")[0].split(":").length === 3;
+  const [from, to] = window.split("-").map((end) => {
+    const fields = end.split(":");
+    const [hh, mm] = fields.slice(-2).map(Number);
+    return (weekly ? days.indexOf(fields[0]) * 1440 : 0) + hh * 60 + mm;
+  });
+  // A window that ends "before" it starts wraps past midnight (or past Sunday night).
+  return [from, to > from ? to : to + (weekly ? 7 : 1) * 1440];
+}
+
+function windowMinutes(window: string): number {
+  const [from, to] = windowRange(window);
+  return to - from;
+}
+
+/** Whether a weekly maintenance window overlaps a daily backup window on any day. */
+export function windowsOverlap(backupWindow: string, maintenanceWindow: string): boolean {
+  const [mFrom, mTo] = windowRange(maintenanceWindow);
+  const [bFrom, bTo] = windowRange(backupWindow);
+  // The backup window repeats every day; the maintenance window may wrap past Sunday night.
+  for (let day = -1; day <= 7; day++) {
+    const from = bFrom + day * 1440;
+    const to = bTo + day * 1440;
+    if (from < mTo && mFrom < to) return true;
+  }
+  return false;
+}
+
+/**
+ * Instance classes without Performance Insights. The RDS documentation lists these for MySQL and
+ * MariaDB (and the Aurora equivalents); they are refused for PostgreSQL too because enabling it on
+ * them fails the create and the free tier is worth nothing on a class this small.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html
+ */
+export const performanceInsightsUnsupported = [
+  "db.t2.micro",
+  "db.t2.small",
+  "db.t3.micro",
+  "db.t3.small",
+  "db.t4g.micro",
+  "db.t4g.small",
+] as const;
+
+export function lacksPerformanceInsights(instanceClass: string): boolean {
+  return (performanceInsightsUnsupported as readonly string[]).includes(instanceClass);
 }
 
 function isEnvironment(name: string): name is Environment {

@@ -6,7 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as random from "@pulumi/random";
 import { join } from "node:path";
+import { Backup } from "./backup";
 import { loadConfig } from "./config";
+import { Database } from "./database";
 import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
 import { Registry } from "./registry";
@@ -41,6 +43,51 @@ export = async () => {
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       servicePort: config.service.containerPort,
       loadBalancerHttps: domain !== undefined,
+    },
+    { provider },
+  );
+
+  const database = new Database(
+    config.stack,
+    {
+      identifier: `${config.project}-${config.stack}`,
+      subnetIds: network.isolatedSubnetIds,
+      databaseSecurityGroupId: network.securityGroups.database.id,
+      proxySecurityGroupId: network.securityGroups.proxy.id,
+      engineVersion: config.database.engineVersion,
+      instanceClass: config.database.instanceClass,
+      allocatedStorageGb: config.database.allocatedStorageGb,
+      maxAllocatedStorageGb: config.database.maxAllocatedStorageGb,
+      multiAz: config.database.multiAz,
+      backupRetentionDays: config.database.backupRetentionDays,
+      backupWindow: config.database.backupWindow,
+      maintenanceWindow: config.database.maintenanceWindow,
+      deletionProtection: config.database.deletionProtection,
+      finalSnapshot: config.database.finalSnapshot,
+      performanceInsights: config.database.performanceInsights,
+      monitoringIntervalSeconds: config.database.monitoringIntervalSeconds,
+      slowQueryMs: config.database.slowQueryMs,
+      logRetentionDays: config.service.logRetentionDays,
+      proxyMaxConnectionsPercent: config.database.proxyMaxConnectionsPercent,
+      proxyMaxIdleConnectionsPercent: config.database.proxyMaxIdleConnectionsPercent,
+    },
+    { provider },
+  );
+
+  // Off-site copies live in a second region, through a provider with the same default tags.
+  const copyProvider = config.backup.copyRegion
+    ? new aws.Provider("aws-backup-copy", {
+        region: config.backup.copyRegion as aws.Region,
+        defaultTags: { tags: config.tags },
+      })
+    : undefined;
+  const backup = new Backup(
+    config.stack,
+    {
+      resourceArns: [database.instance.arn],
+      dailyRetentionDays: config.backup.dailyRetentionDays,
+      weeklyRetentionDays: config.backup.weeklyRetentionDays,
+      copyProvider,
     },
     { provider },
   );
@@ -96,7 +143,14 @@ export = async () => {
       publicUrl: domain ? `https://${domain.name}` : undefined,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
-      routing: loadBalancer.routing,
+      startAfter: [...loadBalancer.routing, database],
+      database: {
+        host: database.proxyEndpoint,
+        port: database.port,
+        name: database.databaseName,
+        user: database.username,
+        connectResourceArn: database.connectResourceArn,
+      },
     },
     { provider },
   );
@@ -116,5 +170,12 @@ export = async () => {
     clusterName: service.cluster.name,
     serviceName: service.service.name,
     logGroupName: service.logGroup.name,
+    /** RDS Proxy endpoint: TLS and IAM authentication required. */
+    databaseEndpoint: database.proxyEndpoint,
+    databaseName: database.databaseName,
+    databaseUser: database.username,
+    backupVaultArn: backup.vault.arn,
+    /** EventBridge rule of failed backup/copy jobs; the alerting (issue 8) adds a target to it. */
+    backupFailureRuleArn: backup.failureRule.arn,
   };
 };

@@ -19,7 +19,7 @@ export interface NetworkArgs {
   flowLogRetentionDays?: number;
   /** Port the service's tasks listen on; the load balancer may reach only this port. Default 8080. */
   servicePort?: number;
-  /** Port the database listens on; only the service may reach it. Default 5432. */
+  /** Port the database and its proxy listen on; the service reaches only the proxy. Default 5432. */
   databasePort?: number;
   /**
    * The load balancer serves HTTPS (a custom domain has a certificate): CloudFront may reach
@@ -40,7 +40,9 @@ export interface SecurityGroups {
   loadBalancer: aws.ec2.SecurityGroup;
   /** Service tasks: the service port from the load balancer only. */
   service: aws.ec2.SecurityGroup;
-  /** Database: its port from the service only; no egress. */
+  /** RDS Proxy: the database port from the service only; out to the database only. */
+  proxy: aws.ec2.SecurityGroup;
+  /** Database: its port from the proxy only; no egress. */
   database: aws.ec2.SecurityGroup;
 }
 
@@ -63,7 +65,7 @@ const tiers: Tier[] = [
 ];
 
 /**
- * The VPC and the security-group graph CloudFront -> load balancer -> service -> database.
+ * The VPC and the security-group graph CloudFront -> load balancer -> service -> proxy -> database.
  *
  * Public subnets hold only load balancers and NAT gateways; tasks run in private subnets that
  * reach the internet through NAT; the database sits in isolated subnets with no route out.
@@ -364,7 +366,8 @@ export class Network extends pulumi.ComponentResource {
       );
     const loadBalancer = group("alb", "Load balancer: HTTP(S) from CloudFront only");
     const service = group("service", "Service tasks: traffic from the load balancer only");
-    const database = group("database", "Database: PostgreSQL from the service only");
+    const proxy = group("proxy", "RDS Proxy: PostgreSQL from the service only");
+    const database = group("database", "Database: PostgreSQL from the proxy only");
     const { servicePort, databasePort } = this.args;
 
     const internet = { cidrIpv4: "0.0.0.0/0" };
@@ -390,12 +393,15 @@ export class Network extends pulumi.ComponentResource {
       "to tasks",
     );
     this.rule("ingress", "service-from-alb", service, servicePort, { group: loadBalancer }, "ALB");
-    this.rule("egress", "service-to-db", service, databasePort, { group: database }, "database");
+    this.rule("egress", "service-to-proxy", service, databasePort, { group: proxy }, "proxy");
     // Tasks pull images and secrets and ship logs over HTTPS to AWS APIs through the NAT.
     this.rule("egress", "service-https", service, 443, internet, "AWS APIs over HTTPS");
-    this.rule("ingress", "db-from-service", database, databasePort, { group: service }, "tasks");
+    this.rule("ingress", "proxy-from-service", proxy, databasePort, { group: service }, "tasks");
+    // The database is reached only through the proxy, which pools connections and enforces IAM auth.
+    this.rule("egress", "proxy-to-db", proxy, databasePort, { group: database }, "database");
+    this.rule("ingress", "db-from-proxy", database, databasePort, { group: proxy }, "proxy");
 
-    return { loadBalancer, service, database };
+    return { loadBalancer, service, proxy, database };
   }
 
   private rule(

@@ -174,7 +174,8 @@ export class Registry extends pulumi.ComponentResource {
           {
             address: this.repository.repositoryUrl.apply((url) => url.split("/")[0]),
             username: auth.userName,
-            password: auth.password,
+            // A secret: encrypted in the state, never printed.
+            password: pulumi.secret(auth.password),
           },
         ],
         cacheFrom: [{ registry: { ref: cacheRef } }],

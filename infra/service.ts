@@ -59,8 +59,11 @@ export interface ServiceArgs {
   targetGroup: { arn: pulumi.Input<string>; arnSuffix: pulumi.Input<string> };
   /** The load balancer's `arnSuffix`, for the requests-per-target scaling metric. */
   loadBalancerArnSuffix: pulumi.Input<string>;
-  /** Resources that attach the target group to the load balancer; ECS refuses it before. */
-  routing: pulumi.Input<pulumi.Resource>[];
+  /**
+   * What must exist before tasks start: the listener rule that attaches the target group (ECS
+   * refuses a target group no load balancer uses) and the database the migrations run against.
+   */
+  startAfter: pulumi.Input<pulumi.Resource>[];
   /**
    * CloudWatch alarms (5xx rate, latency) that roll a deployment back when they fire during it.
    * Default none: the circuit breaker alone decides.
@@ -440,7 +443,7 @@ export class Service extends pulumi.ComponentResource {
         waitForSteadyState: true,
       },
       // Autoscaling owns the running count once the service exists.
-      { parent: this, dependsOn: this.args.routing, ignoreChanges: ["desiredCount"] },
+      { parent: this, dependsOn: this.args.startAfter, ignoreChanges: ["desiredCount"] },
     );
   }
 

@@ -22,7 +22,7 @@ describe("cloudwatch", () => {
       assert.deepEqual(found, ["retentionInDays is 30: this environment requires at least 90."]);
     });
 
-    it("passes the program's flow-log groups (30 days in staging, 365 in prod)", async () => {
+    it("passes the program's log groups (flow logs 30 days in staging, 365 in prod; database logs 30 and 90)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });

@@ -9,7 +9,7 @@ describe("ec2", () => {
 
     it("1: reports PostgreSQL opened to 0.0.0.0/0 by a rule resource", async () => {
       const found = await violations(policy, "prod", (resources) => {
-        const rule = find(resources, ingressRule, "db-from-service");
+        const rule = find(resources, ingressRule, "db-from-proxy");
         set(rule, "referencedSecurityGroupId", undefined);
         set(rule, "cidrIpv4", "0.0.0.0/0");
       });

@@ -20,7 +20,7 @@ describe("tagging", () => {
 
     it("2: reports the one tag the provider leaves out", async () => {
       const found = await violations(policy, "prod", (resources) => {
-        const aws = find(resources, provider);
+        const aws = find(resources, provider, "aws");
         const { tags } = JSON.parse(aws.inputs.defaultTags as string);
         delete tags["cost-center"];
         set(aws, "defaultTags", JSON.stringify({ tags }));
@@ -44,7 +44,7 @@ describe("tagging", () => {
     it("passes a resource that carries the tags itself", async () => {
       const found = await violations(policy, "staging", (resources) => {
         const vpc = find(resources, "aws:ec2/vpc:Vpc");
-        const aws = find(resources, provider);
+        const aws = find(resources, provider, "aws");
         set(vpc, "tags", JSON.parse(aws.inputs.defaultTags as string).tags);
         vpc.provider = "";
       });

@@ -272,7 +272,7 @@ let installed = false;
  * nothing awaits the others: Node would crash on them with a stack trace after the error was
  * reported cleanly. The CLI's language host handles them the same way.
  */
-function ignoreLeftoverRejections(err: unknown): void {
+export function ignoreLeftoverRejections(err: unknown): void {
   if (typeof err !== "object" || err === null) return;
   if (!installed) {
     process.on("unhandledRejection", (reason) => {

@@ -113,6 +113,124 @@ const shapes: Record<string, Shape> = {
   ...serviceShapes(),
 };
 
+// Database and backup (infra/database.ts, infra/backup.ts).
+const uuid = (c: Context, salt = "") => {
+  const h = c.hex(32, salt);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`;
+};
+/** RDS names are lower case; auto-names too. */
+const rdsName = (c: Context) => String(c.inputs.name ?? c.autoName()).toLowerCase();
+const named =
+  (service: string, kind: string, separator = ":"): Shape =>
+  (c) => {
+    const name = rdsName(c);
+    return { id: name, state: { name, arn: arn(c, service, `${kind}${separator}${name}`) } };
+  };
+
+Object.assign(shapes, {
+  "aws:kms/key:Key": (c) => {
+    const keyId = uuid(c);
+    return { id: keyId, state: { keyId, arn: arn(c, "kms", `key/${keyId}`) } };
+  },
+  "aws:kms/alias:Alias": (c) => {
+    const name = String(c.inputs.name);
+    return {
+      id: name,
+      state: {
+        arn: arn(c, "kms", name),
+        targetKeyArn: arn(c, "kms", `key/${c.inputs.targetKeyId}`),
+      },
+    };
+  },
+  "aws:rds/subnetGroup:SubnetGroup": named("rds", "subgrp"),
+  "aws:rds/parameterGroup:ParameterGroup": named("rds", "pg"),
+  "aws:rds/instance:Instance": (c) => {
+    const identifier = String(c.inputs.identifier ?? c.autoName()).toLowerCase();
+    // Since provider v6 an instance's id is its resource id, not its identifier.
+    const resourceId = `db-${c.hex(26).toUpperCase()}`;
+    const address = `${identifier}.c${c.hex(11, "endpoint")}.${c.region}.rds.amazonaws.com`;
+    const port = Number(c.inputs.port ?? 5432);
+    const secretKey = c.inputs.masterUserSecretKmsKeyId;
+    return {
+      id: resourceId,
+      state: {
+        identifier,
+        resourceId,
+        arn: arn(c, "rds", `db:${identifier}`),
+        address,
+        endpoint: `${address}:${port}`,
+        port,
+        hostedZoneId: "Z29XKXDKYMONMX",
+        status: "available",
+        masterUserSecrets: c.inputs.manageMasterUserPassword
+          ? [
+              {
+                secretArn: arn(
+                  c,
+                  "secretsmanager",
+                  `secret:rds!db-${uuid(c, "secret")}-${c.hex(6, "suffix")}`,
+                ),
+                kmsKeyId: secretKey,
+                secretStatus: "active",
+              },
+            ]
+          : [],
+      },
+    };
+  },
+  "aws:rds/proxy:Proxy": (c) => {
+    const name = rdsName(c);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "rds", `db-proxy:prx-${c.hex(17)}`),
+        endpoint: `${name}.proxy-c${c.hex(11, "endpoint")}.${c.region}.rds.amazonaws.com`,
+      },
+    };
+  },
+  "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": (c) => ({
+    id: String(c.inputs.dbProxyName),
+    state: { name: "default", arn: arn(c, "rds", `target-group:prx-tg-${c.hex(17)}`) },
+  }),
+  "aws:rds/proxyTarget:ProxyTarget": (c) => {
+    const { dbProxyName, targetGroupName, dbInstanceIdentifier } = c.inputs;
+    return {
+      id: `${dbProxyName}/${targetGroupName}/RDS_INSTANCE/${dbInstanceIdentifier}`,
+      state: { type: "RDS_INSTANCE", port: 5432, rdsResourceId: dbInstanceIdentifier },
+    };
+  },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({
+    id: `${c.inputs.role}-${c.hex(20)}`,
+  }),
+  "aws:backup/vault:Vault": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return {
+      id: name,
+      state: { name, arn: arn(c, "backup", `backup-vault:${name}`), recoveryPoints: 0 },
+    };
+  },
+  "aws:backup/plan:Plan": (c) => {
+    const id = uuid(c);
+    return {
+      id,
+      state: {
+        name: c.inputs.name ?? c.autoName(),
+        arn: arn(c, "backup", `backup-plan:${id}`),
+        version: c.hex(32, "version"),
+      },
+    };
+  },
+  "aws:backup/selection:Selection": (c) => ({
+    id: uuid(c),
+    state: { name: c.inputs.name ?? c.autoName() },
+  }),
+  "aws:cloudwatch/eventRule:EventRule": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return { id: `default/${name}`, state: { name, arn: arn(c, "events", `rule/${name}`) } };
+  },
+} satisfies Record<string, Shape>);
+
 /**
  * The container platform: ECR and the image, the load balancer with its log bucket and
  * certificate, ECS and autoscaling. Names follow the auto-naming of each type's provider.
@@ -129,10 +247,6 @@ function serviceShapes(): Record<string, Shape> {
       const id = arn(c, "elasticloadbalancing", kind === "app" ? `loadbalancer/${suffix}` : suffix);
       return { id, state: { arn: id, arnSuffix: suffix, name } };
     };
-  const uuid = (c: Context, salt: string) => {
-    const h = c.hex(32, salt);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`;
-  };
   return {
     "aws:ecr/repository:Repository": (c) => {
       const name = String(c.inputs.name ?? c.autoName()).toLowerCase();
@@ -322,6 +436,8 @@ const zoneLetters: Record<string, string> = { "us-east-1": "abcdef", "us-west-2"
 export class AwsMocks implements pulumi.runtime.Mocks {
   /** Default tags of each provider, by provider reference (`urn::id`), to compute `tagsAll`. */
   private readonly providerTags = new Map<string, Record<string, string>>();
+  /** Region of each provider that sets one, so a second region's resources get its ARNs. */
+  private readonly providerRegions = new Map<string, string>();
 
   /**
    * @param region the provider's region, in every ARN and AZ
@@ -340,7 +456,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         .digest("hex")
         .slice(0, length);
     const context: Context = {
-      region: this.region,
+      region: (args.provider && this.providerRegions.get(args.provider)) || this.region,
       accountId: this.accountId,
       type: args.type,
       name: args.name,
@@ -359,6 +475,9 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       const defaultTags = (typeof raw === "string" ? JSON.parse(raw) : raw) as
         { tags?: Record<string, string> } | undefined;
       this.providerTags.set(`${urn}::${id}`, defaultTags?.tags ?? {});
+      if (typeof args.inputs.region === "string") {
+        this.providerRegions.set(`${urn}::${id}`, args.inputs.region);
+      }
       return { id, state: args.inputs };
     }
 

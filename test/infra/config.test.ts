@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { closest, ConfigError, environmentDefaults, environments } from "../../infra/config";
+import {
+  closest,
+  ConfigError,
+  environmentDefaults,
+  environments,
+  windowsOverlap,
+} from "../../infra/config";
 import {
   ofType,
   ProgramError,
@@ -338,5 +344,113 @@ describe("config", () => {
       const run = await stackRun(stack);
       assert.equal(run.stackOutputs.environment, stack);
     }
+  });
+});
+
+describe("config: database and backup constraints AWS would reject at deploy time", () => {
+  it("refuses Performance Insights on an instance class without it", async () => {
+    const err = await failure("prod", { config: { dbInstanceClass: "db.t4g.micro" } });
+    assert.equal(
+      err.message,
+      "Pulumi.prod.yaml: acme:dbPerformanceInsights must be false for acme:dbInstanceClass " +
+        "db.t4g.micro: Performance Insights does not support db.t2.micro, db.t2.small, " +
+        "db.t3.micro, db.t3.small, db.t4g.micro, db.t4g.small",
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("holds each environment to its point-in-time recovery floor (staging 7, prod 35 days)", async () => {
+    const prod = await failure("prod", { config: { dbBackupRetentionDays: "30" } });
+    assert.equal(
+      prod.message,
+      'Pulumi.prod.yaml: acme:dbBackupRetentionDays must be an integer from 35 to 35, got "30"',
+    );
+    const staging = await failure("staging", { config: { dbBackupRetentionDays: "3" } });
+    assert.equal(
+      staging.message,
+      'Pulumi.staging.yaml: acme:dbBackupRetentionDays must be an integer from 7 to 35, got "3"',
+    );
+    const daily = await failure("prod", { config: { backupDailyRetentionDays: "14" } });
+    assert.match(daily.message, /acme:backupDailyRetentionDays must be an integer from 35 to/);
+  });
+
+  it("requires an off-site copy region in prod, different from the stack's region", async () => {
+    const missing = await failure("prod", { config: { backupCopyRegion: undefined } });
+    assert.equal(
+      missing.message,
+      "Pulumi.prod.yaml: acme:backupCopyRegion is required in prod: an AWS region other than " +
+        "aws:region, such as eu-central-1",
+    );
+    const same = await failure("prod", { config: { backupCopyRegion: "eu-west-1" } });
+    assert.equal(
+      same.message,
+      "Pulumi.prod.yaml: acme:backupCopyRegion must differ from aws:region (eu-west-1): " +
+        'a copy in the same region is not off-site, got "eu-west-1"',
+    );
+    assertNothingDeclared(same);
+  });
+
+  it("refuses a maintenance window overlapping the daily backup window", async () => {
+    const err = await failure("staging", {
+      config: { dbMaintenanceWindow: "tue:02:15-tue:02:45" },
+    });
+    assert.equal(
+      err.message,
+      "Pulumi.staging.yaml: acme:dbMaintenanceWindow must not overlap acme:dbBackupWindow " +
+        '(02:00-02:30 daily), got "tue:02:15-tue:02:45"',
+    );
+  });
+
+  it("refuses windows shorter than RDS's 30 minutes", async () => {
+    const err = await failure("staging", { config: { dbBackupWindow: "02:00-02:20" } });
+    assert.match(
+      err.message,
+      /acme:dbBackupWindow must be a UTC window "hh:mm-hh:mm" of at least 30 minutes/,
+    );
+  });
+
+  it("refuses a storage autoscaling ceiling less than 10% above the allocated storage", async () => {
+    const err = await failure("prod", { config: { dbMaxAllocatedStorageGb: "54" } });
+    assert.equal(
+      err.message,
+      'Pulumi.prod.yaml: acme:dbMaxAllocatedStorageGb must be >= 55 (10% above acme:dbAllocatedStorageGb 50), got "54"',
+    );
+  });
+
+  it("keeps production data protected: no unprotected or snapshot-less prod database", async () => {
+    const err = await failure("prod", {
+      config: { dbDeletionProtection: "false", dbFinalSnapshot: "false" },
+    });
+    assert.deepEqual(err.cause.message.split("\n"), [
+      'Pulumi.prod.yaml: acme:dbDeletionProtection must be true (production data is protected), got "false"',
+      'Pulumi.prod.yaml: acme:dbFinalSnapshot must be true (production data is kept), got "false"',
+    ]);
+  });
+
+  it("refuses an idle pool larger than the proxy's connection share, and an unsupported major version", async () => {
+    const err = await failure("staging", {
+      config: { dbProxyMaxIdleConnectionsPercent: "90", dbEngineVersion: "13" },
+    });
+    assert.deepEqual(err.cause.message.split("\n"), [
+      'Pulumi.staging.yaml: acme:dbEngineVersion must be one of "15", "16", "17", got "13"',
+      "Pulumi.staging.yaml: acme:dbProxyMaxIdleConnectionsPercent must be <= " +
+        'acme:dbProxyMaxConnectionsPercent (80), got "90"',
+    ]);
+  });
+
+  it("lets staging copy off-site too when it names a region", async () => {
+    const run = await runProgram("staging", { config: { backupCopyRegion: "eu-north-1" } });
+    assert.equal(ofType(run, "aws:backup/vault:Vault").length, 2);
+  });
+
+  describe("windowsOverlap", () => {
+    it("compares a weekly window with the daily one on every day, across midnight and Sunday night", () => {
+      assert.equal(windowsOverlap("02:00-02:30", "sun:03:00-sun:03:30"), false);
+      assert.equal(windowsOverlap("02:00-02:30", "wed:02:29-wed:03:00"), true);
+      assert.equal(windowsOverlap("23:45-00:15", "mon:00:00-mon:00:30"), true);
+      assert.equal(windowsOverlap("01:00-01:30", "sun:23:30-mon:01:10"), true);
+      assert.equal(windowsOverlap("02:00-02:30", "sun:23:30-mon:01:10"), false);
+      assert.equal(windowsOverlap("02:00-02:30", "sun:02:30-sun:03:00"), false);
+    });
   });
 });

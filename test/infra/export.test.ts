@@ -85,8 +85,8 @@ describe("stack export (what `pulumi stack import` checks)", () => {
             .filter((r) => r.type.startsWith("pulumi:providers:"))
             .map((r) => [`${r.urn}::${r.id}`, r]),
         );
-        // One per package: AWS, the image builder, randomness.
-        assert.equal(providers.size, 3);
+        // AWS (one per region), the image builder, randomness.
+        assert.ok(providers.size >= 3);
         for (const r of resources.filter((r) => r.custom && !r.type.startsWith("pulumi:"))) {
           assert.ok(r.provider && providers.has(r.provider), `${r.urn}: provider ${r.provider}`);
           assert.equal(

@@ -29,7 +29,34 @@ const idFormats: Record<string, RegExp> = {
     /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
   "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:\d{12}:cluster\/[\w-]{1,255}$/,
   "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:\d{12}:service\/[\w-]+\/[\w-]+$/,
+  "aws:kms/key:Key": /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
+  // Since provider v6 an RDS instance's id is its resource id.
+  "aws:rds/instance:Instance": /^db-[0-9A-Z]{26}$/,
+  "aws:rds/proxy:Proxy": /^acme-prod$/,
+  "aws:backup/plan:Plan": /^[0-9a-f]{8}-[0-9a-f-]{27}$/,
 };
+
+/** Attributes AWS computes, in its formats, that other resources and the service consume. */
+const attributeFormats: [type: string, attribute: string, format: RegExp][] = [
+  ["aws:rds/instance:Instance", "resourceId", /^db-[0-9A-Z]{26}$/],
+  [
+    "aws:rds/instance:Instance",
+    "endpoint",
+    /^acme-prod\.c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com:5432$/,
+  ],
+  [
+    "aws:rds/instance:Instance",
+    "address",
+    /^acme-prod\.c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com$/,
+  ],
+  ["aws:rds/proxy:Proxy", "arn", /^arn:aws:rds:eu-west-1:222222222222:db-proxy:prx-[0-9a-f]{17}$/],
+  [
+    "aws:rds/proxy:Proxy",
+    "endpoint",
+    /^acme-prod\.proxy-c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com$/,
+  ],
+  ["aws:kms/key:Key", "arn", /^arn:aws:kms:[a-z0-9-]+:222222222222:key\/[0-9a-f-]{36}$/],
+];
 
 describe("offline mocks", () => {
   let run: ProgramRun;
@@ -45,8 +72,27 @@ describe("offline mocks", () => {
     }
   });
 
+  it("computes RDS, proxy and KMS attributes in AWS's formats", () => {
+    for (const [type, attribute, format] of attributeFormats) {
+      const resources = ofType(run, type);
+      assert.ok(resources.length > 0, `no ${type} to check`);
+      for (const r of resources) assert.match(String(r.outputs[attribute]), format, r.urn);
+    }
+    const [instance] = ofType(run, "aws:rds/instance:Instance");
+    const [secret] = instance.outputs.masterUserSecrets as { secretArn: string }[];
+    assert.match(
+      secret.secretArn,
+      /^arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!db-[0-9a-f-]{36}-[0-9a-f]{6}$/,
+    );
+  });
+
   it("gives every ARN the stack's account, region and partition, as a real one has", () => {
     assert.equal(run.config["acme:accountId"], "222222222222");
+    const providerRegions = new Map(
+      run.resources
+        .filter((r) => r.type === "pulumi:providers:aws")
+        .map((p) => [`${p.urn}::${p.id}`, p.inputs.region]),
+    );
     for (const r of run.resources.filter((r) => r.custom && typeof r.outputs.arn === "string")) {
       const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
       // S3 bucket ARNs name neither region nor account.
@@ -57,9 +103,16 @@ describe("offline mocks", () => {
         r.urn,
       );
       assert.ok(service);
-      // IAM is global: its ARNs have no region.
-      assert.equal(region, service === "iam" || global ? "" : "eu-west-1", r.urn);
+      // IAM is global: its ARNs have no region. Others are in their provider's region.
+      assert.equal(
+        region,
+        service === "iam" || global ? "" : providerRegions.get(r.provider!),
+        r.urn,
+      );
     }
+    // prod's off-site backup vault is in the copy region, as AWS would report it.
+    const copyVault = ofType(run, "aws:backup/vault:Vault").find((v) => v.name.includes("copy"));
+    assert.match(copyVault!.outputs.arn as string, /^arn:aws:backup:eu-central-1:/);
   });
 
   it("feeds one resource's outputs into another's inputs, as AWS would", () => {

@@ -118,7 +118,7 @@ describe("network", () => {
         assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
       });
 
-      it("allows exactly CloudFront -> load balancer -> service -> database, and nothing wider", () => {
+      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database, and nothing wider", () => {
         const groups = new Map(
           ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
             g.id,
@@ -146,10 +146,12 @@ describe("network", () => {
           // No custom domain in the shipped stacks: HTTP only (see LoadBalancer).
           `alb in tcp/80-80 ${cloudFrontPrefixListName}`,
           "alb out tcp/8080-8080 service",
-          "database in tcp/5432-5432 service",
+          "database in tcp/5432-5432 proxy",
+          "proxy in tcp/5432-5432 service",
+          "proxy out tcp/5432-5432 database",
           "service in tcp/8080-8080 alb",
           "service out tcp/443-443 0.0.0.0/0",
-          "service out tcp/5432-5432 database",
+          "service out tcp/5432-5432 proxy",
         ]);
         for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
           // Inline rules would bypass the list above.

@@ -61,6 +61,20 @@ describe("npm run preview:offline", function () {
     );
   });
 
+  it("shows the database behind its proxy, the backups and the database endpoint a user needs", async () => {
+    const { code, stdout } = await preview("--stack", "prod");
+    assert.equal(code, 0);
+    assert.match(stdout, /acme:database:Database {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, / aws:rds\/instance:Instance {2}prod-db$/m);
+    assert.match(stdout, / aws:rds\/proxy:Proxy {2}prod-db$/m);
+    assert.match(stdout, /acme:backup:Backup {2}prod {2}\(\d+ resources\)/);
+    assert.equal(stdout.match(/ aws:backup\/vault:Vault {2}/g)?.length, 2);
+    assert.match(
+      stdout,
+      /databaseEndpoint: "acme-prod\.proxy-[0-9a-z]+\.eu-west-1\.rds\.amazonaws\.com"/,
+    );
+  });
+
   it("writes a pulumi stack export (deployment v3) with parents and dependencies", async () => {
     const file = join(dir, "staging.json");
     const { code } = await preview("--stack", "staging", "--write-export", file);

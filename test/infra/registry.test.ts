@@ -81,11 +81,14 @@ describe("registry", () => {
         assert.deepEqual(built.inputs.platforms, ["linux/arm64"]);
         assert.equal(built.inputs.push, true);
         const url = appRepository(run).outputs.repositoryUrl as string;
-        const [registry] = built.inputs.registries as Record<string, string>[];
+        // Sent as a secret (Pulumi's wire signature): the token is encrypted in the state.
+        const secret = built.inputs.registries as Record<string, unknown>;
+        assert.ok(secret["4dabf18193072939515e22adb298388d"]);
+        const [registry] = secret.value as Record<string, string>[];
         assert.equal(registry.address, url.split("/")[0]);
         // What aws.ecr.getAuthorizationToken answers for the repository's registry.
         assert.equal(registry.username, "AWS");
-        assert.ok(registry.password);
+        assert.match(registry.password, /^[0-9a-f]{64}$/);
       });
 
       it("Image: tagged with the commit being deployed, never latest", () => {

@@ -83,11 +83,7 @@ describe("service", () => {
         const column = stacks.indexOf(stack);
         const app = container(run, "app");
         const actual = new Map(app.environment.map((v) => [v.name, v.value]));
-        // The app container alone: `migrate` has applied the migrations before it starts.
-        assert.equal(
-          actual.get("MIGRATE_ON_START"),
-          containers(run).length > 1 ? "false" : undefined,
-        );
+        // The app container alone (see the Migrations test): `migrate` has applied them.
         actual.delete("MIGRATE_ON_START");
         const documented = documentedVariables();
         for (const [name, cells] of documented) {
@@ -217,9 +213,46 @@ describe("service", () => {
             Resource: `${group.outputs.arn}:log-stream:*`,
           },
         ]);
-        for (const statement of policiesOf(run, taskRole)) {
-          assert.equal(statement.Action, "rds-db:connect");
-        }
+        // Connect as the database user through this stack's proxy: nothing else.
+        const proxyId = (one(run, "aws:rds/proxy:Proxy").outputs.arn as string).split(":").pop();
+        const account = run.config["acme:accountId"];
+        assert.deepEqual(policiesOf(run, taskRole), [
+          {
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/app`,
+          },
+        ]);
+      });
+
+      it("Environment: the database settings name the proxy, its port, database and IAM user", () => {
+        const proxy = one(run, "aws:rds/proxy:Proxy");
+        const env = new Map(container(run, "app").environment.map((v) => [v.name, v.value]));
+        assert.equal(env.get("PGHOST"), proxy.outputs.endpoint);
+        assert.equal(env.get("PGPORT"), "5432");
+        assert.equal(env.get("PGDATABASE"), run.stackOutputs.databaseName);
+        assert.equal(env.get("PGUSER"), run.stackOutputs.databaseUser);
+      });
+
+      it("Migrations: a non-essential `migrate` container from the same image runs first; the app starts only if it exits 0", () => {
+        const migrate = container(run, "migrate");
+        const app = container(run, "app");
+        assert.equal(migrate.essential, false);
+        assert.equal(app.essential, true);
+        assert.equal(migrate.image, app.image);
+        assert.deepEqual(migrate.command, ["node", "dist/migrate.js", "up"]);
+        assert.deepEqual(app.dependsOn, [{ containerName: "migrate", condition: "SUCCESS" }]);
+        assert.equal(app.environment.find((v) => v.name === "MIGRATE_ON_START")?.value, "false");
+        // The same settings, so it migrates the database the app then uses, the same way.
+        assert.deepEqual(
+          migrate.environment,
+          app.environment.filter((v) => v.name !== "MIGRATE_ON_START"),
+        );
+      });
+
+      it("Migrations: tasks start only once the database and its proxy exist", () => {
+        const database = run.resources.find((r) => r.type === "acme:database:Database")!;
+        assert.ok(ecsService(run).options.dependsOn.includes(database.urn));
       });
 
       it("Service: tasks in private subnets, without public IPs, behind the service security group", () => {

@@ -13,26 +13,41 @@ describe("tagging", () => {
         run = await stackRun(stack);
       });
 
-      it("creates one AWS provider whose default tags carry environment, project, owner and cost centre", () => {
-        const providers = run.resources.filter((r) => r.type === "pulumi:providers:aws");
-        assert.equal(providers.length, 1);
-        const defaultTags = JSON.parse(providers[0].inputs.defaultTags as string);
-        assert.deepEqual(defaultTags.tags, {
-          environment: stack,
-          project: "acme",
-          "managed-by": "pulumi",
-          owner: run.config["acme:owner"],
-          "cost-center": run.config["acme:costCenter"],
-        });
+      const providers = () => run.resources.filter((r) => r.type === "pulumi:providers:aws");
+      const copyRegion = () => run.config["acme:backupCopyRegion"];
+
+      it("creates one AWS provider per region, each with default tags carrying environment, project, owner and cost centre", () => {
+        // prod copies its backups to a second region, through a provider of its own.
+        const regions = providers().map((p) => p.inputs.region);
+        assert.deepEqual(regions, [run.config["aws:region"], copyRegion()].filter(Boolean));
+        for (const provider of providers()) {
+          const defaultTags = JSON.parse(provider.inputs.defaultTags as string);
+          assert.deepEqual(defaultTags.tags, {
+            environment: stack,
+            project: "acme",
+            "managed-by": "pulumi",
+            owner: run.config["acme:owner"],
+            "cost-center": run.config["acme:costCenter"],
+          });
+        }
       });
 
-      it("puts every AWS resource under that provider, so every taggable one gets the tags", () => {
-        const provider = run.resources.find((r) => r.type === "pulumi:providers:aws")!;
-        const reference = `${provider.urn}::${provider.id}`;
+      it("puts every AWS resource under the stack region's provider, but the off-site backup copy under the copy region's", () => {
+        const reference = (region: string) => {
+          const provider = providers().find((p) => p.inputs.region === region)!;
+          return `${provider.urn}::${provider.id}`;
+        };
         const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
         assert.ok(awsResources.length > 20);
+        const offSite = awsResources.filter((r) => r.name.includes("-copy-vault"));
+        assert.equal(offSite.length, copyRegion() ? 2 : 0);
         for (const resource of awsResources) {
-          assert.equal(resource.provider, reference, `${resource.urn} uses another provider`);
+          const region = offSite.includes(resource) ? copyRegion() : run.config["aws:region"];
+          assert.equal(
+            resource.provider,
+            reference(region),
+            `${resource.urn} uses another provider`,
+          );
         }
       });
 

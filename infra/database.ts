@@ -1,0 +1,392 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./config";
+
+export interface DatabaseArgs {
+  /**
+   * Subnets of the database and its proxy, in at least two AZs: the Network's isolated subnets
+   * (no route out; the proxy reads its secret on the AWS side, not through the VPC).
+   */
+  subnetIds: pulumi.Input<string>[];
+  /** Security group of the instance: the database port from the proxy only. */
+  databaseSecurityGroupId: pulumi.Input<string>;
+  /** Security group of the proxy: the database port from the service only. */
+  proxySecurityGroupId: pulumi.Input<string>;
+  /**
+   * RDS identifier of the instance and the proxy; the log group names derive from it, so it is
+   * fixed rather than auto-named. Changing it replaces the database. Default: the component name.
+   */
+  identifier?: string;
+  /** PostgreSQL major version; minor versions upgrade in the maintenance window. Default "17". */
+  engineVersion?: string;
+  /** Default "db.t4g.micro". Changing it restarts the instance (fails over when Multi-AZ). */
+  instanceClass?: string;
+  /** Initial gp3 storage (GiB). Default 20. */
+  allocatedStorageGb?: number;
+  /** Storage autoscaling ceiling (GiB), at least 10% above `allocatedStorageGb`. Default 100. */
+  maxAllocatedStorageGb?: number;
+  /** Standby in a second AZ with automatic failover. Default false. */
+  multiAz?: boolean;
+  /** Days of automated backups: the point-in-time recovery window, 1 to 35. Default 7. */
+  backupRetentionDays?: number;
+  /** Daily backup window, UTC. Default "02:00-02:30". */
+  backupWindow?: string;
+  /** Weekly maintenance window, UTC; must not overlap the backup window. Default "sun:03:00-sun:03:30". */
+  maintenanceWindow?: string;
+  /** RDS deletion protection plus Pulumi `protect` on the instance and its key. Default true. */
+  deletionProtection?: boolean;
+  /** Snapshot the instance when it is deleted. Default true. */
+  finalSnapshot?: boolean;
+  /** Performance Insights, 7 days (free tier); not available on micro/small classes. Default false. */
+  performanceInsights?: boolean;
+  /** Enhanced Monitoring interval in seconds; 0 turns it off. Default 60. */
+  monitoringIntervalSeconds?: number;
+  /** Statements slower than this many ms are logged; 0 logs every one. Default 500. */
+  slowQueryMs?: number;
+  /** Days the PostgreSQL, upgrade and proxy logs are kept in CloudWatch. Default 30. */
+  logRetentionDays?: number;
+  /** Database created in the instance. Default "app". Changing it replaces the database. */
+  databaseName?: string;
+  /** Master user; clients reach it through the proxy with IAM tokens. Default "app". */
+  username?: string;
+  /** Share of `max_connections` the proxy may open to the instance. Default 90. */
+  proxyMaxConnectionsPercent?: number;
+  /** Share of `max_connections` the proxy keeps open while idle. Default 50. */
+  proxyMaxIdleConnectionsPercent?: number;
+}
+
+/** The database engine and the RDS Proxy engine family that speaks its protocol. */
+export const engine = "postgres";
+/**
+ * RDS Proxy fronts PostgreSQL only with engine family POSTGRESQL; another family fails the create.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html
+ */
+export const proxyEngineFamily: Record<typeof engine, string> = { postgres: "POSTGRESQL" };
+
+export const databasePort = 5432;
+
+/**
+ * RDS PostgreSQL behind RDS Proxy.
+ *
+ * The instance sits in isolated subnets, encrypted with a customer-managed KMS key (rotated
+ * yearly), its master password generated and rotated by RDS in Secrets Manager: the password is
+ * never in config or state. Clients connect only to the proxy, over TLS, with IAM tokens
+ * (`rds-db:connect` on `connectResourceArn`); the proxy pools connections and signs in to the
+ * database with the master secret, so a password rotation never reaches the service.
+ *
+ * Cost (eu-west-1 on-demand list prices as recalled in November 2026, not fetched; check the RDS
+ * pricing page): db.t4g.micro ~$0.018/h (~$13/month), db.t4g.medium ~$0.072/h (~$53/month, x2
+ * Multi-AZ); gp3 ~$0.127/GB-month (x2 Multi-AZ); RDS Proxy ~$0.015-0.018 per vCPU-hour of the
+ * instance, 2 vCPUs minimum (~$22-26/month, the same for both classes); the KMS key $1/month;
+ * the master secret $0.40/month; automated backups free up to the provisioned storage.
+ */
+export class Database extends pulumi.ComponentResource {
+  readonly instance: aws.rds.Instance;
+  readonly proxy: aws.rds.Proxy;
+  readonly kmsKey: aws.kms.Key;
+  /** What the service connects to (TLS, IAM auth). */
+  readonly proxyEndpoint: pulumi.Output<string>;
+  readonly port = databasePort;
+  readonly databaseName: string;
+  readonly username: string;
+  /** Resource of the service's `rds-db:connect` permission: the master user, through the proxy. */
+  readonly connectResourceArn: pulumi.Output<string>;
+  /** Secrets Manager ARN of the RDS-managed master password. */
+  readonly masterSecretArn: pulumi.Output<string>;
+
+  private readonly name: string;
+  private readonly args: Required<DatabaseArgs>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("acme:database:Database", name, {}, opts);
+    this.name = name;
+    this.args = {
+      identifier: name,
+      engineVersion: "17",
+      instanceClass: "db.t4g.micro",
+      allocatedStorageGb: 20,
+      maxAllocatedStorageGb: 100,
+      multiAz: false,
+      backupRetentionDays: 7,
+      backupWindow: "02:00-02:30",
+      maintenanceWindow: "sun:03:00-sun:03:30",
+      deletionProtection: true,
+      finalSnapshot: true,
+      performanceInsights: false,
+      monitoringIntervalSeconds: 60,
+      slowQueryMs: 500,
+      logRetentionDays: 30,
+      databaseName: "app",
+      username: "app",
+      proxyMaxConnectionsPercent: 90,
+      proxyMaxIdleConnectionsPercent: 50,
+      ...args,
+    };
+    this.checkArgs();
+    this.databaseName = this.args.databaseName;
+    this.username = this.args.username;
+
+    this.kmsKey = this.createKey();
+    const logGroups = this.createLogGroups();
+    this.instance = this.createInstance(logGroups);
+    this.masterSecretArn = this.instance.masterUserSecrets.apply((secrets) => {
+      if (!secrets?.[0]?.secretArn)
+        throw new Error(`Database ${name}: RDS returned no master secret`);
+      return secrets[0].secretArn;
+    });
+    this.proxy = this.createProxy();
+    this.proxyEndpoint = this.proxy.endpoint;
+    this.connectResourceArn = this.proxy.arn.apply((arn) => {
+      // arn:<partition>:rds:<region>:<account>:db-proxy:<prx-id>
+      const [, partition, , region, account, , proxyId] = arn.split(":");
+      return `arn:${partition}:rds-db:${region}:${account}:dbuser:${proxyId}/${this.username}`;
+    });
+
+    this.registerOutputs({
+      proxyEndpoint: this.proxyEndpoint,
+      connectResourceArn: this.connectResourceArn,
+      instanceArn: this.instance.arn,
+    });
+  }
+
+  /** Combinations RDS would reject at create time, refused before anything is declared. */
+  private checkArgs(): void {
+    const a = this.args;
+    const fail = (message: string) => {
+      throw new Error(`Database ${this.name}: ${message}`);
+    };
+    if (a.performanceInsights && lacksPerformanceInsights(a.instanceClass)) {
+      fail(`performanceInsights is not available on ${a.instanceClass}`);
+    }
+    if (a.maxAllocatedStorageGb < minimumStorageCeiling(a.allocatedStorageGb)) {
+      fail("maxAllocatedStorageGb must be at least 10% above allocatedStorageGb");
+    }
+    if (windowsOverlap(a.backupWindow, a.maintenanceWindow)) {
+      fail(`maintenanceWindow ${a.maintenanceWindow} overlaps backupWindow ${a.backupWindow}`);
+    }
+    if (a.proxyMaxIdleConnectionsPercent > a.proxyMaxConnectionsPercent) {
+      fail("proxyMaxIdleConnectionsPercent must not exceed proxyMaxConnectionsPercent");
+    }
+    if (a.subnetIds.length < 2) fail("subnetIds must span at least two AZs");
+  }
+
+  /** One key for storage, Performance Insights and the master secret; losing it loses the data. */
+  private createKey(): aws.kms.Key {
+    const key = new aws.kms.Key(
+      `${this.name}-db`,
+      {
+        description: `Encrypts database ${this.args.identifier}: storage, snapshots, master secret`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
+      { parent: this, protect: this.args.deletionProtection },
+    );
+    new aws.kms.Alias(
+      `${this.name}-db`,
+      { name: `alias/${this.args.identifier}-db`, targetKeyId: key.keyId },
+      { parent: this },
+    );
+    return key;
+  }
+
+  /**
+   * RDS would create these groups itself, keeping logs forever; created first, they carry the
+   * environment's retention.
+   */
+  private createLogGroups(): aws.cloudwatch.LogGroup[] {
+    const { identifier, logRetentionDays } = this.args;
+    const group = (suffix: string, name: string) =>
+      new aws.cloudwatch.LogGroup(
+        `${this.name}-${suffix}`,
+        { name, retentionInDays: logRetentionDays },
+        { parent: this },
+      );
+    return [
+      group("postgresql-logs", `/aws/rds/instance/${identifier}/postgresql`),
+      group("upgrade-logs", `/aws/rds/instance/${identifier}/upgrade`),
+      group("proxy-logs", `/aws/rds/proxy/${identifier}`),
+    ];
+  }
+
+  private createInstance(logGroups: aws.cloudwatch.LogGroup[]): aws.rds.Instance {
+    const a = this.args;
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${this.name}-db`,
+      { description: `Isolated subnets of ${a.identifier}`, subnetIds: a.subnetIds },
+      { parent: this },
+    );
+    const parameterGroup = new aws.rds.ParameterGroup(
+      `${this.name}-db`,
+      {
+        family: `${engine}${a.engineVersion}`,
+        description: `${a.identifier}: TLS only, slow-query log`,
+        parameters: [
+          { name: "rds.force_ssl", value: "1" },
+          { name: "log_min_duration_statement", value: String(a.slowQueryMs) },
+        ],
+      },
+      { parent: this },
+    );
+    const monitoringRole =
+      a.monitoringIntervalSeconds > 0 ? this.createMonitoringRole() : undefined;
+
+    return new aws.rds.Instance(
+      `${this.name}-db`,
+      {
+        identifier: a.identifier,
+        engine,
+        // A major version only: RDS picks the newest minor and upgrades it automatically.
+        engineVersion: a.engineVersion,
+        autoMinorVersionUpgrade: true,
+        allowMajorVersionUpgrade: false,
+        instanceClass: a.instanceClass,
+        storageType: "gp3",
+        allocatedStorage: a.allocatedStorageGb,
+        maxAllocatedStorage: a.maxAllocatedStorageGb,
+        storageEncrypted: true,
+        kmsKeyId: this.kmsKey.arn,
+        dbName: a.databaseName,
+        username: a.username,
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: this.kmsKey.arn,
+        port: databasePort,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [a.databaseSecurityGroupId],
+        publiclyAccessible: false,
+        multiAz: a.multiAz,
+        parameterGroupName: parameterGroup.name,
+        backupRetentionPeriod: a.backupRetentionDays,
+        backupWindow: a.backupWindow,
+        maintenanceWindow: a.maintenanceWindow,
+        copyTagsToSnapshot: true,
+        deletionProtection: a.deletionProtection,
+        skipFinalSnapshot: !a.finalSnapshot,
+        finalSnapshotIdentifier: a.finalSnapshot ? `${a.identifier}-final` : undefined,
+        performanceInsightsEnabled: a.performanceInsights,
+        performanceInsightsKmsKeyId: a.performanceInsights ? this.kmsKey.arn : undefined,
+        performanceInsightsRetentionPeriod: a.performanceInsights ? 7 : undefined,
+        monitoringInterval: a.monitoringIntervalSeconds,
+        monitoringRoleArn: monitoringRole?.arn,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      },
+      { parent: this, protect: a.deletionProtection, dependsOn: logGroups },
+    );
+  }
+
+  private createMonitoringRole(): aws.iam.Role {
+    const role = new aws.iam.Role(
+      `${this.name}-db-monitoring`,
+      {
+        description: "Lets RDS Enhanced Monitoring publish OS metrics to CloudWatch Logs",
+        assumeRolePolicy: servicePrincipalTrust("monitoring.rds.amazonaws.com"),
+      },
+      { parent: this },
+    );
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    new aws.iam.RolePolicyAttachment(
+      `${this.name}-db-monitoring`,
+      {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      },
+      { parent: this },
+    );
+    return role;
+  }
+
+  private createProxy(): aws.rds.Proxy {
+    const a = this.args;
+    const role = new aws.iam.Role(
+      `${this.name}-db-proxy`,
+      {
+        description: `Lets RDS Proxy ${a.identifier} read the database's master secret`,
+        assumeRolePolicy: servicePrincipalTrust("rds.amazonaws.com"),
+      },
+      { parent: this },
+    );
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    new aws.iam.RolePolicy(
+      `${this.name}-db-proxy`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([this.masterSecretArn, this.kmsKey.arn, region])
+          .apply(([secretArn, keyArn, regionName]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
+                {
+                  Effect: "Allow",
+                  Action: "kms:Decrypt",
+                  Resource: keyArn,
+                  // Only to decrypt the secret, not to read anything else under this key.
+                  Condition: {
+                    StringEquals: {
+                      "kms:ViaService": `secretsmanager.${regionName}.amazonaws.com`,
+                    },
+                  },
+                },
+              ],
+            }),
+          ),
+      },
+      { parent: this },
+    );
+
+    const proxy = new aws.rds.Proxy(
+      `${this.name}-db`,
+      {
+        name: a.identifier,
+        engineFamily: proxyEngineFamily[engine],
+        requireTls: true,
+        roleArn: role.arn,
+        vpcSubnetIds: a.subnetIds,
+        vpcSecurityGroupIds: [a.proxySecurityGroupId],
+        idleClientTimeout: 1800,
+        debugLogging: false,
+        auths: [
+          {
+            description: "Clients sign in with IAM tokens; the proxy uses the RDS-managed secret",
+            authScheme: "SECRETS",
+            secretArn: this.masterSecretArn,
+            iamAuth: "REQUIRED",
+            clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+      `${this.name}-db`,
+      {
+        dbProxyName: proxy.name,
+        connectionPoolConfig: {
+          maxConnectionsPercent: a.proxyMaxConnectionsPercent,
+          maxIdleConnectionsPercent: a.proxyMaxIdleConnectionsPercent,
+          // A client waits this long for a pooled connection before getting an error.
+          connectionBorrowTimeout: 120,
+        },
+      },
+      { parent: this },
+    );
+    new aws.rds.ProxyTarget(
+      `${this.name}-db`,
+      {
+        dbProxyName: proxy.name,
+        targetGroupName: targetGroup.name,
+        dbInstanceIdentifier: this.instance.identifier,
+      },
+      { parent: this },
+    );
+    return proxy;
+  }
+}
+
+/** A trust policy letting one AWS service assume the role. */
+export function servicePrincipalTrust(service: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}

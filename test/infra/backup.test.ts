@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
+import { Backup } from "../../infra/backup";
+import { declarationError } from "./declare-alone";
+import { stackRun } from "./stacks";
+
+interface Rule {
+  ruleName: string;
+  targetVaultName: string;
+  schedule: string;
+  lifecycle: { deleteAfter: number };
+  copyActions?: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
+}
+
+const providerRegion = (run: ProgramRun, resource: RegisteredResource) =>
+  run.resources.find((p) => `${p.urn}::${p.id}` === resource.provider)!.inputs.region;
+
+describe("backup", () => {
+  const expected = {
+    dev: { daily: 7, weekly: 14, copyRegion: undefined },
+    staging: { daily: 14, weekly: 35, copyRegion: undefined },
+    prod: { daily: 35, weekly: 365, copyRegion: "eu-central-1" },
+  };
+
+  for (const [stack, want] of Object.entries(expected) as [
+    keyof typeof expected,
+    { daily: number; weekly: number; copyRegion?: string },
+  ][]) {
+    describe(stack, () => {
+      let run: ProgramRun;
+      let vaults: RegisteredResource[];
+      let rules: Rule[];
+      before(async () => {
+        run = await stackRun(stack);
+        vaults = ofType(run, "aws:backup/vault:Vault");
+        const [plan] = ofType(run, "aws:backup/plan:Plan");
+        rules = plan.inputs.rules as Rule[];
+      });
+
+      it("keeps recovery points in a vault encrypted with a rotated customer-managed key", () => {
+        const primary = vaults.find((v) => providerRegion(run, v) === "eu-west-1")!;
+        const key = ofType(run, "aws:kms/key:Key").find(
+          (k) => k.outputs.arn === primary.inputs.kmsKeyArn,
+        );
+        assert.ok(key, "the vault's key is one of the stack's");
+        assert.equal(key.inputs.enableKeyRotation, true);
+      });
+
+      it(`runs a daily rule kept ${want.daily} days and a weekly rule kept ${want.weekly} days`, () => {
+        const primary = vaults.find((v) => providerRegion(run, v) === "eu-west-1")!;
+        assert.deepEqual(
+          rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter, r.targetVaultName]),
+          [
+            ["daily", "cron(0 5 * * ? *)", want.daily, primary.outputs.name],
+            ["weekly", "cron(0 6 ? * SUN *)", want.weekly, primary.outputs.name],
+          ],
+        );
+      });
+
+      it("selects the database, with a role holding AWS Backup's managed policies", () => {
+        const [selection] = ofType(run, "aws:backup/selection:Selection");
+        const [db] = ofType(run, "aws:rds/instance:Instance");
+        assert.deepEqual(selection.inputs.resources, [db.outputs.arn]);
+        assert.equal(selection.inputs.planId, ofType(run, "aws:backup/plan:Plan")[0].id);
+        const role = ofType(run, "aws:iam/role:Role").find(
+          (r) => r.outputs.arn === selection.inputs.iamRoleArn,
+        )!;
+        assert.equal(
+          JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal.Service,
+          "backup.amazonaws.com",
+        );
+        const policies = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+          .filter((a) => a.inputs.role === role.outputs.name)
+          .map((a) => a.inputs.policyArn);
+        assert.deepEqual(policies, [
+          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+        ]);
+      });
+
+      if (want.copyRegion) {
+        it(`copies every recovery point to a KMS-encrypted vault in ${want.copyRegion}`, () => {
+          const copy = vaults.find((v) => providerRegion(run, v) === want.copyRegion);
+          assert.ok(copy, `a vault in ${want.copyRegion}`);
+          const key = ofType(run, "aws:kms/key:Key").find(
+            (k) => k.outputs.arn === copy.inputs.kmsKeyArn,
+          )!;
+          assert.equal(providerRegion(run, key), want.copyRegion);
+          for (const rule of rules) {
+            assert.deepEqual(rule.copyActions, [
+              { destinationVaultArn: copy.outputs.arn, lifecycle: rule.lifecycle },
+            ]);
+          }
+        });
+      } else {
+        it("keeps backups in the stack's region only (no off-site copy outside prod)", () => {
+          assert.equal(vaults.length, 1);
+          for (const rule of rules) assert.equal(rule.copyActions, undefined);
+          assert.ok(vaults.every((v) => providerRegion(run, v) === "eu-west-1"));
+        });
+      }
+
+      it("sends failed, aborted and expired backup and copy jobs to an EventBridge rule", () => {
+        const [rule] = ofType(run, "aws:cloudwatch/eventRule:EventRule");
+        assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
+          source: ["aws.backup"],
+          "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+          detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+        });
+        assert.equal(run.stackOutputs.backupFailureRuleArn, rule.outputs.arn);
+      });
+    });
+  }
+
+  describe("Backup args", () => {
+    it("rejects weekly recovery points kept shorter than daily ones", async () => {
+      const message = await declarationError(
+        () =>
+          new Backup("unit", {
+            resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:unit"],
+            dailyRetentionDays: 35,
+            weeklyRetentionDays: 14,
+          }),
+      );
+      assert.equal(message, "Backup unit: weeklyRetentionDays must be >= dailyRetentionDays");
+    });
+  });
+});
