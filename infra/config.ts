@@ -6,6 +6,10 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { z } from "zod";
 
 export const environments = ["dev", "staging", "prod"] as const;
@@ -57,6 +61,12 @@ export const environmentDefaults = {
     memory: 512,
     desiredCount: 1,
     maxCount: 1,
+    imagePlatform: "linux/arm64",
+    imagesKept: 10,
+    capacityProvider: "FARGATE_SPOT",
+    logLevel: "debug",
+    deletionProtection: false,
+    albLogRetentionDays: 7,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -85,6 +95,12 @@ export const environmentDefaults = {
     memory: 512,
     desiredCount: 1,
     maxCount: 2,
+    imagePlatform: "linux/arm64",
+    imagesKept: 20,
+    capacityProvider: "FARGATE_SPOT",
+    logLevel: "info",
+    deletionProtection: false,
+    albLogRetentionDays: 30,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -113,6 +129,12 @@ export const environmentDefaults = {
     memory: 1024,
     desiredCount: 2,
     maxCount: 6,
+    imagePlatform: "linux/arm64",
+    imagesKept: 50,
+    capacityProvider: "FARGATE",
+    logLevel: "info",
+    deletionProtection: true,
+    albLogRetentionDays: 90,
     dbInstanceClass: "db.t4g.medium",
     dbAllocatedStorageGb: 50,
     dbMultiAz: true,
@@ -142,6 +164,13 @@ export const environmentFloors = {
 
 export type NatStrategy = "single" | "perAz";
 
+/** Image platforms Fargate runs; the task's CPU architecture follows the image's. */
+export const imagePlatforms = ["linux/arm64", "linux/amd64"] as const;
+export type ImagePlatform = (typeof imagePlatforms)[number];
+export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
 export interface StackConfig {
   environment: Environment;
   project: string;
@@ -167,6 +196,22 @@ export interface StackConfig {
     desiredCount: number;
     maxCount: number;
     logRetentionDays: number;
+    /** Where the build runs the image and so the task's CPU architecture. */
+    imagePlatform: ImagePlatform;
+    /** The git commit the image is tagged with (see `resolveImageTag`). */
+    imageTag: string;
+    imagesKept: number;
+    capacityProvider: CapacityProvider;
+    logLevel: LogLevel;
+    /** Feature flag name (camelCase) -> on/off; each becomes a `FEATURE_*` variable. */
+    features: Record<string, boolean>;
+  };
+  /** Load balancer deletion protection; the image repository and log bucket kept unless empty. */
+  deletionProtection: boolean;
+  loadBalancer: {
+    accessLogRetentionDays: number;
+    /** With `domainName`: the public Route 53 zone that validates its certificate. */
+    hostedZoneName?: string;
   };
   database: {
     instanceClass: string;
@@ -357,6 +402,79 @@ export const keys = {
     schema: () => integer(1, 100),
     default: fromDefaults("maxCount"),
   },
+  imagePlatform: {
+    description: "Platform the image is built for; the tasks run on its CPU architecture",
+    expected: () => `one of ${imagePlatforms.map((p) => `"${p}"`).join(", ")}`,
+    schema: () => z.enum(imagePlatforms),
+    default: fromDefaults("imagePlatform"),
+  },
+  imageTag: {
+    description: "Image tag; unset: GITHUB_SHA, else the checkout's git commit",
+    expected: () => 'an ECR tag (letters, digits, "_", ".", "-"; at most 128) other than "latest"',
+    schema: () =>
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/)
+        .refine((tag) => tag !== "latest"),
+    optional: true,
+  },
+  imagesKept: {
+    description: "Images the ECR repository keeps (newest first); older ones expire",
+    expected: () => "an integer from 1 to 1000",
+    schema: () => integer(1, 1000),
+    default: fromDefaults("imagesKept"),
+  },
+  capacityProvider: {
+    description: "`FARGATE_SPOT` (about 70% cheaper, may be interrupted) or `FARGATE`",
+    // Spot tasks can be reclaimed with two minutes' notice: production runs on regular Fargate.
+    expected: (env) => (env === "prod" ? '"FARGATE"' : 'one of "FARGATE", "FARGATE_SPOT"'),
+    schema: (env) => (env === "prod" ? z.literal("FARGATE") : z.enum(["FARGATE", "FARGATE_SPOT"])),
+    default: fromDefaults("capacityProvider"),
+  },
+  logLevel: {
+    description: "The service's `LOG_LEVEL`",
+    expected: () => `one of ${logLevels.join(", ")}`,
+    schema: () => z.enum(logLevels),
+    default: fromDefaults("logLevel"),
+  },
+  features: {
+    description: "Feature flags, `{name: true|false}`; each becomes `FEATURE_<NAME>`",
+    expected: () => "a map of camelCase flag names to true or false, such as {newEditor: true}",
+    schema: () =>
+      z
+        .string()
+        .transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: "custom", message: "not JSON" });
+            return z.NEVER;
+          }
+        })
+        .pipe(z.record(z.string().regex(/^[a-z][A-Za-z0-9]{0,62}$/), z.boolean())),
+    optional: true,
+  },
+  hostedZoneName: {
+    description:
+      "Public Route 53 zone holding `domainName` (validates its certificate); unset: its parent",
+    expected: () => "a lower-case DNS name that `domainName` ends with, such as example.com",
+    schema: () =>
+      z.string().regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+    optional: true,
+  },
+  deletionProtection: {
+    description:
+      "Refuse to delete the load balancer, and the image repository and log bucket while not empty",
+    expected: (env) => (env === "prod" ? "true" : "true or false"),
+    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    default: fromDefaults("deletionProtection"),
+  },
+  albLogRetentionDays: {
+    description: "Days load balancer access logs are kept in S3",
+    expected: () => "an integer from 1 to 3650",
+    schema: () => integer(1, 3650),
+    default: fromDefaults("albLogRetentionDays"),
+  },
   dbInstanceClass: {
     description: "RDS PostgreSQL instance class",
     expected: () => "an RDS instance class such as db.t4g.micro",
@@ -499,6 +617,15 @@ interface Values {
   memory: number;
   desiredCount: number;
   maxCount: number;
+  imagePlatform: ImagePlatform;
+  imageTag?: string;
+  imagesKept: number;
+  capacityProvider: CapacityProvider;
+  logLevel: LogLevel;
+  features?: Record<string, boolean>;
+  hostedZoneName?: string;
+  deletionProtection: boolean;
+  albLogRetentionDays: number;
   dbInstanceClass: string;
   dbAllocatedStorageGb: number;
   dbMultiAz: boolean;
@@ -589,6 +716,35 @@ export function loadConfig(): StackConfig {
     });
   }
 
+  const { domainName } = values as Partial<Values>;
+  // app.example.com sits in example.com; an apex such as example.com is its own zone.
+  const hostedZoneName =
+    (values as Partial<Values>).hostedZoneName ??
+    (domainName && domainName.split(".").length > 2
+      ? domainName.slice(domainName.indexOf(".") + 1)
+      : domainName);
+  if (
+    hostedZoneName !== undefined &&
+    !(domainName === hostedZoneName || domainName?.endsWith(`.${hostedZoneName}`))
+  ) {
+    problems.push({
+      key: `${project}:hostedZoneName`,
+      message: `must be a zone that ${project}:domainName (${domainName}) ends with, got "${hostedZoneName}"`,
+    });
+  }
+
+  let imageTag = (values as Partial<Values>).imageTag;
+  if (imageTag === undefined) {
+    try {
+      imageTag = resolveImageTag(process.env, git, programRoot);
+    } catch (err) {
+      problems.push({
+        key: `${project}:imageTag`,
+        message: `is required here: ${(err as Error).message}`,
+      });
+    }
+  }
+
   problems.push(...databaseProblems(values as Partial<Values>, env, region, project));
 
   if (problems.length > 0) throw new ConfigError(file, problems);
@@ -622,6 +778,17 @@ export function loadConfig(): StackConfig {
       desiredCount: v.desiredCount,
       maxCount: v.maxCount,
       logRetentionDays: v.logRetentionDays,
+      imagePlatform: v.imagePlatform,
+      imageTag: imageTag!,
+      imagesKept: v.imagesKept,
+      capacityProvider: v.capacityProvider,
+      logLevel: v.logLevel,
+      features: v.features ?? {},
+    },
+    deletionProtection: v.deletionProtection,
+    loadBalancer: {
+      accessLogRetentionDays: v.albLogRetentionDays,
+      hostedZoneName,
     },
     database: {
       instanceClass: v.dbInstanceClass,
@@ -646,6 +813,74 @@ export function loadConfig(): StackConfig {
       copyRegion: v.backupCopyRegion,
     },
   };
+}
+
+/** Runs git with these arguments and returns its output, trimmed; throws if git fails. */
+export type Git = (...args: string[]) => string;
+
+/** Runs git in `dir`; throws if git fails. */
+export const gitIn =
+  (dir: string): Git =>
+  (...args) =>
+    execFileSync("git", ["-C", dir, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 256 * 1024 * 1024,
+    }).trim();
+
+/** The repository the program is in (infra/'s parent); git prints paths relative to it. */
+const programRoot = join(__dirname, "..");
+const git = gitIn(programRoot);
+
+/**
+ * The image tag when `imageTag` is unset: CI's `GITHUB_SHA`, else the checkout's commit. The
+ * ECR repository's tags are immutable, so an uncommitted change deployed from a working copy
+ * must not reuse its commit's tag (the push would fail, or worse, the tag would name two
+ * images): a dirty checkout gets `<commit>-dirty-<hash of the changes>`, the same for the same
+ * changes. A copy that is not a git checkout (fresh from `pulumi new`) gets
+ * `nogit-<hash of its files>`.
+ */
+export function resolveImageTag(env: NodeJS.ProcessEnv, run: Git, root: string): string {
+  const fromCi = env.GITHUB_SHA?.trim();
+  if (fromCi) {
+    if (!/^[0-9a-f]{40}$/.test(fromCi)) {
+      throw new Error(`GITHUB_SHA must be a 40-character commit hash, got "${fromCi}"`);
+    }
+    return fromCi;
+  }
+  let commit: string;
+  try {
+    commit = run("rev-parse", "HEAD");
+  } catch {
+    // Not a git checkout, or no commit yet.
+    return `nogit-${hashFiles(root)}`;
+  }
+  const changes = run("status", "--porcelain", "--untracked-files=all");
+  if (changes === "") return commit;
+  const hash = createHash("sha256").update(run("diff", "HEAD", "--binary"));
+  const untracked = run("ls-files", "--others", "--exclude-standard", "-z").split("\0");
+  for (const path of untracked.filter(Boolean)) {
+    hash.update(`\0${path}\0`).update(run("hash-object", "--", path));
+  }
+  return `${commit}-dirty-${hash.digest("hex").slice(0, 12)}`;
+}
+
+/** 12 hex digits of a hash of every file under `root` and its name, outside node_modules. */
+function hashFiles(root: string): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name === "node_modules" || entry.name === ".git") continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile())
+        hash.update(`\0${relative(root, path)}\0`).update(readFileSync(path));
+    }
+  };
+  walk(root);
+  return hash.digest("hex").slice(0, 12);
 }
 
 /**

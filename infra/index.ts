@@ -3,13 +3,24 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as random from "@pulumi/random";
+import { join } from "node:path";
 import { Backup } from "./backup";
 import { loadConfig } from "./config";
 import { Database } from "./database";
+import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
+import { Registry } from "./registry";
+import { Service } from "./service";
 
 export = async () => {
   const config = loadConfig();
+  const repoRoot = join(__dirname, "..");
+  const domain =
+    config.domainName && config.loadBalancer.hostedZoneName
+      ? { name: config.domainName, hostedZoneName: config.loadBalancer.hostedZoneName }
+      : undefined;
 
   // Every AWS resource goes through this provider (the stack files disable the default one), so
   // every taggable resource carries the same tags without anyone writing them by hand. It refuses
@@ -19,6 +30,9 @@ export = async () => {
     allowedAccountIds: [config.accountId],
     defaultTags: { tags: config.tags },
   });
+  // Explicit, like the AWS one, so every resource's provider is a resource of the stack.
+  const imageBuilder = new dockerBuild.Provider("docker-build", {});
+  const randomness = new random.Provider("random", {});
 
   const network = await Network.create(
     config.stack,
@@ -28,6 +42,7 @@ export = async () => {
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       servicePort: config.service.containerPort,
+      loadBalancerHttps: domain !== undefined,
     },
     { provider },
   );
@@ -77,6 +92,69 @@ export = async () => {
     { provider },
   );
 
+  const registry = new Registry(
+    config.stack,
+    {
+      imageTag: config.service.imageTag,
+      // The Dockerfile builds from the repository root (npm workspaces share its lockfile).
+      context: repoRoot,
+      dockerfile: join(repoRoot, "app", "Dockerfile"),
+      platform: config.service.imagePlatform,
+      imagesKept: config.service.imagesKept,
+      forceDelete: !config.deletionProtection,
+    },
+    { providers: [provider, imageBuilder] },
+  );
+
+  const loadBalancer = new LoadBalancer(
+    config.stack,
+    {
+      vpcId: network.vpc.id,
+      subnetIds: network.publicSubnetIds,
+      securityGroupId: network.securityGroups.loadBalancer.id,
+      targetPort: config.service.containerPort,
+      deletionProtection: config.deletionProtection,
+      accessLogRetentionDays: config.loadBalancer.accessLogRetentionDays,
+      domain,
+    },
+    { providers: [provider, randomness] },
+  );
+
+  const service = new Service(
+    config.stack,
+    {
+      // Two projects (or stacks) in one account must not share a task family or log group.
+      family: `${config.project}-${config.stack}`,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.securityGroups.service.id,
+      image: registry.imageRef,
+      repositoryArn: registry.repository.arn,
+      platform: config.service.imagePlatform,
+      containerPort: config.service.containerPort,
+      cpu: config.service.cpu,
+      memory: config.service.memory,
+      desiredCount: config.service.desiredCount,
+      maxCount: config.service.maxCount,
+      capacityProvider: config.service.capacityProvider,
+      logRetentionDays: config.service.logRetentionDays,
+      logLevel: config.service.logLevel,
+      features: config.service.features,
+      // Without a domain the public URL is CloudFront's, which does not exist yet.
+      publicUrl: domain ? `https://${domain.name}` : undefined,
+      targetGroup: loadBalancer.targetGroup,
+      loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
+      startAfter: [...loadBalancer.routing, database],
+      database: {
+        host: database.proxyEndpoint,
+        port: database.port,
+        name: database.databaseName,
+        user: database.username,
+        connectResourceArn: database.connectResourceArn,
+      },
+    },
+    { provider },
+  );
+
   return {
     environment: config.environment,
     region: config.region,
@@ -85,6 +163,13 @@ export = async () => {
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
+    serviceUrl: loadBalancer.url,
+    loadBalancerDnsName: loadBalancer.loadBalancer.dnsName,
+    image: registry.imageRef,
+    imageTag: registry.imageTag,
+    clusterName: service.cluster.name,
+    serviceName: service.service.name,
+    logGroupName: service.logGroup.name,
     /** RDS Proxy endpoint: TLS and IAM authentication required. */
     databaseEndpoint: database.proxyEndpoint,
     databaseName: database.databaseName,

@@ -21,10 +21,22 @@ export interface NetworkArgs {
   servicePort?: number;
   /** Port the database and its proxy listen on; the service reaches only the proxy. Default 5432. */
   databasePort?: number;
+  /**
+   * The load balancer serves HTTPS (a custom domain has a certificate): CloudFront may reach
+   * 443 as well as 80. Default false: port 80 only.
+   */
+  loadBalancerHttps?: boolean;
 }
 
+/**
+ * CloudFront's origin-facing addresses. The list counts as its maximum size (55 entries) against
+ * the quota of 60 rules per security group, so only one rule may reference it.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html#managed-prefix-list
+ */
+export const cloudFrontPrefixListName = "com.amazonaws.global.cloudfront.origin-facing";
+
 export interface SecurityGroups {
-  /** Internet-facing load balancer: HTTPS and HTTP (redirect) from anywhere. */
+  /** Internet-facing load balancer: HTTP(S) from CloudFront's origin-facing addresses only. */
   loadBalancer: aws.ec2.SecurityGroup;
   /** Service tasks: the service port from the load balancer only. */
   service: aws.ec2.SecurityGroup;
@@ -53,7 +65,7 @@ const tiers: Tier[] = [
 ];
 
 /**
- * The VPC and the security-group graph internet -> load balancer -> service -> proxy -> database.
+ * The VPC and the security-group graph CloudFront -> load balancer -> service -> proxy -> database.
  *
  * Public subnets hold only load balancers and NAT gateways; tasks run in private subnets that
  * reach the internet through NAT; the database sits in isolated subnets with no route out.
@@ -116,6 +128,7 @@ export class Network extends pulumi.ComponentResource {
       flowLogRetentionDays: 90,
       servicePort: 8080,
       databasePort: 5432,
+      loadBalancerHttps: false,
       ...args,
     };
     const prefix = Number(full.cidrBlock.split("/")[1]);
@@ -351,15 +364,26 @@ export class Network extends pulumi.ComponentResource {
         { vpcId: this.vpc.id, description, tags: { Name: `${this.name}-${role}` } },
         { parent: this },
       );
-    const loadBalancer = group("alb", "Load balancer: HTTPS/HTTP from the internet");
+    const loadBalancer = group("alb", "Load balancer: HTTP(S) from CloudFront only");
     const service = group("service", "Service tasks: traffic from the load balancer only");
     const proxy = group("proxy", "RDS Proxy: PostgreSQL from the service only");
     const database = group("database", "Database: PostgreSQL from the proxy only");
     const { servicePort, databasePort } = this.args;
 
     const internet = { cidrIpv4: "0.0.0.0/0" };
-    this.rule("ingress", "alb-https", loadBalancer, 443, internet, "HTTPS from the internet");
-    this.rule("ingress", "alb-http", loadBalancer, 80, internet, "HTTP, redirected to HTTPS");
+    const cloudFront = aws.ec2.getManagedPrefixListOutput(
+      { name: cloudFrontPrefixListName },
+      { parent: this },
+    );
+    // One rule for both ports (see cloudFrontPrefixListName): the ALB listens on nothing between.
+    this.rule(
+      "ingress",
+      "alb-from-cloudfront",
+      loadBalancer,
+      [80, this.args.loadBalancerHttps ? 443 : 80],
+      { prefixListId: cloudFront.id },
+      "CloudFront origin-facing only",
+    );
     this.rule(
       "egress",
       "alb-to-service",
@@ -384,10 +408,14 @@ export class Network extends pulumi.ComponentResource {
     direction: "ingress" | "egress",
     name: string,
     target: aws.ec2.SecurityGroup,
-    port: number,
-    peer: { cidrIpv4: string } | { group: aws.ec2.SecurityGroup },
+    port: number | [number, number],
+    peer:
+      | { cidrIpv4: string }
+      | { prefixListId: pulumi.Input<string> }
+      | { group: aws.ec2.SecurityGroup },
     description: string,
   ): void {
+    const [fromPort, toPort] = typeof port === "number" ? [port, port] : port;
     const Rule =
       direction === "ingress" ? aws.vpc.SecurityGroupIngressRule : aws.vpc.SecurityGroupEgressRule;
     new Rule(
@@ -395,8 +423,8 @@ export class Network extends pulumi.ComponentResource {
       {
         securityGroupId: target.id,
         ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
+        fromPort,
+        toPort,
         description,
         ...("group" in peer ? { referencedSecurityGroupId: peer.group.id } : peer),
       },

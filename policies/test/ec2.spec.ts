@@ -34,7 +34,7 @@ describe("ec2", () => {
 
     it("3: reports SSH opened by an aws.ec2.SecurityGroupRule", async () => {
       const found = await violations(policy, "staging", (resources) => {
-        const sibling = find(resources, ingressRule, "alb-https");
+        const sibling = find(resources, ingressRule, "alb-from-cloudfront");
         addBeside(resources, sibling, "aws:ec2/securityGroupRule:SecurityGroupRule", "ssh", {
           type: "ingress",
           protocol: "tcp",
@@ -52,8 +52,10 @@ describe("ec2", () => {
 
     it("4: reports a port range that merely includes 80 and 443", async () => {
       const found = await violations(policy, "prod", (resources) => {
-        const rule = find(resources, ingressRule, "alb-https");
-        set(rule, "fromPort", 80);
+        const rule = find(resources, ingressRule, "alb-from-cloudfront");
+        set(rule, "prefixListId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+        set(rule, "toPort", 443);
       });
       assert.ok(
         found.some((m) => m.startsWith("ingress from 0.0.0.0/0 to tcp/80-443")),
@@ -61,14 +63,14 @@ describe("ec2", () => {
       );
     });
 
-    it("passes the program's groups: 80 and 443 from anywhere to the load balancer only", async () => {
+    it("passes the program's groups: the load balancer admits CloudFront only, nothing is open to anywhere", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });
 
     it("passes egress to anywhere (only ingress is checked)", async () => {
       const found = await violations(policy, "staging", (resources) => {
-        const sibling = find(resources, ingressRule, "alb-https");
+        const sibling = find(resources, ingressRule, "alb-from-cloudfront");
         addBeside(resources, sibling, "aws:ec2/securityGroupRule:SecurityGroupRule", "out", {
           type: "egress",
           protocol: "-1",

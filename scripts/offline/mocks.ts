@@ -110,6 +110,7 @@ const shapes: Record<string, Shape> = {
       state: { name, arn: arn(c, "iam", `policy/${name}`, true) },
     };
   },
+  ...serviceShapes(),
 };
 
 // Database and backup (infra/database.ts, infra/backup.ts).
@@ -230,6 +231,180 @@ Object.assign(shapes, {
   },
 } satisfies Record<string, Shape>);
 
+/**
+ * The container platform: ECR and the image, the load balancer with its log bucket and
+ * certificate, ECS and autoscaling. Names follow the auto-naming of each type's provider.
+ */
+function serviceShapes(): Record<string, Shape> {
+  /** Identified by the bucket it configures; these resources have no ARN of their own. */
+  const bucketPart: Shape = (c) => ({ id: String(c.inputs.bucket) });
+  /** `arnSuffix` is what CloudWatch's dimensions take: the ARN after `loadbalancer/`. */
+  const elb =
+    (kind: "app" | "targetgroup"): Shape =>
+    (c) => {
+      const name = String(c.inputs.name ?? c.autoName()).slice(0, 32);
+      const suffix = `${kind}/${name}/${c.hex(16)}`;
+      const id = arn(c, "elasticloadbalancing", kind === "app" ? `loadbalancer/${suffix}` : suffix);
+      return { id, state: { arn: id, arnSuffix: suffix, name } };
+    };
+  return {
+    "aws:ecr/repository:Repository": (c) => {
+      const name = String(c.inputs.name ?? c.autoName()).toLowerCase();
+      return {
+        id: name,
+        state: {
+          name,
+          arn: arn(c, "ecr", `repository/${name}`),
+          registryId: c.accountId,
+          repositoryUrl: `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${name}`,
+        },
+      };
+    },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": (c) => ({
+      id: String(c.inputs.repository),
+      state: { registryId: c.accountId },
+    }),
+    // BuildKit's digest of the pushed manifest; `ref` is the first tag pinned to it.
+    "docker-build:index:Image": (c) => {
+      const tags = (c.inputs.tags as string[] | undefined) ?? [];
+      const digest = `sha256:${createHash("sha256").update(tags.join("\0")).digest("hex")}`;
+      const ref = tags.length ? `${tags[0].replace(/:[^:/]+$/, "")}@${digest}` : "";
+      return {
+        id: tags[0] ?? digest,
+        state: { digest, ref, contextHash: c.hex(64, "context") },
+      };
+    },
+    "random:index/randomPassword:RandomPassword": (c) => ({
+      id: "none",
+      state: {
+        result: c.hex(Number(c.inputs.length ?? 16), "password"),
+        bcryptHash: `$2a$10$${c.hex(53, "bcrypt")}`,
+      },
+    }),
+    "aws:s3/bucket:Bucket": (c) => {
+      const name = String(c.inputs.bucket ?? c.autoName()).toLowerCase();
+      return {
+        id: name,
+        state: {
+          bucket: name,
+          // S3 bucket ARNs carry neither region nor account.
+          arn: `arn:aws:s3:::${name}`,
+          bucketDomainName: `${name}.s3.amazonaws.com`,
+          bucketRegionalDomainName: `${name}.s3.${c.region}.amazonaws.com`,
+          region: c.region,
+        },
+      };
+    },
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketPart,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketPart,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+      bucketPart,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketPart,
+    "aws:s3/bucketPolicy:BucketPolicy": bucketPart,
+    "aws:lb/loadBalancer:LoadBalancer": (c) => {
+      const { id, state } = elb("app")(c);
+      const name = String(state!.name);
+      return {
+        id,
+        state: {
+          ...state,
+          dnsName: `${name}-${parseInt(c.hex(8, "dns"), 16)}.${c.region}.elb.amazonaws.com`,
+          // Route 53 hosted zone of ALBs in eu-west-1.
+          zoneId: "Z32O12XQLNTSW2",
+          vpcId: `vpc-${c.hex(17, "vpc")}`,
+        },
+      };
+    },
+    "aws:lb/targetGroup:TargetGroup": elb("targetgroup"),
+    "aws:lb/listener:Listener": (c) => {
+      const id = arn(
+        c,
+        "elasticloadbalancing",
+        `listener/app/${c.name}/${c.hex(16)}/${c.hex(16, "l")}`,
+      );
+      return { id, state: { arn: id } };
+    },
+    "aws:lb/listenerRule:ListenerRule": (c) => {
+      const id = arn(
+        c,
+        "elasticloadbalancing",
+        `listener-rule/app/${c.name}/${c.hex(16)}/${c.hex(16, "l")}/${c.hex(16, "r")}`,
+      );
+      return { id, state: { arn: id } };
+    },
+    "aws:acm/certificate:Certificate": (c) => {
+      const id = arn(c, "acm", `certificate/${uuid(c, "cert")}`);
+      const names = [
+        c.inputs.domainName,
+        ...((c.inputs.subjectAlternativeNames as string[]) ?? []),
+      ];
+      return {
+        id,
+        state: {
+          arn: id,
+          status: "PENDING_VALIDATION",
+          domainValidationOptions: names.map((domainName, i) => ({
+            domainName,
+            resourceRecordName: `_${c.hex(32, `name-${i}`)}.${domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${c.hex(32, `value-${i}`)}.xlfgrmvvlj.acm-validations.aws.`,
+          })),
+        },
+      };
+    },
+    "aws:acm/certificateValidation:CertificateValidation": (c) => ({
+      id: String(c.inputs.certificateArn),
+    }),
+    "aws:route53/record:Record": (c) => {
+      const fqdn = String(c.inputs.name).replace(/\.$/, "");
+      return { id: `${c.inputs.zoneId}_${fqdn}_${c.inputs.type}`, state: { fqdn } };
+    },
+    "aws:ecs/cluster:Cluster": (c) => {
+      const name = String(c.inputs.name ?? c.autoName());
+      const id = arn(c, "ecs", `cluster/${name}`);
+      return { id, state: { arn: id, name } };
+    },
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": (c) => ({
+      id: String(c.inputs.clusterName),
+    }),
+    "aws:ecs/taskDefinition:TaskDefinition": (c) => {
+      const family = String(c.inputs.family);
+      const withoutRevision = arn(c, "ecs", `task-definition/${family}`);
+      return {
+        id: family,
+        state: { arn: `${withoutRevision}:1`, arnWithoutRevision: withoutRevision, revision: 1 },
+      };
+    },
+    "aws:ecs/service:Service": (c) => {
+      const name = String(c.inputs.name ?? c.autoName());
+      const cluster = String(c.inputs.cluster ?? "default")
+        .split("/")
+        .pop();
+      const id = arn(c, "ecs", `service/${cluster}/${name}`);
+      return { id, state: { arn: id, name } };
+    },
+    "aws:appautoscaling/target:Target": (c) => ({
+      id: String(c.inputs.resourceId),
+      state: { arn: arn(c, "application-autoscaling", `scalable-target/0e${c.hex(30)}`) },
+    }),
+    "aws:appautoscaling/policy:Policy": (c) => {
+      const name = String(c.inputs.name ?? c.autoName());
+      return {
+        id: name,
+        state: {
+          name,
+          arn: arn(
+            c,
+            "autoscaling",
+            `scalingPolicy:${uuid(c, "policy")}:resource/${c.inputs.resourceId}:policyName/${name}`,
+          ),
+          alarmArns: [],
+        },
+      };
+    },
+  };
+}
+
 /** An ARN in AWS's general format for types without a shape of their own. */
 const fallback: Shape = (c) => {
   const [pkg, module] = c.type.split(":");
@@ -244,6 +419,16 @@ function zoneId(region: string, letter: string): string {
   const index = Math.max(1, letter.charCodeAt(0) - "a".charCodeAt(0) + 1);
   return `${geo}${direction[0]}${number}-az${index}`;
 }
+
+/** The account Elastic Load Balancing writes access logs from, per region (AWS's public table). */
+const elbAccounts: Record<string, string> = {
+  "us-east-1": "127311923021",
+  "us-east-2": "033677994240",
+  "us-west-2": "797873946194",
+  "eu-west-1": "156460612806",
+  "eu-west-2": "652711504416",
+  "eu-central-1": "054676820928",
+};
 
 /** The AZs each region answers with; others get three. */
 const zoneLetters: Record<string, string> = { "us-east-1": "abcdef", "us-west-2": "abcd" };
@@ -338,11 +523,49 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
         const name = String(args.inputs.name ?? `com.amazonaws.${region}.s3`);
         const id = `pl-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+        const cidrBlocks = ["52.218.0.0/17", "3.5.64.0/21"];
         return {
           id,
           name,
-          cidrBlocks: ["52.218.0.0/17", "3.5.64.0/21"],
+          cidrBlocks,
+          entries: cidrBlocks.map((cidr) => ({ cidr, description: "" })),
+          addressFamily: "IPv4",
+          // What the list weighs against a security group's rule quota: CloudFront's is 55.
+          maxEntries: name.includes("cloudfront") ? 55 : 10,
+          ownerId: "AWS",
           arn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`,
+        };
+      }
+      // Service shapes: ECR credentials, the ELB log-delivery account, the public hosted zone.
+      case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+        const registry = String(args.inputs.registryId ?? accountId);
+        const password = createHash("sha256").update(`ecr\0${registry}`).digest("hex");
+        return {
+          id: region,
+          registryId: registry,
+          userName: "AWS",
+          password,
+          authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+          proxyEndpoint: `https://${registry}.dkr.ecr.${region}.amazonaws.com`,
+          expiresAt: "2026-01-01T12:00:00Z",
+        };
+      }
+      case "aws:elb/getServiceAccount:getServiceAccount": {
+        const account = elbAccounts[String(args.inputs.region ?? region)];
+        if (!account) throw new Error(`no ELB service account for region ${region}`);
+        return { id: account, arn: `arn:aws:iam::${account}:root`, region };
+      }
+      case "aws:route53/getZone:getZone": {
+        const name = String(args.inputs.name).replace(/\.$/, "");
+        const hash = createHash("sha256").update(name).digest("hex").toUpperCase();
+        const zoneId = `Z${hash.slice(0, 13)}`;
+        return {
+          id: zoneId,
+          zoneId,
+          name,
+          privateZone: false,
+          arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+          nameServers: [`ns-1.awsdns-01.org`, `ns-2.awsdns-02.co.uk`],
         };
       }
       case "aws:index/getPartition:getPartition":

@@ -16,6 +16,7 @@ import {
   StackFileError,
   type RunOptions,
 } from "../../scripts/offline/harness";
+import { AwsMocks } from "../../scripts/offline/mocks";
 import { stackRun } from "./stacks";
 import { withFiles } from "./temp-files";
 
@@ -257,6 +258,85 @@ describe("config", () => {
     assert.equal(environmentDefaults.prod.azCount, 3);
     assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * 3);
     assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
+  });
+
+  it("refuses `latest` and malformed image tags", async () => {
+    for (const tag of ["latest", "-x", "a b"]) {
+      const err = await failure("staging", { config: { imageTag: tag } });
+      assert.equal(
+        err.message,
+        'Pulumi.staging.yaml: acme:imageTag must be an ECR tag (letters, digits, "_", ".", "-"; ' +
+          `at most 128) other than "latest", got "${tag}"`,
+      );
+      assertNothingDeclared(err);
+    }
+  });
+
+  it("says where the image tag should come from when it cannot be found", async () => {
+    const saved = process.env.GITHUB_SHA;
+    process.env.GITHUB_SHA = "main";
+    try {
+      const err = await failure("staging");
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:imageTag is required here: GITHUB_SHA must be a " +
+          '40-character commit hash, got "main"',
+      );
+      assertNothingDeclared(err);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_SHA;
+      else process.env.GITHUB_SHA = saved;
+    }
+  });
+
+  it("keeps production on regular Fargate, with deletion protection", async () => {
+    const err = await failure("prod", {
+      config: { capacityProvider: "FARGATE_SPOT", deletionProtection: "false" },
+    });
+    assert.deepEqual(err.cause.message.split("\n"), [
+      'Pulumi.prod.yaml: acme:capacityProvider must be "FARGATE", got "FARGATE_SPOT"',
+      'Pulumi.prod.yaml: acme:deletionProtection must be true, got "false"',
+    ]);
+    // Staging may choose either.
+    await runProgram("staging", {
+      config: { capacityProvider: "FARGATE", deletionProtection: "true" },
+    });
+  });
+
+  it("reads feature flags as a map of camelCase names to booleans", async () => {
+    for (const features of ['{"new-editor": true}', '{"newEditor": "yes"}', "newEditor"]) {
+      const err = await failure("staging", { config: { features } });
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:features must be a map of camelCase flag names to true or " +
+          `false, such as {newEditor: true}, got "${features}"`,
+      );
+    }
+  });
+
+  it("validates a custom domain's certificate in its parent zone unless told another", async () => {
+    const zoneOf = async (config: Record<string, string>) => {
+      const run = await runProgram("staging", { config });
+      return ofType(run, "aws:route53/record:Record")[0].inputs.zoneId;
+    };
+    const mocks = new AwsMocks("eu-west-1");
+    const zoneId = (name: string) =>
+      mocks.call({ token: "aws:route53/getZone:getZone", inputs: { name }, provider: "" }).zoneId;
+    assert.equal(await zoneOf({ domainName: "app.example.com" }), zoneId("example.com"));
+    assert.equal(await zoneOf({ domainName: "example.com" }), zoneId("example.com"));
+    assert.equal(
+      await zoneOf({ domainName: "app.eu.example.com", hostedZoneName: "example.com" }),
+      zoneId("example.com"),
+    );
+    const other = await failure("staging", {
+      config: { domainName: "app.example.com", hostedZoneName: "example.org" },
+    });
+    assert.equal(
+      other.message,
+      "Pulumi.staging.yaml: acme:hostedZoneName must be a zone that acme:domainName " +
+        '(app.example.com) ends with, got "example.org"',
+    );
+    assertNothingDeclared(other);
   });
 
   it("runs every real stack file without error", async () => {

@@ -21,6 +21,14 @@ const idFormats: Record<string, RegExp> = {
   "aws:ec2/routeTable:RouteTable": /^rtb-[0-9a-f]{17}$/,
   "aws:ec2/vpcEndpoint:VpcEndpoint": /^vpce-[0-9a-f]{17}$/,
   "aws:iam/role:Role": /^[\w+=,.@-]{1,64}$/,
+  "aws:ecr/repository:Repository": /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  "aws:s3/bucket:Bucket": /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  "aws:lb/loadBalancer:LoadBalancer":
+    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+  "aws:lb/targetGroup:TargetGroup":
+    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+  "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:\d{12}:cluster\/[\w-]{1,255}$/,
+  "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:\d{12}:service\/[\w-]+\/[\w-]+$/,
   "aws:kms/key:Key": /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
   // Since provider v6 an RDS instance's id is its resource id.
   "aws:rds/instance:Instance": /^db-[0-9A-Z]{26}$/,
@@ -87,10 +95,20 @@ describe("offline mocks", () => {
     );
     for (const r of run.resources.filter((r) => r.custom && typeof r.outputs.arn === "string")) {
       const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
-      assert.deepEqual([prefix, partition, account], ["arn", "aws", "222222222222"], r.urn);
+      // S3 bucket ARNs name neither region nor account.
+      const global = service === "s3";
+      assert.deepEqual(
+        [prefix, partition, account],
+        ["arn", "aws", global ? "" : "222222222222"],
+        r.urn,
+      );
       assert.ok(service);
       // IAM is global: its ARNs have no region. Others are in their provider's region.
-      assert.equal(region, service === "iam" ? "" : providerRegions.get(r.provider!), r.urn);
+      assert.equal(
+        region,
+        service === "iam" || global ? "" : providerRegions.get(r.provider!),
+        r.urn,
+      );
     }
     // prod's off-site backup vault is in the copy region, as AWS would report it.
     const copyVault = ofType(run, "aws:backup/vault:Vault").find((v) => v.name.includes("copy"));
@@ -109,6 +127,13 @@ describe("offline mocks", () => {
     );
   });
 
+  it("gives the pushed image a digest and a reference pinned to it", () => {
+    const [image] = ofType(run, "docker-build:index:Image");
+    const [repository] = ofType(run, "aws:ecr/repository:Repository");
+    assert.match(image.outputs.digest as string, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(image.outputs.ref, `${repository.outputs.repositoryUrl}@${image.outputs.digest}`);
+  });
+
   it("merges the provider's default tags into tagsAll, as the AWS provider does", () => {
     const [vpc] = ofType(run, "aws:ec2/vpc:Vpc");
     assert.deepEqual(vpc.outputs.tagsAll, {
@@ -121,7 +146,11 @@ describe("offline mocks", () => {
 
   it("gives each stack its own ids, the provider's included", async () => {
     const staging = await stackRun("staging");
-    const idsOf = (r: ProgramRun) => new Set(r.resources.filter((x) => x.custom).map((x) => x.id));
+    // The random provider gives every resource the id "none", whatever the stack.
+    const idsOf = (r: ProgramRun) =>
+      new Set(
+        r.resources.filter((x) => x.custom && !x.type.startsWith("random:")).map((x) => x.id),
+      );
     const shared = [...idsOf(staging)].filter((id) => idsOf(run).has(id));
     assert.deepEqual(shared, []);
   });
@@ -157,6 +186,34 @@ describe("offline mocks: invokes", () => {
       name: "com.amazonaws.eu-west-1.s3",
     });
     assert.match(prefixList.id as string, /^pl-[0-9a-f]{8}$/);
+  });
+
+  it("answers the container platform's look-ups in AWS's formats", () => {
+    const auth = call("aws:ecr/getAuthorizationToken:getAuthorizationToken", {
+      registryId: mockAccountId,
+    });
+    assert.equal(
+      Buffer.from(auth.authorizationToken as string, "base64").toString(),
+      `${auth.userName}:${auth.password}`,
+    );
+    assert.equal(auth.proxyEndpoint, `https://${mockAccountId}.dkr.ecr.eu-west-1.amazonaws.com`);
+    // The regional account Elastic Load Balancing delivers eu-west-1's access logs from.
+    assert.equal(
+      call("aws:elb/getServiceAccount:getServiceAccount").arn,
+      "arn:aws:iam::156460612806:root",
+    );
+    assert.throws(
+      () =>
+        new AwsMocks("ap-southeast-7").call({
+          token: "aws:elb/getServiceAccount:getServiceAccount",
+          inputs: {},
+          provider: "",
+        }),
+      /no ELB service account for region ap-southeast-7/,
+    );
+    const zone = call("aws:route53/getZone:getZone", { name: "example.com" });
+    assert.match(zone.zoneId as string, /^Z[0-9A-Z]{13}$/);
+    assert.equal(zone.name, "example.com");
   });
 
   it("names the mocks file when a program makes a look-up it has no answer for", () => {

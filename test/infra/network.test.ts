@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { subnetCidr } from "../../infra/network";
+import { cloudFrontPrefixListName, subnetCidr } from "../../infra/network";
+import { AwsMocks } from "../../scripts/offline/mocks";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { stackRun } from "./stacks";
 
@@ -117,7 +118,7 @@ describe("network", () => {
         assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
       });
 
-      it("allows exactly internet -> load balancer -> service -> proxy -> database, and nothing wider", () => {
+      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database, and nothing wider", () => {
         const groups = new Map(
           ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
             g.id,
@@ -128,7 +129,9 @@ describe("network", () => {
           const i = rule.inputs;
           const peer = i.referencedSecurityGroupId
             ? groups.get(i.referencedSecurityGroupId as string)
-            : i.cidrIpv4;
+            : i.prefixListId
+              ? prefixList(run, i.prefixListId as string)?.name
+              : i.cidrIpv4;
           return `${groups.get(i.securityGroupId as string)} ${direction} ${i.ipProtocol}/${i.fromPort}-${i.toPort} ${peer}`;
         };
         const rules = [
@@ -140,8 +143,8 @@ describe("network", () => {
           ),
         ].sort();
         assert.deepEqual(rules, [
-          "alb in tcp/443-443 0.0.0.0/0",
-          "alb in tcp/80-80 0.0.0.0/0",
+          // No custom domain in the shipped stacks: HTTP only (see LoadBalancer).
+          `alb in tcp/80-80 ${cloudFrontPrefixListName}`,
           "alb out tcp/8080-8080 service",
           "database in tcp/5432-5432 proxy",
           "proxy in tcp/5432-5432 service",
@@ -155,6 +158,29 @@ describe("network", () => {
           assert.equal(group.inputs.ingress, undefined);
           assert.equal(group.inputs.egress, undefined);
         }
+      });
+
+      it("references CloudFront's prefix list from one rule only: each reference weighs its 55 entries against the 60-rule quota", () => {
+        const albGroup = ofType(run, "aws:ec2/securityGroup:SecurityGroup").find(
+          (g) => g.name === `${stack}-alb`,
+        )!;
+        const rules = [
+          ...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+          ...ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ].filter((r) => r.inputs.securityGroupId === albGroup.id);
+        const fromCloudFront = rules.filter((r) => r.inputs.prefixListId);
+        assert.equal(fromCloudFront.length, 1);
+        // A prefix-list reference counts as the list's maximum size; the quota is 60 per group.
+        // https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+        const weight = rules.reduce(
+          (sum, r) =>
+            sum +
+            (r.inputs.prefixListId
+              ? prefixList(run, r.inputs.prefixListId as string)!.maxEntries
+              : 1),
+          0,
+        );
+        assert.ok(weight <= 60, `the load balancer's rules weigh ${weight}`);
       });
 
       it("empties the VPC's default security group", () => {
@@ -178,6 +204,16 @@ describe("network", () => {
     });
   });
 });
+
+/** CloudFront's prefix list if it has this id, as the look-up the program makes answers it. */
+function prefixList(run: ProgramRun, id: string) {
+  const list = new AwsMocks(run.config["aws:region"]).call({
+    token: "aws:ec2/getManagedPrefixList:getManagedPrefixList",
+    inputs: { name: cloudFrontPrefixListName },
+    provider: "",
+  }) as { id: string; name: string; maxEntries: number };
+  return list.id === id ? list : undefined;
+}
 
 function routeTableOf(run: ProgramRun, subnet: RegisteredResource): RegisteredResource {
   const association = ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").find(

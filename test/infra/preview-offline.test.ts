@@ -96,7 +96,9 @@ describe("npm run preview:offline", function () {
 
     // Every reference inside the export points at a resource of the export.
     const providerRefs = new Set(
-      resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => `${r.urn}::${r.id}`),
+      resources
+        .filter((r) => (r.type as string).startsWith("pulumi:providers:"))
+        .map((r) => `${r.urn}::${r.id}`),
     );
     for (const r of resources) {
       if (r.parent) assert.ok(urns.has(r.parent), `${r.urn} parent`);
@@ -133,6 +135,27 @@ describe("npm run preview:offline", function () {
     const { code, stderr } = await preview();
     assert.equal(code, 2);
     assert.match(stderr, /--stack is required/);
+  });
+
+  it("shows the image, load balancer and service, and the outputs a user needs to reach them", async () => {
+    const { code, stdout } = await preview("--stack", "prod");
+    assert.equal(code, 0);
+    assert.match(stdout, /acme:registry:Registry {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, /docker-build:index:Image {2}prod-image\n/);
+    assert.match(stdout, /acme:loadBalancer:LoadBalancer {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, /aws:lb\/loadBalancer:LoadBalancer {2}prod-alb\n/);
+    assert.match(stdout, /acme:service:Service {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, /aws:ecs\/service:Service {2}prod-service\n/);
+    assert.match(
+      stdout,
+      /serviceUrl: "http:\/\/prod-alb-[0-9a-f]{7}-\d+\.eu-west-1\.elb\.amazonaws\.com"/,
+    );
+    assert.match(
+      stdout,
+      /image: "\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"/,
+    );
+    assert.match(stdout, /clusterName: "prod-cluster-[0-9a-f]{7}"/);
+    assert.match(stdout, /serviceName: "prod-service-[0-9a-f]{7}"/);
   });
 });
 

@@ -1,0 +1,395 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export interface LoadBalancerArgs {
+  vpcId: pulumi.Input<string>;
+  /** Public subnets, in at least two AZs (an ALB refuses fewer). */
+  subnetIds: pulumi.Input<string>[];
+  /** The load balancer's security group (from `Network`: CloudFront's origin-facing range only). */
+  securityGroupId: pulumi.Input<string>;
+  /** Port the service's tasks listen on. */
+  targetPort: number;
+  /** Readiness path the target group probes. Default `/readyz`. */
+  healthCheckPath?: string;
+  /**
+   * Seconds a deregistering task keeps receiving in-flight requests before ECS stops it.
+   * Default 20: long enough for this service's requests, short enough that deploys and
+   * rollbacks do not wait on it. At most 30.
+   */
+  deregistrationDelaySeconds?: number;
+  /** Refuse `DeleteLoadBalancer` until this is turned off. Default true. */
+  deletionProtection?: boolean;
+  /** Days access logs are kept in their S3 bucket. Default 90. */
+  accessLogRetentionDays?: number;
+  /**
+   * A custom domain: the load balancer gets an ACM certificate for it (and for `origin.<name>`,
+   * the name CloudFront will use to reach it), an HTTPS listener, and HTTP redirected to HTTPS.
+   * Default unset: plain HTTP on port 80 (see the class comment).
+   */
+  domain?: { name: string; hostedZoneName: string };
+}
+
+/** Header CloudFront adds to every origin request; requests without it get a 403. */
+export const originHeaderName = "X-Origin-Verify";
+
+/** TLS 1.3 and 1.2 only, forward-secret ciphers: the newest general-purpose ELB policy. */
+export const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * The internet-facing Application Load Balancer in front of the service, reachable only from
+ * CloudFront: its security group admits only CloudFront's origin-facing addresses, and its
+ * listener answers 403 to any request without the secret origin header (`originSecret`, which
+ * the CDN sends), so neither the CDN's caching nor its WAF can be bypassed from another
+ * CloudFront distribution. It drops invalid header fields, applies the strictest desync
+ * mitigation, and writes access logs to an encrypted, private S3 bucket with an expiry.
+ *
+ * Without a custom domain the load balancer has no certificate it could present: ACM issues
+ * none for its `*.elb.amazonaws.com` name. CloudFront then reaches it over HTTP on port 80;
+ * viewers still get HTTPS from CloudFront, but the CloudFront -> ALB hop crosses the AWS
+ * network unencrypted. Setting `domain` (config `domainName`) adds the certificate and an HTTPS
+ * listener, and port 80 only redirects.
+ *
+ * Cost (eu-west-1 list prices): $0.0252/hour, about $18.40/month, plus $0.008 per LCU-hour
+ * ($5.84 per LCU-month) of traffic; one public IPv4 address per AZ at $0.005/hour ($7.30/month
+ * with two AZs, $10.95 with three); log storage at $0.023/GB-month until it expires.
+ */
+export class LoadBalancer extends pulumi.ComponentResource {
+  readonly loadBalancer: aws.lb.LoadBalancer;
+  readonly targetGroup: aws.lb.TargetGroup;
+  /** Listeners and the rule that route to the target group; the service must wait for them. */
+  readonly routing: pulumi.Resource[];
+  /** Value of `originHeaderName` that CloudFront must send. */
+  readonly originSecret: pulumi.Output<string>;
+  /** The name CloudFront reaches the load balancer on. */
+  readonly originDomainName: pulumi.Output<string>;
+  /** `https://<domain>` with a domain, else `http://<load balancer DNS name>`. */
+  readonly url: pulumi.Output<string>;
+  readonly accessLogBucket: aws.s3.Bucket;
+
+  private readonly name: string;
+  private readonly args: Required<Omit<LoadBalancerArgs, "domain">> &
+    Pick<LoadBalancerArgs, "domain">;
+
+  constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("acme:loadBalancer:LoadBalancer", name, {}, opts);
+    this.name = name;
+    this.args = {
+      healthCheckPath: "/readyz",
+      deregistrationDelaySeconds: 20,
+      deletionProtection: true,
+      accessLogRetentionDays: 90,
+      ...args,
+    };
+    const { deregistrationDelaySeconds, subnetIds, domain } = this.args;
+    if (!(deregistrationDelaySeconds >= 0 && deregistrationDelaySeconds <= 30)) {
+      throw new Error(
+        `LoadBalancer ${name}: deregistrationDelaySeconds must be 0 to 30, got ${deregistrationDelaySeconds}`,
+      );
+    }
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer
+    if (subnetIds.length < 2) {
+      throw new Error(`LoadBalancer ${name}: an ALB needs subnets in at least two AZs`);
+    }
+
+    const logs = this.createAccessLogBucket();
+    this.accessLogBucket = logs.bucket;
+    this.loadBalancer = this.createLoadBalancer(logs);
+    this.targetGroup = this.createTargetGroup();
+    this.originSecret = this.createOriginSecret();
+    const tls = domain ? this.createCertificate(domain) : undefined;
+    this.routing = this.createListeners(tls?.certificateArn);
+    this.originDomainName =
+      domain && tls ? this.createOriginRecord(domain, tls.zoneId) : this.loadBalancer.dnsName;
+    this.url = domain
+      ? pulumi.output(`https://${domain.name}`)
+      : pulumi.interpolate`http://${this.loadBalancer.dnsName}`;
+
+    this.registerOutputs({
+      dnsName: this.loadBalancer.dnsName,
+      originDomainName: this.originDomainName,
+      url: this.url,
+    });
+  }
+
+  private createAccessLogBucket() {
+    const bucket = new aws.s3.Bucket(
+      `${this.name}-access-logs`,
+      // Logs only: a stack without deletion protection may be destroyed with them.
+      { forceDestroy: !this.args.deletionProtection },
+      { parent: this },
+    );
+    const parent = { parent: this };
+    new aws.s3.BucketOwnershipControls(
+      `${this.name}-access-logs`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      parent,
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${this.name}-access-logs`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    // ALB access logs support only SSE-S3, not SSE-KMS.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${this.name}-access-logs`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      parent,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${this.name}-access-logs`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: this.args.accessLogRetentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      parent,
+    );
+
+    // Regions older than August 2022 deliver logs from a regional ELB account, newer ones from
+    // the log-delivery service principal; the statement names both.
+    const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
+    const account = aws.getCallerIdentityOutput({}, parent);
+    const policy = new aws.s3.BucketPolicy(
+      `${this.name}-access-logs`,
+      {
+        bucket: bucket.id,
+        policy: pulumi
+          .all([bucket.arn, elbAccount.arn, account.accountId])
+          .apply(([arn, elbAccountArn, accountId]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "ElbLogDelivery",
+                  Effect: "Allow",
+                  Principal: {
+                    AWS: elbAccountArn,
+                    Service: "logdelivery.elasticloadbalancing.amazonaws.com",
+                  },
+                  Action: "s3:PutObject",
+                  Resource: `${arn}/AWSLogs/${accountId}/*`,
+                },
+                {
+                  Sid: "TlsOnly",
+                  Effect: "Deny",
+                  Principal: "*",
+                  Action: "s3:*",
+                  Resource: [arn, `${arn}/*`],
+                  Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+              ],
+            }),
+          ),
+      },
+      parent,
+    );
+    return { bucket, policy };
+  }
+
+  private createLoadBalancer(logs: {
+    bucket: aws.s3.Bucket;
+    policy: aws.s3.BucketPolicy;
+  }): aws.lb.LoadBalancer {
+    return new aws.lb.LoadBalancer(
+      `${this.name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: this.args.subnetIds,
+        securityGroups: [this.args.securityGroupId],
+        dropInvalidHeaderFields: true,
+        // Rejects every request that is ambiguous under RFC 7230, not only the severe ones.
+        desyncMitigationMode: "strictest",
+        enableDeletionProtection: this.args.deletionProtection,
+        idleTimeout: 60,
+        accessLogs: { bucket: logs.bucket.id, enabled: true },
+      },
+      // Turning logging on checks that the load balancer may write to the bucket.
+      { parent: this, dependsOn: [logs.policy] },
+    );
+  }
+
+  private createTargetGroup(): aws.lb.TargetGroup {
+    return new aws.lb.TargetGroup(
+      `${this.name}-tg`,
+      {
+        vpcId: this.args.vpcId,
+        // Fargate tasks register by IP (awsvpc networking).
+        targetType: "ip",
+        protocol: "HTTP",
+        port: this.args.targetPort,
+        deregistrationDelay: this.args.deregistrationDelaySeconds,
+        healthCheck: {
+          path: this.args.healthCheckPath,
+          protocol: "HTTP",
+          port: "traffic-port",
+          matcher: "200",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private createOriginSecret(): pulumi.Output<string> {
+    const secret = new random.RandomPassword(
+      `${this.name}-origin-secret`,
+      { length: 48, special: false },
+      { parent: this },
+    );
+    return pulumi.secret(secret.result);
+  }
+
+  /**
+   * One certificate for the public name and `origin.<name>` (CloudFront validates the origin's
+   * certificate against the origin name), DNS-validated in the zone, so ACM renews it itself.
+   */
+  private createCertificate(domain: { name: string; hostedZoneName: string }) {
+    const zone = aws.route53.getZoneOutput(
+      { name: domain.hostedZoneName, privateZone: false },
+      { parent: this },
+    );
+    const names = [domain.name, `origin.${domain.name}`];
+    const certificate = new aws.acm.Certificate(
+      `${this.name}-cert`,
+      {
+        domainName: names[0],
+        subjectAlternativeNames: names.slice(1),
+        validationMethod: "DNS",
+        keyAlgorithm: "EC_prime256v1",
+      },
+      { parent: this },
+    );
+    const records = names.map((name, i) => {
+      const option = certificate.domainValidationOptions.apply((options) =>
+        options.find((o) => o.domainName === name)!,
+      );
+      return new aws.route53.Record(
+        `${this.name}-cert-validation-${i + 1}`,
+        {
+          zoneId: zone.zoneId,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          allowOverwrite: true,
+        },
+        { parent: this },
+      );
+    });
+    const validation = new aws.acm.CertificateValidation(
+      `${this.name}-cert`,
+      {
+        certificateArn: certificate.arn,
+        validationRecordFqdns: records.map((r) => r.fqdn),
+      },
+      { parent: this },
+    );
+    return { certificateArn: validation.certificateArn, zoneId: zone.zoneId };
+  }
+
+  /** `origin.<domain>`, an alias of the load balancer that CloudFront uses as its origin. */
+  private createOriginRecord(
+    domain: { name: string },
+    zoneId: pulumi.Output<string>,
+  ): pulumi.Output<string> {
+    const record = new aws.route53.Record(
+      `${this.name}-origin`,
+      {
+        zoneId,
+        name: `origin.${domain.name}`,
+        type: "A",
+        aliases: [
+          {
+            name: this.loadBalancer.dnsName,
+            zoneId: this.loadBalancer.zoneId,
+            evaluateTargetHealth: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    return record.fqdn;
+  }
+
+  /**
+   * The listener that serves requests answers 403 by default; one rule forwards requests that
+   * carry the origin header. With a certificate that listener is HTTPS and port 80 redirects.
+   */
+  private createListeners(certificateArn?: pulumi.Output<string>): pulumi.Resource[] {
+    const deny = {
+      type: "fixed-response",
+      fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" },
+    };
+    const serving = new aws.lb.Listener(
+      `${this.name}-${certificateArn ? "https" : "http"}`,
+      certificateArn
+        ? {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: tlsPolicy,
+            certificateArn,
+            defaultActions: [deny],
+          }
+        : {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [deny],
+          },
+      { parent: this },
+    );
+    const fromCdn = new aws.lb.ListenerRule(
+      `${this.name}-from-cdn`,
+      {
+        listenerArn: serving.arn,
+        priority: 1,
+        conditions: [
+          { httpHeader: { httpHeaderName: originHeaderName, values: [this.originSecret] } },
+        ],
+        actions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+      },
+      { parent: this },
+    );
+    if (!certificateArn) return [serving, fromCdn];
+
+    const redirect = new aws.lb.Listener(
+      `${this.name}-http`,
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    return [serving, fromCdn, redirect];
+  }
+}
