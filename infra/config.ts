@@ -298,6 +298,10 @@ const oneOfNumbers = (allowed: readonly number[]) =>
 
 const boolean = z.enum(["true", "false"]).transform((v) => v === "true");
 
+/** A safety switch production must keep on; other environments may turn it off. */
+const onInProd = (env: Environment) =>
+  env === "prod" ? z.literal("true").transform(() => true) : boolean;
+
 const fromDefaults =
   <K extends keyof (typeof environmentDefaults)["prod"]>(key: K) =>
   (env: Environment) =>
@@ -466,7 +470,7 @@ export const keys = {
     description:
       "Refuse to delete the load balancer, and the image repository and log bucket while not empty",
     expected: (env) => (env === "prod" ? "true" : "true or false"),
-    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    schema: onInProd,
     default: fromDefaults("deletionProtection"),
   },
   albLogRetentionDays: {
@@ -535,13 +539,13 @@ export const keys = {
   dbDeletionProtection: {
     description: "RDS deletion protection and Pulumi `protect` on the database",
     expected: (env) => (env === "prod" ? "true (production data is protected)" : "true or false"),
-    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    schema: onInProd,
     default: fromDefaults("dbDeletionProtection"),
   },
   dbFinalSnapshot: {
     description: "Snapshot the database when it is deleted",
     expected: (env) => (env === "prod" ? "true (production data is kept)" : "true or false"),
-    schema: (env) => (env === "prod" ? z.literal("true").transform(() => true) : boolean),
+    schema: onInProd,
     default: fromDefaults("dbFinalSnapshot"),
   },
   dbPerformanceInsights: {
