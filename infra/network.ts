@@ -361,6 +361,7 @@ export class Network extends pulumi.ComponentResource {
           httpPutResponseHopLimit: 1,
         },
         rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
+        // Simplified automatic recovery (AWS's default for t4g), stated so it is not turned off.
         maintenanceOptions: { autoRecovery: "default" },
         userData: natInstanceUserData(this.args.cidrBlock),
         // User data runs on the first boot only: a changed script needs a fresh instance.
@@ -375,12 +376,21 @@ export class Network extends pulumi.ComponentResource {
       { domain: "vpc", instance: instance.id, tags: { Name: name } },
       { parent: this },
     );
+    this.rebootWhenHung(name, instance);
+    return { networkInterfaceId: instance.primaryNetworkInterfaceId };
+  }
+
+  /**
+   * Reboots the instance when its own OS stops answering (instance status check, three minutes):
+   * the failure simplified automatic recovery, which handles the host's, leaves alone.
+   */
+  private rebootWhenHung(name: string, instance: aws.ec2.Instance): void {
     const partition = aws.getPartitionOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
     new aws.cloudwatch.MetricAlarm(
       `${name}-hung`,
       {
-        alarmDescription: `${name} fails its instance status check (hung OS): reboot it`,
+        alarmDescription: "NAT instance fails its instance status check (hung OS): reboot it",
         namespace: "AWS/EC2",
         metricName: "StatusCheckFailed_Instance",
         dimensions: { InstanceId: instance.id },
@@ -395,7 +405,6 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return { networkInterfaceId: instance.primaryNetworkInterfaceId };
   }
 
   private associate(name: string, subnet: aws.ec2.Subnet, table: aws.ec2.RouteTable): void {
