@@ -54,7 +54,7 @@ export const environmentDefaults = {
   dev: {
     vpcCidr: "10.30.0.0/16",
     azCount: 2,
-    natGateways: "single",
+    natGateways: "instance",
     flowLogRetentionDays: 7,
     logRetentionDays: 7,
     cpu: 256,
@@ -88,7 +88,7 @@ export const environmentDefaults = {
   staging: {
     vpcCidr: "10.10.0.0/16",
     azCount: 2,
-    natGateways: "single",
+    natGateways: "instance",
     flowLogRetentionDays: 30,
     logRetentionDays: 30,
     cpu: 256,
@@ -155,14 +155,43 @@ export const environmentDefaults = {
   },
 } as const satisfies Record<Environment, Record<string, string | number | boolean>>;
 
+/**
+ * How the private subnets reach the internet, from least to most available: one NAT instance
+ * (an EC2 machine, a few dollars a month), one shared NAT gateway, a NAT gateway per AZ.
+ */
+export const natStrategies = ["instance", "single", "perAz"] as const;
+export type NatStrategy = (typeof natStrategies)[number];
+
 /** The least an environment may run with, whatever its stack file says. */
 export const environmentFloors = {
-  dev: { azCount: 2, desiredCount: 1, dbBackupRetentionDays: 1, backupDailyRetentionDays: 1 },
-  staging: { azCount: 2, desiredCount: 1, dbBackupRetentionDays: 7, backupDailyRetentionDays: 7 },
-  prod: { azCount: 3, desiredCount: 2, dbBackupRetentionDays: 35, backupDailyRetentionDays: 35 },
-} as const satisfies Record<Environment, Record<string, number>>;
+  dev: {
+    azCount: 2,
+    desiredCount: 1,
+    dbBackupRetentionDays: 1,
+    backupDailyRetentionDays: 1,
+    natGateways: "instance",
+  },
+  staging: {
+    azCount: 2,
+    desiredCount: 1,
+    dbBackupRetentionDays: 7,
+    backupDailyRetentionDays: 7,
+    natGateways: "instance",
+  },
+  // A NAT instance is one machine the team patches and AWS does not fail over: production's
+  // egress runs on AWS-managed NAT gateways.
+  prod: {
+    azCount: 3,
+    desiredCount: 2,
+    dbBackupRetentionDays: 35,
+    backupDailyRetentionDays: 35,
+    natGateways: "single",
+  },
+} as const satisfies Record<Environment, Record<string, number | NatStrategy>>;
 
-export type NatStrategy = "single" | "perAz";
+/** The NAT strategies at or above the environment's floor. */
+const natStrategiesFor = (env: Environment) =>
+  natStrategies.slice(natStrategies.indexOf(environmentFloors[env].natGateways));
 
 /** Image platforms Fargate runs; the task's CPU architecture follows the image's. */
 export const imagePlatforms = ["linux/arm64", "linux/amd64"] as const;
@@ -359,9 +388,14 @@ export const keys = {
     default: fromDefaults("azCount"),
   },
   natGateways: {
-    description: "`single` shared NAT gateway, or `perAz` (one per AZ, survives an AZ outage)",
-    expected: () => 'one of "single", "perAz"',
-    schema: () => z.enum(["single", "perAz"]),
+    description:
+      "`instance`: one NAT instance (t4g.nano, non-prod); `single` shared NAT gateway; `perAz` (one per AZ, survives an AZ outage)",
+    expected: (env) =>
+      `one of ${natStrategiesFor(env)
+        .map((s) => `"${s}"`)
+        .join(", ")}` +
+      (natStrategiesFor(env).includes("instance") ? "" : ` (no NAT instance in ${env})`),
+    schema: (env) => z.enum(natStrategiesFor(env)),
     default: fromDefaults("natGateways"),
   },
   flowLogRetentionDays: {

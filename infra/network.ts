@@ -11,8 +11,11 @@ export interface NetworkArgs {
   /** Availability zones to span, 2 or 3. Default 2. */
   azCount?: number;
   /**
-   * `single`: one NAT gateway shared by every private subnet (cheaper; an outage of its AZ cuts
+   * How private subnets reach the internet. `instance`: one NAT instance, an EC2 t4g.nano in the
+   * first public subnet (cheapest; while it is down, for minutes, the private subnets have no
+   * egress). `single`: one NAT gateway shared by every private subnet (an outage of its AZ cuts
    * the others' egress). `perAz`: one per AZ, each AZ's egress independent. Default `perAz`.
+   * Changing it replaces the private subnets' default routes.
    */
   natGateways?: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch. Default 90. */
@@ -67,12 +70,16 @@ const tiers: Tier[] = [
 /**
  * The VPC and the security-group graph CloudFront -> load balancer -> service -> proxy -> database.
  *
- * Public subnets hold only load balancers and NAT gateways; tasks run in private subnets that
- * reach the internet through NAT; the database sits in isolated subnets with no route out.
- * S3 is reached through a free gateway endpoint; VPC flow logs go to CloudWatch.
+ * Public subnets hold only load balancers and NAT (gateways or the NAT instance); tasks run in
+ * private subnets that reach the internet through NAT; the database sits in isolated subnets
+ * with no route out. S3 is reached through a free gateway endpoint; VPC flow logs go to
+ * CloudWatch.
  *
- * Cost: each NAT gateway is about $33/month plus $0.045/GB processed, so `perAz` in three AZs
- * is about $100/month before traffic; flow logs cost CloudWatch ingestion ($0.50/GB).
+ * Cost (eu-west-1 list prices): each NAT gateway is about $39/month with its public IPv4
+ * ($0.048/h + $0.005/h) plus $0.048/GB processed, so `perAz` in three AZs is about $116/month
+ * before traffic. The NAT instance is about $8/month (t4g.nano $0.0046/h, 8 GB gp3 root volume,
+ * its public IPv4, one alarm) and charges nothing per GB processed. Flow logs cost CloudWatch
+ * ingestion ($0.57/GB).
  */
 export class Network extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;
@@ -234,31 +241,22 @@ export class Network extends pulumi.ComponentResource {
       this.associate(`public-${i + 1}`, subnet, publicRouteTable),
     );
 
-    const natCount = this.args.natGateways === "single" ? 1 : this.availabilityZones.length;
-    const natGateways = subnets.public.slice(0, natCount).map((subnet, i) => {
-      const ip = new aws.ec2.Eip(
-        `${this.name}-nat-${i + 1}`,
-        { domain: "vpc", tags: { Name: `${this.name}-nat-${i + 1}` } },
-        { parent: this },
-      );
-      return new aws.ec2.NatGateway(
-        `${this.name}-nat-${i + 1}`,
-        {
-          allocationId: ip.id,
-          subnetId: subnet.id,
-          connectivityType: "public",
-          tags: { Name: `${this.name}-nat-${i + 1}` },
-        },
-        { parent: this, dependsOn: [gateway] },
-      );
-    });
+    // Where each private subnet's default route leads: the NAT instance, or a NAT gateway
+    // (the first for every subnet with `single`, its own AZ's with `perAz`).
+    const natTargets: RouteTarget[] =
+      this.args.natGateways === "instance"
+        ? [this.createNatInstance(subnets.public[0], gateway)]
+        : this.createNatGateways(
+            subnets.public.slice(0, this.args.natGateways === "single" ? 1 : undefined),
+            gateway,
+          );
 
     return subnets.private.map((subnet, i) => {
       const table = new aws.ec2.RouteTable(
         `${this.name}-private-${i + 1}`,
         {
           vpcId: this.vpc.id,
-          routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[i % natCount].id }],
+          routes: [{ cidrBlock: "0.0.0.0/0", ...natTargets[i % natTargets.length] }],
           tags: { Name: `${this.name}-private-${this.availabilityZones[i]}` },
         },
         { parent: this },
@@ -266,6 +264,147 @@ export class Network extends pulumi.ComponentResource {
       this.associate(`private-${i + 1}`, subnet, table);
       return table;
     });
+  }
+
+  /** One NAT gateway, with its Elastic IP, in each of `publicSubnets`. */
+  private createNatGateways(
+    publicSubnets: aws.ec2.Subnet[],
+    internetGateway: aws.ec2.InternetGateway,
+  ): RouteTarget[] {
+    return publicSubnets.map((subnet, i) => {
+      const ip = new aws.ec2.Eip(
+        `${this.name}-nat-${i + 1}`,
+        { domain: "vpc", tags: { Name: `${this.name}-nat-${i + 1}` } },
+        { parent: this },
+      );
+      const nat = new aws.ec2.NatGateway(
+        `${this.name}-nat-${i + 1}`,
+        {
+          allocationId: ip.id,
+          subnetId: subnet.id,
+          connectivityType: "public",
+          tags: { Name: `${this.name}-nat-${i + 1}` },
+        },
+        { parent: this, dependsOn: [internetGateway] },
+      );
+      return { natGatewayId: nat.id };
+    });
+  }
+
+  /**
+   * The NAT-instance pattern (as fck-nat packages it): one small Graviton instance in a public
+   * subnet that forwards the private subnets' packets and rewrites their source address to its
+   * own (IP masquerade), in place of a NAT gateway, for about a fifth of the price.
+   *
+   * What it gives up, and why that is acceptable outside prod only (config.ts forbids it there):
+   * - It is one machine in one AZ. While it is down, private subnets have no internet egress:
+   *   tasks cannot pull images, read secrets or ship logs, so a deploy or a task restart fails
+   *   until it is back. Inbound traffic (CloudFront -> load balancer -> tasks) does not pass
+   *   through it and keeps working, as do the database and S3 (gateway endpoint) paths.
+   * - Recovery: simplified automatic recovery (on by default for t4g, stated below) moves it to
+   *   new hardware when the host fails (system status check), keeping its id, network interface,
+   *   private address and Elastic IP, so the routes stay valid; a CloudWatch alarm reboots it when
+   *   its own OS stops answering (instance status check), which simplified recovery does not
+   *   cover. An Auto Scaling group of one would also replace a terminated instance, but the new
+   *   instance gets a new network interface: the routes would need the instance to re-attach a
+   *   fixed interface at boot, with an IAM role to do so (fck-nat's approach) -- more moving
+   *   parts than a staging NAT is worth.
+   * - Throughput: t4g.nano bursts to 5 Gbit/s but its baseline is about 32 Mbit/s; image layers
+   *   come from S3 through the gateway endpoint, not through NAT.
+   * - Patching: the instance keeps the AMI it was created from (`ignoreChanges`), so a new Amazon
+   *   Linux release never replaces it in the middle of a deploy. Its first boot upgrades it to
+   *   the latest release instead, so `pulumi up --replace <its URN>` (which reuses the recorded
+   *   AMI, as ignored properties do) gives a patched NAT; a new kernel runs from its next reboot.
+   */
+  private createNatInstance(
+    subnet: aws.ec2.Subnet,
+    internetGateway: aws.ec2.InternetGateway,
+  ): RouteTarget {
+    const name = `${this.name}-nat-instance`;
+    const group = new aws.ec2.SecurityGroup(
+      `${this.name}-nat`,
+      {
+        vpcId: this.vpc.id,
+        description: "NAT instance: forwards the VPC's outbound traffic to the internet",
+        tags: { Name: `${this.name}-nat` },
+      },
+      { parent: this },
+    );
+    // Any protocol from inside the VPC only: what a task may send is decided by its own
+    // security group's egress rules, and nothing from the internet may open a connection.
+    this.rule("ingress", "nat-from-vpc", group, "all", { cidrIpv4: this.args.cidrBlock }, "VPC");
+    this.rule("egress", "nat-to-internet", group, "all", { cidrIpv4: "0.0.0.0/0" }, "forwarded");
+
+    // Amazon's own pointer to the current Amazon Linux 2023 arm64 AMI, rather than an image-name
+    // search, which could also match the minimal or another kernel's images. Its `value` is
+    // always marked secret; an AMI id is not one.
+    const ami = aws.ssm.getParameterOutput({ name: natInstanceAmiParameter }, { parent: this });
+    const instance = new aws.ec2.Instance(
+      name,
+      {
+        ami: ami.insecureValue,
+        instanceType: "t4g.nano",
+        subnetId: subnet.id,
+        vpcSecurityGroupIds: [group.id],
+        // It forwards packets addressed to other hosts, which EC2 otherwise drops.
+        sourceDestCheck: false,
+        // The first boot installs packages before the Elastic IP is associated; the EIP then
+        // replaces this address (and the provider reads the EIP as a public address, so `false`
+        // here would show a diff and replace the instance on the next update).
+        associatePublicIpAddress: true,
+        // Standard credits: a traffic burst is throttled to the baseline instead of billed.
+        creditSpecification: { cpuCredits: "standard" },
+        // IMDSv2 only, one hop: the instance has no role, and no forwarded packet may reach IMDS.
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+        },
+        rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
+        // Simplified automatic recovery (AWS's default for t4g), stated so it is not turned off.
+        maintenanceOptions: { autoRecovery: "default" },
+        userData: natInstanceUserData(this.args.cidrBlock),
+        // User data runs on the first boot only: a changed script needs a fresh instance.
+        userDataReplaceOnChange: true,
+        tags: { Name: name },
+      },
+      { parent: this, dependsOn: [internetGateway], ignoreChanges: ["ami"] },
+    );
+    // A fixed egress address, as the NAT gateways have, for partners that allow-list it.
+    new aws.ec2.Eip(
+      name,
+      { domain: "vpc", instance: instance.id, tags: { Name: name } },
+      { parent: this },
+    );
+    this.rebootWhenHung(name, instance);
+    return { networkInterfaceId: instance.primaryNetworkInterfaceId };
+  }
+
+  /**
+   * Reboots the instance when its own OS stops answering (instance status check, three minutes):
+   * the failure simplified automatic recovery, which handles the host's, leaves alone.
+   */
+  private rebootWhenHung(name: string, instance: aws.ec2.Instance): void {
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-hung`,
+      {
+        alarmDescription: "NAT instance fails its instance status check (hung OS): reboot it",
+        namespace: "AWS/EC2",
+        metricName: "StatusCheckFailed_Instance",
+        dimensions: { InstanceId: instance.id },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 3,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        alarmActions: [
+          pulumi.interpolate`arn:${partition.partition}:automate:${region.region}:ec2:reboot`,
+        ],
+      },
+      { parent: this },
+    );
   }
 
   private associate(name: string, subnet: aws.ec2.Subnet, table: aws.ec2.RouteTable): void {
@@ -408,29 +547,68 @@ export class Network extends pulumi.ComponentResource {
     direction: "ingress" | "egress",
     name: string,
     target: aws.ec2.SecurityGroup,
-    port: number | [number, number],
+    port: number | [number, number] | "all",
     peer:
       | { cidrIpv4: string }
       | { prefixListId: pulumi.Input<string> }
       | { group: aws.ec2.SecurityGroup },
     description: string,
   ): void {
-    const [fromPort, toPort] = typeof port === "number" ? [port, port] : port;
+    const ports =
+      port === "all"
+        ? { ipProtocol: "-1" }
+        : {
+            ipProtocol: "tcp",
+            fromPort: typeof port === "number" ? port : port[0],
+            toPort: typeof port === "number" ? port : port[1],
+          };
     const Rule =
       direction === "ingress" ? aws.vpc.SecurityGroupIngressRule : aws.vpc.SecurityGroupEgressRule;
     new Rule(
       `${this.name}-${name}`,
       {
         securityGroupId: target.id,
-        ipProtocol: "tcp",
-        fromPort,
-        toPort,
+        ...ports,
         description,
         ...("group" in peer ? { referencedSecurityGroupId: peer.group.id } : peer),
       },
       { parent: this },
     );
   }
+}
+
+/** Where a route sends its traffic: a NAT gateway, or the NAT instance's network interface. */
+type RouteTarget =
+  { natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> };
+
+/** AWS's public SSM parameter naming the current Amazon Linux 2023 AMI for arm64 (Graviton). */
+export const natInstanceAmiParameter =
+  "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
+/**
+ * First-boot script of the NAT instance, after AWS's "NAT instance" guide for Amazon Linux 2023:
+ * upgrade to the latest release, turn on IP forwarding and masquerade the VPC's packets behind
+ * the instance's address. Both are
+ * written to files the OS reads at every boot, so a reboot or a recovery keeps the NAT working.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html
+ */
+export function natInstanceUserData(vpcCidr: string): string {
+  return `#!/bin/bash
+set -euo pipefail
+echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat-instance.conf
+sysctl -p /etc/sysctl.d/90-nat-instance.conf
+# The repositories are reached through the internet gateway: retry until the network is up.
+# The AMI stays the one the instance was created from: patch to the latest release first.
+until dnf upgrade -y --releasever=latest; do sleep 10; done
+until dnf install -y iptables-services; do sleep 10; done
+systemctl enable --now iptables
+# The interface of the default route (ens5 on Nitro instances).
+interface=$(ip -o -4 route show to default | awk '{print $5; exit}')
+iptables -t nat -A POSTROUTING -o "$interface" -s ${vpcCidr} -j MASQUERADE
+# The package's default rules reject forwarded packets; the security group filters instead.
+iptables -F FORWARD
+iptables-save > /etc/sysconfig/iptables
+`;
 }
 
 /** The `index`-th subnet `extraBits` longer than `vpcCidr`. */

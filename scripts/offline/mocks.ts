@@ -67,6 +67,19 @@ const shapes: Record<string, Shape> = {
     privateIp: "10.0.0.10",
     networkInterfaceId: `eni-${c.hex(17, "eni")}`,
   })),
+  // A NAT instance: its primary network interface is what private route tables point at.
+  "aws:ec2/instance:Instance": ec2("i", "instance", (c) => ({
+    primaryNetworkInterfaceId: `eni-${c.hex(17, "eni")}`,
+    privateIp: "10.0.0.20",
+    publicIp: c.inputs.associatePublicIpAddress
+      ? `203.0.113.${parseInt(c.hex(2, "public-ip"), 16) % 254 || 1}`
+      : "",
+    instanceState: "running",
+  })),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return { id: name, state: { name, arn: arn(c, "cloudwatch", `alarm:${name}`) } };
+  },
   "aws:ec2/routeTable:RouteTable": ec2("rtb", "route-table"),
   "aws:ec2/routeTableAssociation:RouteTableAssociation": ec2("rtbassoc", "route-table-association"),
   "aws:ec2/securityGroup:SecurityGroup": ec2("sg", "security-group", (c) => ({
@@ -566,6 +579,26 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           privateZone: false,
           arn: `arn:aws:route53:::hostedzone/${zoneId}`,
           nameServers: [`ns-1.awsdns-01.org`, `ns-2.awsdns-02.co.uk`],
+        };
+      }
+      // AWS's public parameters, such as the current Amazon Linux AMI per architecture; any
+      // other name is missing, as in an account that never created it.
+      case "aws:ssm/getParameter:getParameter": {
+        const name = String(args.inputs.name);
+        if (!name.startsWith("/aws/service/ami-amazon-linux-latest/")) {
+          throw new Error(`ParameterNotFound: ${name}`);
+        }
+        const ami = `ami-${createHash("sha256").update(`${region}\0${name}`).digest("hex").slice(0, 17)}`;
+        return {
+          id: name,
+          name,
+          type: "String",
+          value: ami,
+          insecureValue: ami,
+          version: 112,
+          // Public parameters belong to no account: the ARN's account field is empty.
+          arn: `arn:aws:ssm:${region}::parameter${name}`,
+          withDecryption: args.inputs.withDecryption ?? true,
         };
       }
       case "aws:index/getPartition:getPartition":

@@ -163,12 +163,15 @@ describe("config", () => {
     });
     assert.deepEqual(err.message.split("\n"), [
       'command line (-c): acme:azCount must be 3, got "5"',
-      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz", got "some"',
+      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"',
     ]);
     assert.ok(err.cause instanceof ConfigError);
     assert.deepEqual(err.cause.problems, [
       { key: "acme:azCount", message: 'must be 3, got "5"' },
-      { key: "acme:natGateways", message: 'must be one of "single", "perAz", got "some"' },
+      {
+        key: "acme:natGateways",
+        message: 'must be one of "single", "perAz" (no NAT instance in prod), got "some"',
+      },
     ]);
   });
 
@@ -246,7 +249,7 @@ describe("config", () => {
     });
     assert.deepEqual(err.cause.message.split("\n"), [
       'Pulumi.prod.yaml: acme:vpcCidr must be an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16, got "10.20.0.1/16"',
-      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz", got "some"',
+      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"',
       'Pulumi.prod.yaml: acme:dbMultiAz must be true or false, got "yes"',
     ]);
   });
@@ -301,6 +304,24 @@ describe("config", () => {
     await runProgram("staging", {
       config: { capacityProvider: "FARGATE", deletionProtection: "true" },
     });
+  });
+
+  it("keeps production's egress on NAT gateways, naming the strategies each environment may use", async () => {
+    for (const [stack, value, allowed] of [
+      ["prod", "instance", '"single", "perAz" (no NAT instance in prod)'],
+      ["dev", "nat-instance", '"instance", "single", "perAz"'],
+    ]) {
+      const err = await failure(stack, { config: { natGateways: value } });
+      assert.equal(
+        err.message,
+        `Pulumi.${stack}.yaml: acme:natGateways must be one of ${allowed}, got "${value}"`,
+      );
+      assertNothingDeclared(err);
+    }
+    // Outside prod a NAT gateway remains a choice.
+    const staging = await runProgram("staging", { config: { natGateways: "single" } });
+    assert.equal(ofType(staging, "aws:ec2/natGateway:NatGateway").length, 1);
+    assert.equal(ofType(staging, "aws:ec2/instance:Instance").length, 0);
   });
 
   it("reads feature flags as a map of camelCase names to booleans", async () => {

@@ -216,6 +216,42 @@ describe("offline mocks: invokes", () => {
     assert.equal(zone.name, "example.com");
   });
 
+  it("answers the AMI look-up from AWS's public SSM parameters only", () => {
+    const name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+    const parameter = call("aws:ssm/getParameter:getParameter", { name });
+    assert.match(parameter.value as string, /^ami-[0-9a-f]{17}$/);
+    assert.equal(parameter.insecureValue, parameter.value);
+    assert.equal(parameter.type, "String");
+    // Public parameters belong to no account.
+    assert.equal(parameter.arn, `arn:aws:ssm:eu-west-1::parameter${name}`);
+    assert.notEqual(
+      call("aws:ssm/getParameter:getParameter", { name: name.replace("arm64", "x86_64") }).value,
+      parameter.value,
+      "each architecture has its own AMI",
+    );
+    assert.throws(
+      () => call("aws:ssm/getParameter:getParameter", { name: "/acme/never-created" }),
+      /ParameterNotFound: \/acme\/never-created/,
+    );
+  });
+
+  it("gives the NAT instance and its alarm AWS's formats", async () => {
+    const staging = await stackRun("staging");
+    const [instance] = ofType(staging, "aws:ec2/instance:Instance");
+    assert.match(instance.id!, /^i-[0-9a-f]{17}$/);
+    assert.match(instance.outputs.primaryNetworkInterfaceId as string, /^eni-[0-9a-f]{17}$/);
+    assert.equal(
+      instance.outputs.arn,
+      `arn:aws:ec2:eu-west-1:111111111111:instance/${instance.id}`,
+    );
+    const [alarm] = ofType(staging, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.equal(alarm.id, alarm.outputs.name);
+    assert.equal(
+      alarm.outputs.arn,
+      `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${alarm.outputs.name}`,
+    );
+  });
+
   it("names the mocks file when a program makes a look-up it has no answer for", () => {
     assert.throws(
       () => call("aws:rds/getEngineVersion:getEngineVersion"),

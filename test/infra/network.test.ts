@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { cloudFrontPrefixListName, subnetCidr } from "../../infra/network";
+import { cloudFrontPrefixListName, natInstanceAmiParameter, subnetCidr } from "../../infra/network";
 import { AwsMocks } from "../../scripts/offline/mocks";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
-import { stackRun } from "./stacks";
+import { one, stackRun } from "./stacks";
 
 const tierOf = (subnet: RegisteredResource) => (subnet.inputs.tags as Record<string, string>).tier;
 const subnets = (run: ProgramRun, tier: string) =>
@@ -17,7 +17,8 @@ function ipRange(cidr: string): [number, number] {
 
 describe("network", () => {
   const expected = {
-    staging: { azs: 2, nats: 1, cidr: "10.10.0.0/16", flowLogDays: 30 },
+    // Staging's egress is a NAT instance (see "NAT instance" below), not a gateway.
+    staging: { azs: 2, nats: 0, cidr: "10.10.0.0/16", flowLogDays: 30 },
     prod: { azs: 3, nats: 3, cidr: "10.20.0.0/16", flowLogDays: 365 },
   };
 
@@ -52,27 +53,27 @@ describe("network", () => {
         for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i][0] > ranges[i - 1][1]);
       });
 
-      it(`has ${want.nats} NAT gateway(s), in public subnets, and routes each private subnet through one`, () => {
-        const nats = ofType(run, "aws:ec2/natGateway:NatGateway");
-        assert.equal(nats.length, want.nats);
-        for (const nat of nats) assert.equal(tierOf(byId(run, nat.inputs.subnetId)!), "public");
+      if (want.nats > 0) {
+        it(`has ${want.nats} NAT gateways, in public subnets, one per AZ routing that AZ's private subnet, and no NAT instance`, () => {
+          const nats = ofType(run, "aws:ec2/natGateway:NatGateway");
+          assert.equal(nats.length, want.nats);
+          for (const nat of nats) assert.equal(tierOf(byId(run, nat.inputs.subnetId)!), "public");
+          assert.deepEqual(ofType(run, "aws:ec2/instance:Instance"), []);
 
-        const usedNats = new Set<unknown>();
-        for (const subnet of subnets(run, "private")) {
-          const table = routeTableOf(run, subnet);
-          const defaultRoute = routes(table).find((r) => r.cidrBlock === "0.0.0.0/0");
-          assert.ok(defaultRoute?.natGatewayId, `${subnet.name} has no NAT route`);
-          assert.equal(defaultRoute.gatewayId, undefined);
-          usedNats.add(defaultRoute.natGatewayId);
-          if (want.nats > 1) {
+          const usedNats = new Set<unknown>();
+          for (const subnet of subnets(run, "private")) {
+            const defaultRoute = defaultRouteOf(run, subnet);
+            assert.ok(defaultRoute?.natGatewayId, `${subnet.name} has no NAT route`);
+            assert.equal(defaultRoute.gatewayId, undefined);
+            usedNats.add(defaultRoute.natGatewayId);
             // One NAT per AZ: a subnet's egress must not depend on another AZ.
             const nat = nats.find((n) => n.id === defaultRoute.natGatewayId)!;
             const natSubnet = byId(run, nat.inputs.subnetId)!;
             assert.equal(natSubnet.inputs.availabilityZone, subnet.inputs.availabilityZone);
           }
-        }
-        assert.equal(usedNats.size, want.nats);
-      });
+          assert.equal(usedNats.size, want.nats);
+        });
+      }
 
       it("routes public subnets to the internet gateway and gives isolated subnets no way out", () => {
         const [igw] = ofType(run, "aws:ec2/internetGateway:InternetGateway");
@@ -118,7 +119,7 @@ describe("network", () => {
         assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
       });
 
-      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database, and nothing wider", () => {
+      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database (and the VPC out through a NAT instance), and nothing wider", () => {
         const groups = new Map(
           ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
             g.id,
@@ -132,7 +133,8 @@ describe("network", () => {
             : i.prefixListId
               ? prefixList(run, i.prefixListId as string)?.name
               : i.cidrIpv4;
-          return `${groups.get(i.securityGroupId as string)} ${direction} ${i.ipProtocol}/${i.fromPort}-${i.toPort} ${peer}`;
+          const ports = i.ipProtocol === "-1" ? "all" : `${i.ipProtocol}/${i.fromPort}-${i.toPort}`;
+          return `${groups.get(i.securityGroupId as string)} ${direction} ${ports} ${peer}`;
         };
         const rules = [
           ...ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) =>
@@ -142,17 +144,22 @@ describe("network", () => {
             describe(r, "out"),
           ),
         ].sort();
-        assert.deepEqual(rules, [
-          // No custom domain in the shipped stacks: HTTP only (see LoadBalancer).
-          `alb in tcp/80-80 ${cloudFrontPrefixListName}`,
-          "alb out tcp/8080-8080 service",
-          "database in tcp/5432-5432 proxy",
-          "proxy in tcp/5432-5432 service",
-          "proxy out tcp/5432-5432 database",
-          "service in tcp/8080-8080 alb",
-          "service out tcp/443-443 0.0.0.0/0",
-          "service out tcp/5432-5432 proxy",
-        ]);
+        assert.deepEqual(
+          rules,
+          [
+            // No custom domain in the shipped stacks: HTTP only (see LoadBalancer).
+            `alb in tcp/80-80 ${cloudFrontPrefixListName}`,
+            "alb out tcp/8080-8080 service",
+            "database in tcp/5432-5432 proxy",
+            "proxy in tcp/5432-5432 service",
+            "proxy out tcp/5432-5432 database",
+            "service in tcp/8080-8080 alb",
+            "service out tcp/443-443 0.0.0.0/0",
+            "service out tcp/5432-5432 proxy",
+            // The NAT instance forwards what the VPC sends; nothing from outside may reach it.
+            ...(want.nats === 0 ? [`nat in all ${want.cidr}`, "nat out all 0.0.0.0/0"] : []),
+          ].sort(),
+        );
         for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
           // Inline rules would bypass the list above.
           assert.equal(group.inputs.ingress, undefined);
@@ -191,6 +198,120 @@ describe("network", () => {
     });
   }
 
+  describe("NAT instance", () => {
+    const cidrs = { dev: "10.30.0.0/16", staging: "10.10.0.0/16" };
+    for (const [stack, cidr] of Object.entries(cidrs) as ["dev" | "staging", string][]) {
+      describe(stack, () => {
+        let run: ProgramRun;
+        let instance: RegisteredResource;
+        before(async () => {
+          run = await stackRun(stack);
+          instance = one(run, "aws:ec2/instance:Instance");
+        });
+
+        it("replaces the NAT gateways: one t4g.nano in a public subnet, with an Elastic IP", () => {
+          assert.deepEqual(ofType(run, "aws:ec2/natGateway:NatGateway"), []);
+          assert.equal(instance.inputs.instanceType, "t4g.nano");
+          assert.equal(tierOf(byId(run, instance.inputs.subnetId)!), "public");
+          const ips = ofType(run, "aws:ec2/eip:Eip");
+          assert.deepEqual(
+            ips.map((ip) => [ip.inputs.domain, ip.inputs.instance]),
+            [["vpc", instance.id]],
+          );
+        });
+
+        it("forwards other hosts' packets: source/destination check off, masquerading the VPC", () => {
+          assert.equal(instance.inputs.sourceDestCheck, false);
+          const script = String(instance.inputs.userData);
+          assert.match(script, /^#!\/bin\/bash\n/);
+          // Forwarding and the NAT rule are written where the OS reads them at every boot.
+          assert.match(script, /net\.ipv4\.ip_forward = 1' > \/etc\/sysctl\.d\//);
+          assert.ok(
+            script.includes(
+              `iptables -t nat -A POSTROUTING -o "$interface" -s ${cidr} -j MASQUERADE`,
+            ),
+          );
+          assert.match(script, /iptables -F FORWARD/);
+          // Patched at first boot: a replacement keeps the recorded AMI (see Network).
+          assert.match(script, /dnf upgrade -y --releasever=latest/);
+          assert.match(script, /iptables-save > \/etc\/sysconfig\/iptables/);
+          assert.match(script, /systemctl enable --now iptables/);
+          assert.equal(instance.inputs.userDataReplaceOnChange, true);
+        });
+
+        it("boots Amazon Linux 2023 for arm64, named by AWS's public SSM parameter", () => {
+          const parameter = new AwsMocks(run.config["aws:region"]).call({
+            token: "aws:ssm/getParameter:getParameter",
+            inputs: { name: natInstanceAmiParameter },
+            provider: "",
+          }) as { insecureValue: string };
+          assert.equal(
+            natInstanceAmiParameter,
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+          );
+          assert.equal(instance.inputs.ami, parameter.insecureValue);
+        });
+
+        it("requires IMDSv2 within the instance, encrypts its root volume, bursts on standard credits", () => {
+          assert.deepEqual(instance.inputs.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+          });
+          const root = instance.inputs.rootBlockDevice as Record<string, unknown>;
+          assert.equal(root.encrypted, true);
+          assert.equal(root.volumeType, "gp3");
+          assert.deepEqual(instance.inputs.creditSpecification, { cpuCredits: "standard" });
+          assert.equal(instance.inputs.iamInstanceProfile, undefined, "it needs no AWS access");
+        });
+
+        it("accepts traffic from the VPC only and sends it anywhere", () => {
+          const groupIds = instance.inputs.vpcSecurityGroupIds as string[];
+          assert.equal(groupIds.length, 1);
+          const rulesOf = (type: string) =>
+            ofType(run, type)
+              .filter((r) => r.inputs.securityGroupId === groupIds[0])
+              .map((r) => [
+                r.inputs.ipProtocol,
+                r.inputs.cidrIpv4,
+                r.inputs.referencedSecurityGroupId,
+              ]);
+          assert.deepEqual(rulesOf("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), [
+            ["-1", cidr, undefined],
+          ]);
+          assert.deepEqual(rulesOf("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), [
+            ["-1", "0.0.0.0/0", undefined],
+          ]);
+        });
+
+        it("is every private subnet's default route, through its primary network interface", () => {
+          assert.match(String(instance.outputs.primaryNetworkInterfaceId), /^eni-/);
+          for (const subnet of subnets(run, "private")) {
+            assert.deepEqual(defaultRouteOf(run, subnet), {
+              cidrBlock: "0.0.0.0/0",
+              networkInterfaceId: instance.outputs.primaryNetworkInterfaceId,
+            });
+          }
+        });
+
+        it("is rebooted when its OS stops answering (host failures: simplified automatic recovery)", () => {
+          assert.deepEqual(instance.inputs.maintenanceOptions, { autoRecovery: "default" });
+          const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+            (a) => (a.inputs.dimensions as Record<string, unknown>)?.InstanceId === instance.id,
+          );
+          assert.equal(alarms.length, 1);
+          const [alarm] = alarms;
+          assert.equal(alarm.inputs.namespace, "AWS/EC2");
+          assert.equal(alarm.inputs.metricName, "StatusCheckFailed_Instance");
+          assert.deepEqual(alarm.inputs.dimensions, { InstanceId: instance.id });
+          assert.deepEqual(alarm.inputs.alarmActions, [
+            `arn:aws:automate:${run.config["aws:region"]}:ec2:reboot`,
+          ]);
+        });
+      });
+    }
+  });
+
   describe("subnetCidr", () => {
     it("numbers subnets of the requested size from the start of the range", () => {
       assert.equal(subnetCidr("10.10.0.0/16", 2, 0), "10.10.0.0/18");
@@ -221,6 +342,10 @@ function routeTableOf(run: ProgramRun, subnet: RegisteredResource): RegisteredRe
   );
   assert.ok(association, `${subnet.name} has no route table`);
   return byId(run, association.inputs.routeTableId)!;
+}
+
+function defaultRouteOf(run: ProgramRun, subnet: RegisteredResource) {
+  return routes(routeTableOf(run, subnet)).find((r) => r.cidrBlock === "0.0.0.0/0");
 }
 
 function routes(table: RegisteredResource): Record<string, unknown>[] {

@@ -174,7 +174,7 @@ describe("pulumi new", function () {
     pulumiNew(dir, ["dev"], { "aws:region": "eu-central-1", domainName: "app.example.com" });
     const { config } = parse(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8"));
     assert.equal(config["aws:region"], "eu-central-1");
-    assert.equal(config["acme:natGateways"], "single", "a tuned value survives");
+    assert.equal(config["acme:natGateways"], "instance", "a tuned value survives");
     await assertPassesGate(dir, "dev", "acme");
   });
 
