@@ -12,10 +12,79 @@ import type { Policies } from "@pulumi/policy";
 import { logGroupRetention } from "./cloudwatch";
 import { securityGroupPublicIngress, vpcFlowLogs } from "./ec2";
 import { requiredTags } from "./tagging";
+// Compute and data: ECS, ECR, RDS, Backup, KMS.
+import {
+  clusterContainerInsights,
+  serviceDeploymentCircuitBreaker,
+  serviceFargatePlatformVersion,
+  serviceMinimumHealthyPercent,
+  serviceNoPublicIp,
+  taskDefinitionAwslogs,
+  taskDefinitionAwsvpcNetworkMode,
+  taskDefinitionHealthCheck,
+  taskDefinitionImagePinned,
+  taskDefinitionNoSecretsInEnvironment,
+  taskDefinitionNonRootUser,
+  taskDefinitionNotPrivileged,
+  taskDefinitionReadOnlyRootFilesystem,
+} from "./ecs";
+import { repositoryImmutableTags, repositoryLifecyclePolicy, repositoryScanOnPush } from "./ecr";
+import {
+  instanceAutoMinorVersionUpgrade,
+  instanceBackupRetention,
+  instanceCopyTagsToSnapshot,
+  instanceCustomAdminUsername,
+  instanceDeletionProtection,
+  instanceEnhancedMonitoring,
+  instanceForceSsl,
+  instanceIamAuthentication,
+  instanceLogExports,
+  instanceMultiAz,
+  instanceNotPublic,
+  instanceStorageEncrypted,
+  proxyIamAuth,
+  proxyRequireTls,
+} from "./rds";
+import { planRetention, vaultCustomerManagedKey } from "./backup";
+import { keyRotation } from "./kms";
 
 export const policies: Policies = [
   securityGroupPublicIngress,
   vpcFlowLogs,
   logGroupRetention,
   requiredTags,
+  // Compute and data: ECS, ECR, RDS, Backup, KMS.
+  clusterContainerInsights,
+  serviceDeploymentCircuitBreaker,
+  serviceFargatePlatformVersion,
+  serviceMinimumHealthyPercent,
+  serviceNoPublicIp,
+  taskDefinitionAwslogs,
+  taskDefinitionAwsvpcNetworkMode,
+  taskDefinitionHealthCheck,
+  taskDefinitionImagePinned,
+  taskDefinitionNoSecretsInEnvironment,
+  taskDefinitionNonRootUser,
+  taskDefinitionNotPrivileged,
+  taskDefinitionReadOnlyRootFilesystem,
+  repositoryImmutableTags,
+  repositoryLifecyclePolicy,
+  repositoryScanOnPush,
+  instanceAutoMinorVersionUpgrade,
+  instanceBackupRetention,
+  instanceCopyTagsToSnapshot,
+  instanceCustomAdminUsername,
+  instanceDeletionProtection,
+  instanceEnhancedMonitoring,
+  instanceForceSsl,
+  instanceIamAuthentication,
+  instanceLogExports,
+  instanceMultiAz,
+  instanceNotPublic,
+  instanceStorageEncrypted,
+  proxyIamAuth,
+  proxyRequireTls,
+  planRetention,
+  vaultCustomerManagedKey,
+  keyRotation,
 ];
