@@ -14,6 +14,7 @@
  * | ecs-task-definition-health-check | mandatory | essential container without healthCheck | a hung task keeps receiving traffic | healthCheck.command |
  * | ecs-task-definition-awslogs | mandatory | logs not sent with awslogs to a group | no logs to investigate with | awslogs driver and group |
  * | ecs-task-definition-no-secrets-in-environment | mandatory | a secret-looking environment variable | readable by anyone who can describe the task | secrets from Secrets Manager/SSM |
+ * | ecs-task-definition-no-host-namespaces | mandatory | pidMode or ipcMode host | a container sees the host's processes | remove them |
  * | ecs-task-definition-awsvpc-network-mode | mandatory | networkMode other than awsvpc | tasks share the host's network | networkMode awsvpc |
  * | ecs-service-no-public-ip | mandatory | assignPublicIp | tasks reachable from the internet | private subnets |
  * | ecs-service-deployment-circuit-breaker | mandatory | no rollback on failed deployment | a bad release stays half-deployed | circuit breaker with rollback |
@@ -40,12 +41,14 @@
  * | backup-vault-customer-managed-key | mandatory | vault on the AWS-managed key | key not under the account's control | kmsKeyArn of a CMK |
  * | backup-plan-retention | mandatory (minimum per env) | recovery points forever or below minimumDays | unbounded cost, or too short history | lifecycle.deleteAfter |
  * | kms-key-rotation | mandatory | symmetric key without rotation | one key material forever | enableKeyRotation |
+ * | secretsmanager-secret-rotation | mandatory | a declared secret without rotation | a leaked secret stays valid | aws.secretsmanager.SecretRotation |
+ * | iam-policy-no-wildcard-actions | mandatory | an Allow of "*", "svc:*" or NotAction | roles get more than they need | list the actions |
  */
 import type { Policies } from "@pulumi/policy";
 import { logGroupRetention } from "./cloudwatch";
 import { securityGroupPublicIngress, vpcFlowLogs } from "./ec2";
 import { requiredTags } from "./tagging";
-// Compute and data: ECS, ECR, RDS, Backup, KMS.
+// Compute and data: ECS, ECR, RDS, Backup, KMS, Secrets Manager, IAM.
 import {
   clusterContainerInsights,
   serviceDeploymentCircuitBreaker,
@@ -56,6 +59,7 @@ import {
   taskDefinitionAwsvpcNetworkMode,
   taskDefinitionHealthCheck,
   taskDefinitionImagePinned,
+  taskDefinitionNoHostNamespaces,
   taskDefinitionNoSecretsInEnvironment,
   taskDefinitionNonRootUser,
   taskDefinitionNotPrivileged,
@@ -80,13 +84,15 @@ import {
 } from "./rds";
 import { planRetention, vaultCustomerManagedKey } from "./backup";
 import { keyRotation } from "./kms";
+import { secretRotation } from "./secretsmanager";
+import { policyNoWildcardActions } from "./iam";
 
 export const policies: Policies = [
   securityGroupPublicIngress,
   vpcFlowLogs,
   logGroupRetention,
   requiredTags,
-  // Compute and data: ECS, ECR, RDS, Backup, KMS.
+  // Compute and data: ECS, ECR, RDS, Backup, KMS, Secrets Manager, IAM.
   clusterContainerInsights,
   serviceDeploymentCircuitBreaker,
   serviceFargatePlatformVersion,
@@ -96,6 +102,7 @@ export const policies: Policies = [
   taskDefinitionAwsvpcNetworkMode,
   taskDefinitionHealthCheck,
   taskDefinitionImagePinned,
+  taskDefinitionNoHostNamespaces,
   taskDefinitionNoSecretsInEnvironment,
   taskDefinitionNonRootUser,
   taskDefinitionNotPrivileged,
@@ -120,4 +127,6 @@ export const policies: Policies = [
   planRetention,
   vaultCustomerManagedKey,
   keyRotation,
+  secretRotation,
+  policyNoWildcardActions,
 ];

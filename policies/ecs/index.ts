@@ -7,6 +7,7 @@ export { taskDefinitionAwslogs } from "./task-definition-awslogs";
 export { taskDefinitionAwsvpcNetworkMode } from "./task-definition-awsvpc-network-mode";
 export { taskDefinitionHealthCheck } from "./task-definition-health-check";
 export { taskDefinitionImagePinned } from "./task-definition-image-pinned";
+export { taskDefinitionNoHostNamespaces } from "./task-definition-no-host-namespaces";
 export { taskDefinitionNoSecretsInEnvironment } from "./task-definition-no-secrets-in-environment";
 export { taskDefinitionNonRootUser } from "./task-definition-non-root-user";
 export { taskDefinitionNotPrivileged } from "./task-definition-not-privileged";

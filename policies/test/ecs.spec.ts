@@ -344,6 +344,36 @@ describe("ecs", () => {
     });
   });
 
+  describe("ecs-task-definition-no-host-namespaces", () => {
+    const policy = "ecs-task-definition-no-host-namespaces";
+
+    it("1: reports the host's process namespace shared", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, taskDefinition), "pidMode", "host"),
+      );
+      assert.deepEqual(found, [
+        'pidMode is "host": remove it (or set "task"), so a container cannot see or signal the ' +
+          "host's processes.",
+      ]);
+    });
+
+    it("2: reports the host's IPC namespace shared", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, taskDefinition), "ipcMode", "host"),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^ipcMode is "host": /);
+    });
+
+    it("passes the program's task definition (neither set) and task-scoped namespaces", async () => {
+      await passesBothStacks(policy);
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, taskDefinition), "pidMode", "task"),
+      );
+      assert.deepEqual(found, []);
+    });
+  });
+
   describe("ecs-service-no-public-ip", () => {
     const policy = "ecs-service-no-public-ip";
 

@@ -30,10 +30,12 @@ describe("policy pack", () => {
       "ecs-task-definition-awsvpc-network-mode",
       "ecs-task-definition-health-check",
       "ecs-task-definition-image-pinned",
+      "ecs-task-definition-no-host-namespaces",
       "ecs-task-definition-no-secrets-in-environment",
       "ecs-task-definition-non-root-user",
       "ecs-task-definition-not-privileged",
       "ecs-task-definition-read-only-root-filesystem",
+      "iam-policy-no-wildcard-actions",
       "kms-key-rotation",
       "rds-instance-auto-minor-version-upgrade",
       "rds-instance-backup-retention",
@@ -49,6 +51,7 @@ describe("policy pack", () => {
       "rds-instance-storage-encrypted",
       "rds-proxy-iam-auth",
       "rds-proxy-require-tls",
+      "secretsmanager-secret-rotation",
       "tagging-required-tags",
     ]);
     assert.deepEqual(byLevel("advisory"), []);
@@ -57,7 +60,18 @@ describe("policy pack", () => {
 
   it("has one file per policy, named after it", async () => {
     // lib/ holds what several policies share; it is no area.
-    const areas = ["backup", "cloudwatch", "ec2", "ecr", "ecs", "kms", "rds", "tagging"];
+    const areas = [
+      "backup",
+      "cloudwatch",
+      "ec2",
+      "ecr",
+      "ecs",
+      "iam",
+      "kms",
+      "rds",
+      "secretsmanager",
+      "tagging",
+    ];
     const files = areas.flatMap((area) =>
       readdirSync(join(packDir, area))
         .filter((f) => f !== "index.ts")
