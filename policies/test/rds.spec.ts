@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { diagnostics, find, remove, set, violations, type Change, type Stack } from "./gate";
+import {
+  addBeside,
+  diagnostics,
+  find,
+  remove,
+  set,
+  violations,
+  type Change,
+  type Stack,
+} from "./gate";
 
 const instance = "aws:rds/instance:Instance";
 const proxy = "aws:rds/proxy:Proxy";
@@ -282,6 +291,21 @@ describe("rds", () => {
 
     it("passes the program's instances (rds.force_ssl = 1)", async () => {
       await passes(policy);
+    });
+
+    it("passes while another parameter group's name is not known yet (a preview)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const group = find(resources, parameterGroup);
+        const other = addBeside(resources, group, parameterGroup, "reporting", {
+          family: "postgres17",
+          // The engine's sentinel for a string not known until the resource is created.
+          name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        });
+        // First, so the instance's group is looked for among the unknown one too.
+        remove(resources, other);
+        resources.unshift(other);
+      });
+      assert.deepEqual(found, []);
     });
 
     it("passes PostgreSQL 17 on the default group, which forces TLS", async () => {
