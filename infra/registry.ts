@@ -115,13 +115,18 @@ export class Registry extends pulumi.ComponentResource {
     return repository;
   }
 
-  /** Holds only BuildKit cache manifests, under one tag per platform that each build rewrites. */
+  /**
+   * Holds only BuildKit cache manifests, under one tag per platform that each build rewrites: that
+   * tag alone is mutable, so nothing else pushed here can be silently replaced (ECR.2).
+   */
   private createCacheRepository(): aws.ecr.Repository {
     const repository = new aws.ecr.Repository(
       `${this.name}-build-cache`,
       {
-        imageTagMutability: "MUTABLE",
-        imageScanningConfiguration: { scanOnPush: false },
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters: [{ filter: this.cacheTag(), filterType: "WILDCARD" }],
+        // Basic scanning is free; the cache holds the build stage's packages too (ECR.1).
+        imageScanningConfiguration: { scanOnPush: true },
         encryptionConfigurations: [{ encryptionType: "AES256" }],
         // Only a cache: losing it costs one slow build.
         forceDelete: true,
@@ -153,6 +158,11 @@ export class Registry extends pulumi.ComponentResource {
     return repository;
   }
 
+  /** The build cache's one tag, rewritten by every build: `linux-arm64`. */
+  private cacheTag(): string {
+    return this.args.platform.replace("/", "-");
+  }
+
   private buildAndPush(cache: aws.ecr.Repository): dockerBuild.Image {
     const { imageTag, platform, context, dockerfile, target } = this.args;
     // Short-lived (12 h) credentials for the account's registry, fetched at each deployment.
@@ -160,7 +170,7 @@ export class Registry extends pulumi.ComponentResource {
       { registryId: this.repository.registryId },
       { parent: this },
     );
-    const cacheRef = pulumi.interpolate`${cache.repositoryUrl}:${platform.replace("/", "-")}`;
+    const cacheRef = pulumi.interpolate`${cache.repositoryUrl}:${this.cacheTag()}`;
     return new dockerBuild.Image(
       `${this.name}-image`,
       {

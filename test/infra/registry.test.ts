@@ -62,9 +62,13 @@ describe("registry", () => {
         assert.equal(repository.inputs.forceDelete, stack !== "prod");
       });
 
-      it("keeps the build cache in a repository of its own, since image tags may never be overwritten", () => {
+      it("keeps the build cache in a repository of its own, where only the cache's tag may be overwritten", () => {
         const cache = cacheRepository(run);
-        assert.equal(cache.inputs.imageTagMutability, "MUTABLE");
+        assert.equal(cache.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+        assert.deepEqual(cache.inputs.imageTagMutabilityExclusionFilters, [
+          { filter: "linux-arm64", filterType: "WILDCARD" },
+        ]);
+        assert.deepEqual(cache.inputs.imageScanningConfiguration, { scanOnPush: true });
         assert.deepEqual(cache.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }]);
         const [rule] = lifecycleOf(run, cache).rules;
         assert.equal(rule.selection.tagStatus, "untagged");
@@ -126,6 +130,9 @@ describe("registry", () => {
       (image(run).inputs.cacheFrom as { registry: { ref: string } }[])[0].registry.ref,
       /:linux-amd64$/,
     );
+    assert.deepEqual(cacheRepository(run).inputs.imageTagMutabilityExclusionFilters, [
+      { filter: "linux-amd64", filterType: "WILDCARD" },
+    ]);
   });
 
   it("Image: takes the tag from config when set", async () => {

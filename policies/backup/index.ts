@@ -1,0 +1,2 @@
+export { planRetention } from "./plan-retention";
+export { vaultCustomerManagedKey } from "./vault-customer-managed-key";

@@ -1,0 +1,3 @@
+export { repositoryImmutableTags } from "./repository-immutable-tags";
+export { repositoryLifecyclePolicy } from "./repository-lifecycle-policy";
+export { repositoryScanOnPush } from "./repository-scan-on-push";

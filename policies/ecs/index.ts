@@ -1,0 +1,14 @@
+export { clusterContainerInsights } from "./cluster-container-insights";
+export { serviceDeploymentCircuitBreaker } from "./service-deployment-circuit-breaker";
+export { serviceFargatePlatformVersion } from "./service-fargate-platform-version";
+export { serviceMinimumHealthyPercent } from "./service-minimum-healthy-percent";
+export { serviceNoPublicIp } from "./service-no-public-ip";
+export { taskDefinitionAwslogs } from "./task-definition-awslogs";
+export { taskDefinitionAwsvpcNetworkMode } from "./task-definition-awsvpc-network-mode";
+export { taskDefinitionHealthCheck } from "./task-definition-health-check";
+export { taskDefinitionImagePinned } from "./task-definition-image-pinned";
+export { taskDefinitionNoHostNamespaces } from "./task-definition-no-host-namespaces";
+export { taskDefinitionNoSecretsInEnvironment } from "./task-definition-no-secrets-in-environment";
+export { taskDefinitionNonRootUser } from "./task-definition-non-root-user";
+export { taskDefinitionNotPrivileged } from "./task-definition-not-privileged";
+export { taskDefinitionReadOnlyRootFilesystem } from "./task-definition-read-only-root-filesystem";

@@ -1,0 +1,1 @@
+export { policyNoWildcardActions } from "./policy-no-wildcard-actions";

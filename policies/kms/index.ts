@@ -1,0 +1,1 @@
+export { keyRotation } from "./key-rotation";

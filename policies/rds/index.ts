@@ -1,0 +1,14 @@
+export { instanceAutoMinorVersionUpgrade } from "./instance-auto-minor-version-upgrade";
+export { instanceBackupRetention } from "./instance-backup-retention";
+export { instanceCopyTagsToSnapshot } from "./instance-copy-tags-to-snapshot";
+export { instanceCustomAdminUsername } from "./instance-custom-admin-username";
+export { instanceDeletionProtection } from "./instance-deletion-protection";
+export { instanceEnhancedMonitoring } from "./instance-enhanced-monitoring";
+export { instanceForceSsl } from "./instance-force-ssl";
+export { instanceIamAuthentication } from "./instance-iam-authentication";
+export { instanceLogExports } from "./instance-log-exports";
+export { instanceMultiAz } from "./instance-multi-az";
+export { instanceNotPublic } from "./instance-not-public";
+export { instanceStorageEncrypted } from "./instance-storage-encrypted";
+export { proxyIamAuth } from "./proxy-iam-auth";
+export { proxyRequireTls } from "./proxy-require-tls";

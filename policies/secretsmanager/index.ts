@@ -1,0 +1,1 @@
+export { secretRotation } from "./secret-rotation";

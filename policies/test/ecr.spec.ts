@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { find, remove, set, violations } from "./gate";
+
+const repository = "aws:ecr/repository:Repository";
+const lifecyclePolicy = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
+
+describe("ecr", () => {
+  describe("ecr-repository-scan-on-push", () => {
+    const policy = "ecr-repository-scan-on-push";
+    const message =
+      "images are not scanned on push: set imageScanningConfiguration {scanOnPush: true} " +
+      "(basic scanning is free).";
+
+    it("1: reports a repository that does not scan on push", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, repository, "-app"), "imageScanningConfiguration", {
+          scanOnPush: false,
+        }),
+      );
+      assert.deepEqual(found, [message]);
+    });
+
+    it("2: reports a repository without a scanning configuration", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, repository, "-build-cache"), "imageScanningConfiguration", undefined),
+      );
+      assert.deepEqual(found, [message]);
+    });
+
+    it("passes the program's repositories (the image's and the build cache's)", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+
+  describe("ecr-repository-immutable-tags", () => {
+    const policy = "ecr-repository-immutable-tags";
+
+    it("1: reports mutable tags", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, repository, "-app"), "imageTagMutability", "MUTABLE"),
+      );
+      assert.deepEqual(found, [
+        'imageTagMutability is MUTABLE: set "IMMUTABLE" (or "IMMUTABLE_WITH_EXCLUSION" with ' +
+          "filters naming the few tags that must move).",
+      ]);
+    });
+
+    it("2: reports an unset mutability (ECR's default, MUTABLE)", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, repository, "-app"), "imageTagMutability", undefined),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^imageTagMutability is MUTABLE: /);
+    });
+
+    it("3: reports an exclusion filter that makes every tag mutable", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, repository, "-build-cache"), "imageTagMutabilityExclusionFilters", [
+          { filter: "**", filterType: "WILDCARD" },
+        ]),
+      );
+      assert.deepEqual(found, [
+        'exclusion filter "**" makes every tag mutable: list only the tags that must move ' +
+          '(for example "linux-*" for build cache).',
+      ]);
+    });
+
+    it("passes the program: image tags immutable, only the build cache's tag excluded", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+
+  describe("ecr-repository-lifecycle-policy", () => {
+    const policy = "ecr-repository-lifecycle-policy";
+
+    it("1: reports a repository without a lifecycle policy", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        remove(resources, find(resources, lifecyclePolicy, "-app")),
+      );
+      assert.deepEqual(found, [
+        "repository prod-app has no lifecycle policy: add an aws.ecr.LifecyclePolicy for it " +
+          "that expires images beyond a count (imageCountMoreThan).",
+      ]);
+    });
+
+    it("2: reports a repository whose lifecycle policy names another repository", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const cachePolicy = find(resources, lifecyclePolicy, "-build-cache");
+        const appPolicy = find(resources, lifecyclePolicy, "-app");
+        set(cachePolicy, "repository", appPolicy.outputs.repository);
+        cachePolicy.propertyDependencies.repository = appPolicy.propertyDependencies.repository;
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^repository staging-build-cache has no lifecycle policy/);
+    });
+
+    it("passes the program's repositories, each with its policy", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+
+    it("passes on the dependency alone when the repository's name is not known yet (a first preview)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        for (const p of resources.filter((r) => r.type === lifecyclePolicy)) {
+          set(p, "repository", undefined);
+        }
+      });
+      assert.deepEqual(found, []);
+    });
+  });
+});

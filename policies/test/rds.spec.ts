@@ -1,0 +1,395 @@
+import assert from "node:assert/strict";
+import {
+  addBeside,
+  diagnostics,
+  find,
+  remove,
+  set,
+  violations,
+  type Change,
+  type Stack,
+} from "./gate";
+
+const instance = "aws:rds/instance:Instance";
+const proxy = "aws:rds/proxy:Proxy";
+const parameterGroup = "aws:rds/parameterGroup:ParameterGroup";
+
+/** Sets a property of the database instance. */
+const onInstance =
+  (key: string, value: unknown): Change =>
+  (resources) =>
+    set(find(resources, instance), key, value);
+
+/** [level, message] of what one policy reports, under the stack's config. */
+async function reported(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
+  return (await diagnostics(stack, change))
+    .filter((d) => d.policy === policy)
+    .map((d) => [d.level, d.message]);
+}
+
+async function passes(policy: string, stacks: Stack[] = ["staging", "prod"]): Promise<void> {
+  for (const stack of stacks) assert.deepEqual(await violations(policy, stack), [], stack);
+}
+
+describe("rds", () => {
+  describe("rds-instance-storage-encrypted", () => {
+    const policy = "rds-instance-storage-encrypted";
+
+    it("1: reports unencrypted storage", async () => {
+      const found = await violations(policy, "prod", onInstance("storageEncrypted", false));
+      assert.deepEqual(found, [
+        "storageEncrypted is not true: set it with kmsKeyId a customer-managed key (this " +
+          "replaces an existing instance: restore an encrypted copy of a snapshot instead).",
+      ]);
+    });
+
+    it("passes the program's instance (encrypted with its own key)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-not-public", () => {
+    const policy = "rds-instance-not-public";
+
+    it("1: reports a publicly accessible instance", async () => {
+      const found = await violations(policy, "staging", onInstance("publiclyAccessible", true));
+      assert.deepEqual(found, [
+        "publiclyAccessible is true: set it to false and reach the database from inside the " +
+          "VPC (through RDS Proxy; SSM port forwarding for people).",
+      ]);
+    });
+
+    it("passes the program's instance (isolated subnets, not public)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-backup-retention", () => {
+    const policy = "rds-instance-backup-retention";
+
+    it("1: reports backups turned off", async () => {
+      const found = await violations(policy, "staging", onInstance("backupRetentionPeriod", 0));
+      assert.deepEqual(found, [
+        "automated backups are off (backupRetentionPeriod 0): set at least 7 days.",
+      ]);
+    });
+
+    it("2: reports prod below config/prod.json's 35 days", async () => {
+      const found = await violations(policy, "prod", onInstance("backupRetentionPeriod", 7));
+      assert.deepEqual(found, [
+        "backupRetentionPeriod is 7 day(s): this environment requires at least 35.",
+      ]);
+    });
+
+    it("3: reports an unset retention (RDS keeps one day)", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        onInstance("backupRetentionPeriod", undefined),
+      );
+      assert.deepEqual(found, [
+        "backupRetentionPeriod is 1 day(s): this environment requires at least 7.",
+      ]);
+    });
+
+    it("passes the program's instances (staging 7 days, prod 35)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-deletion-protection", () => {
+    const policy = "rds-instance-deletion-protection";
+    const message =
+      "deletionProtection is not true: set it (the stack's dbDeletionProtection), so deleting " +
+      "the database takes a deliberate change first.";
+
+    it("1: blocks prod without deletion protection", async () => {
+      assert.deepEqual(await reported(policy, "prod", onInstance("deletionProtection", false)), [
+        ["mandatory", message],
+      ]);
+    });
+
+    it("2: only advises in staging, whose data is rebuildable (config/staging.json)", async () => {
+      assert.deepEqual(await reported(policy, "staging"), [["advisory", message]]);
+    });
+
+    it("passes prod's instance", async () => {
+      await passes(policy, ["prod"]);
+    });
+  });
+
+  describe("rds-instance-multi-az", () => {
+    const policy = "rds-instance-multi-az";
+    const message =
+      "multiAz is not true: set it (the stack's dbMultiAz); it doubles the instance and " +
+      "storage cost, and the change applies in the maintenance window.";
+
+    it("1: blocks a single-AZ prod database", async () => {
+      assert.deepEqual(await reported(policy, "prod", onInstance("multiAz", false)), [
+        ["mandatory", message],
+      ]);
+    });
+
+    it("2: only advises in staging, which runs single-AZ to save cost (config/staging.json)", async () => {
+      assert.deepEqual(await reported(policy, "staging"), [["advisory", message]]);
+    });
+
+    it("passes prod's instance (Multi-AZ)", async () => {
+      await passes(policy, ["prod"]);
+    });
+  });
+
+  describe("rds-instance-enhanced-monitoring", () => {
+    const policy = "rds-instance-enhanced-monitoring";
+
+    it("1: reports Enhanced Monitoring off", async () => {
+      const found = await violations(policy, "prod", onInstance("monitoringInterval", 0));
+      assert.deepEqual(found, [
+        "Enhanced Monitoring is off: set monitoringInterval (60 seconds or less) and " +
+          "monitoringRoleArn a role with AmazonRDSEnhancedMonitoringRole.",
+      ]);
+    });
+
+    it("2: reports an interval without a monitoring role", async () => {
+      const found = await violations(policy, "staging", onInstance("monitoringRoleArn", undefined));
+      assert.deepEqual(found, [
+        "monitoringInterval is set without monitoringRoleArn: add a role that " +
+          "monitoring.rds.amazonaws.com assumes, with AmazonRDSEnhancedMonitoringRole.",
+      ]);
+    });
+
+    it("passes the program's instances (60 s in staging, 15 s in prod)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-auto-minor-version-upgrade", () => {
+    const policy = "rds-instance-auto-minor-version-upgrade";
+
+    it("1: reports automatic minor upgrades turned off", async () => {
+      const found = await violations(policy, "prod", onInstance("autoMinorVersionUpgrade", false));
+      assert.deepEqual(found, [
+        "autoMinorVersionUpgrade is false: set it to true and engineVersion to a major version " +
+          'only (such as "17"), so security fixes arrive in the maintenance window.',
+      ]);
+    });
+
+    it("passes the program's instance and an unset flag (RDS's default, on)", async () => {
+      await passes(policy);
+      assert.deepEqual(
+        await violations(policy, "staging", onInstance("autoMinorVersionUpgrade", undefined)),
+        [],
+      );
+    });
+  });
+
+  describe("rds-instance-copy-tags-to-snapshot", () => {
+    const policy = "rds-instance-copy-tags-to-snapshot";
+
+    it("1: reports snapshots without the instance's tags (unset: off)", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        onInstance("copyTagsToSnapshot", undefined),
+      );
+      assert.deepEqual(found, ["copyTagsToSnapshot is not true: set it to true."]);
+    });
+
+    it("passes the program's instance", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-log-exports", () => {
+    const policy = "rds-instance-log-exports";
+
+    it("1: reports PostgreSQL without its upgrade log", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        onInstance("enabledCloudwatchLogsExports", ["postgresql"]),
+      );
+      assert.deepEqual(found, [
+        "logs not exported to CloudWatch: upgrade: add them to enabledCloudwatchLogsExports " +
+          "(and create their log groups with a retention first).",
+      ]);
+    });
+
+    it("2: reports an instance that exports nothing", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        onInstance("enabledCloudwatchLogsExports", undefined),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^logs not exported to CloudWatch: postgresql, upgrade: /);
+    });
+
+    it("passes the program's instance (postgresql and upgrade logs)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-custom-admin-username", () => {
+    const policy = "rds-instance-custom-admin-username";
+
+    it("1: reports the default PostgreSQL superuser name", async () => {
+      const found = await violations(policy, "prod", onInstance("username", "postgres"));
+      assert.deepEqual(found, [
+        'username is the default "postgres": choose another master username (this replaces ' +
+          "the instance).",
+      ]);
+    });
+
+    it("passes the program's instance (app)", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-instance-force-ssl", () => {
+    const policy = "rds-instance-force-ssl";
+    const parameters =
+      (list: { name: string; value: string }[]): Change =>
+      (resources) =>
+        set(find(resources, parameterGroup), "parameters", list);
+
+    it("1: reports a parameter group without rds.force_ssl", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        parameters([{ name: "log_min_duration_statement", value: "500" }]),
+      );
+      assert.deepEqual(found, [
+        "database prod-db accepts connections without TLS: set parameter rds.force_ssl = 1 in " +
+          "its parameter group prod-db.",
+      ]);
+    });
+
+    it("2: reports rds.force_ssl = 0", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        parameters([{ name: "rds.force_ssl", value: "0" }]),
+      );
+      assert.equal(found.length, 1);
+    });
+
+    it("3: reports a PostgreSQL 14 instance on the default group (which allows plain text)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        remove(resources, find(resources, parameterGroup));
+        const db = find(resources, instance);
+        set(db, "parameterGroupName", undefined);
+        set(db, "engineVersion", "14");
+        delete db.propertyDependencies.parameterGroupName;
+      });
+      assert.deepEqual(found, [
+        "database staging-db uses a parameter group this stack does not declare, so TLS cannot " +
+          "be checked: declare an aws.rds.ParameterGroup with rds.force_ssl = 1 and set it as " +
+          "parameterGroupName.",
+      ]);
+    });
+
+    it("passes the program's instances (rds.force_ssl = 1)", async () => {
+      await passes(policy);
+    });
+
+    it("passes while another parameter group's name is not known yet (a preview)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const group = find(resources, parameterGroup);
+        const other = addBeside(resources, group, parameterGroup, "reporting", {
+          family: "postgres17",
+          // The engine's sentinel for a string not known until the resource is created.
+          name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        });
+        // First, so the instance's group is looked for among the unknown one too.
+        remove(resources, other);
+        resources.unshift(other);
+      });
+      assert.deepEqual(found, []);
+    });
+
+    it("passes PostgreSQL 17 on the default group, which forces TLS", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        remove(resources, find(resources, parameterGroup));
+        const db = find(resources, instance);
+        set(db, "parameterGroupName", undefined);
+        delete db.propertyDependencies.parameterGroupName;
+      });
+      assert.deepEqual(found, []);
+    });
+  });
+
+  describe("rds-instance-iam-authentication", () => {
+    const policy = "rds-instance-iam-authentication";
+    const message =
+      "database prod-db accepts passwords only: set iamDatabaseAuthenticationEnabled true, or " +
+      'put it behind an aws.rds.Proxy whose auths have iamAuth "REQUIRED".';
+
+    it("1: reports an instance without IAM auth and no proxy", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        remove(resources, find(resources, "aws:rds/proxyTarget:ProxyTarget")),
+      );
+      assert.deepEqual(found, [message]);
+    });
+
+    it("2: reports an instance behind a proxy that also takes passwords", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, proxy);
+        const auths = structuredClone(p.outputs.auths) as Record<string, unknown>[];
+        auths[0].iamAuth = "DISABLED";
+        set(p, "auths", auths);
+      });
+      assert.deepEqual(found, [message]);
+    });
+
+    it("passes the program's instance, behind a proxy that requires IAM", async () => {
+      await passes(policy);
+    });
+
+    it("passes an instance with IAM database authentication of its own", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        remove(resources, find(resources, "aws:rds/proxyTarget:ProxyTarget"));
+        set(find(resources, instance), "iamDatabaseAuthenticationEnabled", true);
+      });
+      assert.deepEqual(found, []);
+    });
+  });
+
+  describe("rds-proxy-require-tls", () => {
+    const policy = "rds-proxy-require-tls";
+
+    it("1: reports a proxy that accepts plain text", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, proxy), "requireTls", false),
+      );
+      assert.deepEqual(found, [
+        "requireTls is not true: set it, so no client reaches the database in clear text.",
+      ]);
+    });
+
+    it("passes the program's proxy", async () => {
+      await passes(policy);
+    });
+  });
+
+  describe("rds-proxy-iam-auth", () => {
+    const policy = "rds-proxy-iam-auth";
+
+    it("1: reports an auth with IAM optional", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const p = find(resources, proxy);
+        const auths = structuredClone(p.inputs.auths) as Record<string, unknown>[];
+        auths[0].iamAuth = "OPTIONAL";
+        set(p, "auths", auths);
+      });
+      assert.deepEqual(found, [
+        'an auth of the proxy has iamAuth OPTIONAL: set iamAuth "REQUIRED" and grant clients ' +
+          "rds-db:connect on the proxy's dbuser ARN.",
+      ]);
+    });
+
+    it("passes the program's proxy (IAM required)", async () => {
+      await passes(policy);
+    });
+  });
+});
