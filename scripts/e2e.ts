@@ -204,11 +204,12 @@ async function runSteps(page: Page, url: URL, report: Report): Promise<void> {
   };
 
   const pageOk = await step("page loads", async () => {
-    const [res, list] = await Promise.all([
-      page.goto(url.href, { waitUntil: "load" }),
-      listLoaded(),
-    ]);
+    // Listening before navigating, so the page's first request cannot be missed.
+    const listing = listLoaded();
+    listing.catch(() => undefined);
+    const res = await page.goto(url.href, { waitUntil: "load" });
     if (res?.status() !== 200) return fail(`GET ${url.href} answered ${res?.status()}`);
+    const list = await listing;
     return list.ok()
       ? pass(`GET ${url.pathname} 200, the note list loaded (${list.status()})`)
       : fail(`the page's GET ${new URL(list.url()).pathname} answered ${list.status()}`);

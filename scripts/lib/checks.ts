@@ -55,13 +55,17 @@ export class Report {
   }
 }
 
-/** An error's message with its cause (fetch puts the useful part there: ECONNREFUSED, cert errors). */
+/**
+ * An error in one line: its message's first line (Playwright appends a call log) with its cause
+ * (fetch puts the useful part there: ECONNREFUSED, certificate errors).
+ */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  if (err.name === "TimeoutError") return `no answer in time (${err.message})`;
+  const message = err.message.split("\n")[0];
+  if (err.name === "TimeoutError") return `no answer in time (${message})`;
   const cause = err.cause as { code?: string; message?: string } | undefined;
   const why = cause?.code ?? cause?.message;
-  return why && !err.message.includes(why) ? `${err.message}: ${why}` : err.message;
+  return why && !message.includes(why) ? `${message}: ${why}` : message;
 }
 
 /** Thrown for a missing or bad argument: the script prints one line and exits 2. */

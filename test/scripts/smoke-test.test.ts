@@ -191,6 +191,20 @@ describe("scripts/smoke-test.ts (npm run smoke-test)", function () {
       );
     });
 
+    it("gives up on a request that never answers after --timeout", async () => {
+      const e = await edge({ intercept: ({ path }) => (path === "/readyz" ? "hang" : undefined) });
+      const run = await npmRun("smoke-test", [
+        "--url",
+        e.url,
+        "--retries",
+        "0",
+        "--timeout",
+        "500",
+      ]);
+      assertOutcome(run, 1, CHECKS, ["readiness"]);
+      assert.match(resultLine(run, "readiness")!, /^FAIL {2}readiness {2}no answer in time \(/);
+    });
+
     it("fails fast when nothing listens, without waiting twice", async () => {
       const port = await closedPort();
       const run = await npmRun("smoke-test", [

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildAssets } from "../../../app/scripts/build-assets";
 import { createTestDatabase, type TestDatabase } from "../../../app/test/helpers/database";
-import { APP_DIR, startServer, type RunningServer } from "../../../app/test/helpers/process";
+import { APP_DIR, killAll, startServer } from "../../../app/test/helpers/process";
 
 export interface LocalService {
   /** http://127.0.0.1:<port>, once listening (and migrated: the server migrates on start). */
@@ -19,22 +19,18 @@ export interface LocalService {
 export function useLocalService(): LocalService {
   const ctx = { baseUrl: "" };
   let db: TestDatabase | undefined;
-  let server: RunningServer | undefined;
   let staticDir: string | undefined;
   before(async function () {
     this.timeout(120_000);
     staticDir = mkdtempSync(path.join(tmpdir(), "smoke-assets-"));
     buildAssets(path.join(APP_DIR, "public"), staticDir);
     db = await createTestDatabase();
-    server = await startServer({ ...db.env, STATIC_DIR: staticDir });
-    ctx.baseUrl = server.baseUrl;
+    ctx.baseUrl = (await startServer({ ...db.env, STATIC_DIR: staticDir })).baseUrl;
   });
   after(async function () {
     this.timeout(60_000);
-    if (server) {
-      server.kill("SIGTERM");
-      await server.exited;
-    }
+    // Also a server that never said it was listening (startServer gave up on it).
+    await killAll();
     await db?.dispose();
     if (staticDir) rmSync(staticDir, { recursive: true, force: true });
   });
