@@ -43,11 +43,10 @@ export interface SmokeOptions {
   httpUrl?: URL;
   retries: number;
   timeoutMs: number;
-  /** Pause before retry n (1-based); tests shorten it. */
-  backoffMs?: (retry: number) => number;
 }
 
-const defaultBackoff = (retry: number) => Math.min(1000 * 2 ** (retry - 1), 10_000);
+/** Pause before retry n (1-based): 1 s, 2 s, 4 s, 8 s, then 10 s. */
+const backoff = (retry: number) => Math.min(1000 * 2 ** (retry - 1), 10_000);
 
 export function parseSmokeArgs(argv: string[]): SmokeOptions | "help" {
   const values = parseCli(argv, {
@@ -132,11 +131,13 @@ export function assetCachingProblem(header: string | null): string | undefined {
   return problems.length > 0 ? `"${header}": ${problems.join(", ")}` : undefined;
 }
 
+/** A response body in a result line: one line, and short. */
+const snippet = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function smokeTest(opts: SmokeOptions): Promise<number> {
   const report = new Report(`smoke test of ${opts.url.origin}`);
-  const backoff = opts.backoffMs ?? defaultBackoff;
   // Paths are resolved against the base URL, so a service under a path prefix works too.
   const base = new URL(opts.url.href.endsWith("/") ? opts.url.href : `${opts.url.href}/`);
   const at = (path: string) => new URL(path, base);
@@ -173,13 +174,12 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
     const res = await request(at(path));
     const text = await res.text();
     const where = `GET ${at(path).pathname}`;
-    if (res.status !== expected)
-      return fail(`${where} answered ${res.status}: ${text.slice(0, 200)}`);
+    if (res.status !== expected) return fail(`${where} answered ${res.status}: ${snippet(text)}`);
     let value: unknown;
     try {
       value = (JSON.parse(text) as Record<string, unknown>)[field];
     } catch {
-      return fail(`${where} answered ${res.status} but not JSON: ${text.slice(0, 200)}`);
+      return fail(`${where} answered ${res.status} but not JSON: ${snippet(text)}`);
     }
     return value === want
       ? pass(`${where} ${res.status} ${field}=${want}`)
@@ -207,8 +207,7 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
       body: JSON.stringify({ text }),
     });
     const body = await res.text();
-    if (res.status !== 201)
-      return fail(`POST /api/notes answered ${res.status}: ${body.slice(0, 200)}`);
+    if (res.status !== 201) return fail(`POST /api/notes answered ${res.status}: ${snippet(body)}`);
     const note = JSON.parse(body) as { id?: string; text?: string };
     if (typeof note.id !== "string")
       return fail(`POST /api/notes answered 201 without an id: ${body}`);
@@ -225,7 +224,7 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
       const res = await request(notePath);
       const body = await res.text();
       if (res.status !== 200)
-        return fail(`GET ${notePath.pathname} answered ${res.status}: ${body.slice(0, 200)}`);
+        return fail(`GET ${notePath.pathname} answered ${res.status}: ${snippet(body)}`);
       const note = JSON.parse(body) as { text?: string };
       return note.text === text
         ? pass(`GET ${notePath.pathname} 200, same text`)

@@ -82,20 +82,20 @@ describe("scripts/smoke-test.ts (npm run smoke-test)", function () {
   });
 
   describe("against a broken service", () => {
-    it("fails readiness after its bounded retries, and still runs the other checks", async () => {
+    it("fails readiness after its bounded retries, quoting the answer, and still runs the other checks", async () => {
       const e = await edge({
         intercept: ({ path }) =>
-          path === "/readyz" ? { status: 500, body: "Internal Server Error" } : undefined,
+          path === "/readyz"
+            ? { status: 500, body: "<html>\n  <h1>Internal Server Error</h1>\n</html>\n" }
+            : undefined,
       });
-      const started = Date.now();
       const run = await npmRun("smoke-test", ["--url", e.url, "--retries", "1"]);
       assertOutcome(run, 1, CHECKS, ["readiness"]);
       assert.match(
         resultLine(run, "readiness")!,
-        /^FAIL {2}readiness {2}GET \/readyz answered 500: Internal Server Error, after 2 attempts/,
+        /^FAIL {2}readiness {2}GET \/readyz answered 500: <html> <h1>Internal Server Error<\/h1> <\/html>, after 2 attempts/,
       );
       assert.match(run.lines.at(-1)!, /6 passed, 1 failed, 0 skipped/);
-      assert.ok(Date.now() - started < 60_000);
     });
 
     it("fails the API round trip when notes cannot be created, skipping read and delete", async () => {
