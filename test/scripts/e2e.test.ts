@@ -111,17 +111,22 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     );
   });
 
-  it("closes Chromium and removes its profile on Ctrl-C", async () => {
-    // The page never answers, so the run is mid-step when interrupted.
-    const e = await edge({ intercept: ({ path }) => (path === "/" ? "hang" : undefined) });
-    const script = startScript("e2e", ["--url", e.url]);
-    await script.waitForLine(/^Chromium .* profile /);
-    script.child.kill("SIGINT");
-    const run = await script.done;
-    assert.equal(run.code, 130, `${run.stdout}${run.stderr}`);
-    assert.match(run.stderr, /interrupted \(SIGINT\): closing Chromium/);
-    assertCleanedUp(run);
-  });
+  for (const [signal, code, when] of [
+    ["SIGINT", 130, "on Ctrl-C"],
+    ["SIGTERM", 143, "when the pipeline cancels the job"],
+  ] as const) {
+    it(`closes Chromium and removes its profile ${when} (${signal})`, async () => {
+      // The page never answers, so the run is mid-step when interrupted.
+      const e = await edge({ intercept: ({ path }) => (path === "/" ? "hang" : undefined) });
+      const script = startScript("e2e", ["--url", e.url]);
+      await script.waitForLine(/^Chromium .* profile /);
+      script.child.kill(signal);
+      const run = await script.done;
+      assert.equal(run.code, code, `${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`interrupted \\(${signal}\\): closing Chromium`));
+      assertCleanedUp(run);
+    });
+  }
 
   it("gives one line and exit 2 for a bad argument", async () => {
     const run = await npmRun("e2e", ["--url", service.baseUrl, "--timeout", "0"]);
