@@ -200,6 +200,16 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
   // 2. API round trip with a note that names where it came from, should it ever be left behind.
   const text = `smoke test ${new Date().toISOString()} ${randomUUID()}`;
   let id: string | undefined;
+  // Stopped between create and delete (Ctrl-C, a cancelled job), the run deletes its note first.
+  let cleanup: URL | undefined;
+  const onSignal = (signal: NodeJS.Signals, code: number) => () => {
+    console.error(`interrupted (${signal})${cleanup ? ": deleting the smoke-test note" : ""}`);
+    const done = () => process.exit(code);
+    if (!cleanup) return done();
+    fetch(cleanup, { method: "DELETE", signal: AbortSignal.timeout(5000) }).then(done, done);
+  };
+  process.once("SIGINT", onSignal("SIGINT", 130));
+  process.once("SIGTERM", onSignal("SIGTERM", 143));
   await report.check("api create", async () => {
     const res = await request(at("api/notes"), {
       method: "POST",
@@ -212,6 +222,7 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
     if (typeof note.id !== "string")
       return fail(`POST /api/notes answered 201 without an id: ${body}`);
     id = note.id;
+    cleanup = at(`api/notes/${encodeURIComponent(id)}`);
     if (note.text !== text) return fail(`POST /api/notes stored ${JSON.stringify(note.text)}`);
     return pass(`POST /api/notes 201 id=${id}`);
   });
@@ -236,6 +247,7 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
       const res = await request(notePath, { method: "DELETE" });
       await res.arrayBuffer();
       if (res.status !== 204) return fail(`DELETE ${notePath.pathname} answered ${res.status}`);
+      cleanup = undefined;
       const after = await request(notePath);
       await after.arrayBuffer();
       return after.status === 404

@@ -9,7 +9,7 @@ import {
   type Edge,
   type EdgeOptions,
 } from "./helpers/edge";
-import { assertOutcome, npmRun, resultLine } from "./helpers/run";
+import { assertOutcome, npmRun, resultLine, startScript } from "./helpers/run";
 import { useLocalService } from "./helpers/service";
 
 const CHECKS = [
@@ -203,6 +203,23 @@ describe("scripts/smoke-test.ts (npm run smoke-test)", function () {
       ]);
       assertOutcome(run, 1, CHECKS, ["readiness"]);
       assert.match(resultLine(run, "readiness")!, /^FAIL {2}readiness {2}no answer in time \(/);
+    });
+
+    it("deletes its note when stopped between create and delete", async () => {
+      // Reading the note back never answers, so the run is between create and delete.
+      const e = await edge({
+        intercept: ({ method, path }) =>
+          method === "GET" && path.startsWith("/api/notes/") ? "hang" : undefined,
+      });
+      const script = startScript("smoke-test", ["--url", e.url]);
+      const created = await script.waitForLine(/^PASS {2}api create {2}/);
+      const id = /id=(\S+)/.exec(created)![1];
+      script.child.kill("SIGINT");
+      const run = await script.done;
+      assert.equal(run.code, 130, `${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /^interrupted \(SIGINT\): deleting the smoke-test note$/m);
+      const res = await fetch(`${service.baseUrl}/api/notes/${id}`);
+      assert.equal(res.status, 404, "the note is gone");
     });
 
     it("fails fast when nothing listens, without waiting twice", async () => {
