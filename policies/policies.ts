@@ -1,21 +1,61 @@
 /**
- * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json.
+ * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json; the
+ * README's policy table says what each one blocks and how to fix it, docs/quality-gate.md which
+ * seed item each enforces.
  *
- * | policy | level | what is wrong | why it matters | fix |
- * | --- | --- | --- | --- | --- |
- * | ec2-security-group-public-ingress | mandatory | a port other than 80/443 open to 0.0.0.0/0 or ::/0 | exposes tasks or the database to the internet | route through the ALB; SSM for shell access |
- * | ec2-vpc-flow-logs | mandatory | a VPC without a flow log of ALL traffic | no record of traffic for an incident | add an aws.ec2.FlowLog |
- * | cloudwatch-log-group-retention | mandatory | a log group kept forever or below `minimumDays` | unbounded cost, or evidence gone too soon | set retentionInDays |
- * | tagging-required-tags | mandatory | an AWS resource without the required tags | cost and ownership reports miss it | use the stack's tagged provider |
+ * Resource types: a policy names the types it checks only through @pulumi/aws classes
+ * (`validateResourceOfType(aws.lb.Listener, …)`, `resource.isType(aws.lb.Listener)`), so the
+ * tokens are those of the installed @pulumi/aws; any type token written as a string
+ * ("aws:lb/listener:Listener") is checked by test/resource-types.spec.ts against the tokens that
+ * @pulumi/aws defines, as are the classes each policy file uses.
  */
 import type { Policies } from "@pulumi/policy";
-import { logGroupRetention } from "./cloudwatch";
-import { securityGroupPublicIngress, vpcFlowLogs } from "./ec2";
+import * as cloudfront from "./cloudfront";
+import * as cloudwatch from "./cloudwatch";
+import * as ec2 from "./ec2";
+import * as elb from "./elb";
+import * as s3 from "./s3";
+import * as sns from "./sns";
+import * as stack from "./stack";
 import { requiredTags } from "./tagging";
+import * as wafv2 from "./wafv2";
 
 export const policies: Policies = [
-  securityGroupPublicIngress,
-  vpcFlowLogs,
-  logGroupRetention,
+  ec2.securityGroupPublicIngress,
+  ec2.vpcFlowLogs,
+  cloudwatch.logGroupRetention,
   requiredTags,
+  // Edge, storage, alerting and whole-stack policies.
+  elb.listenerTlsPolicy,
+  elb.httpListenerRedirect,
+  elb.dropInvalidHeaderFields,
+  elb.desyncMitigation,
+  elb.accessLogs,
+  elb.deletionProtection,
+  elb.targetGroupHealthCheck,
+  cloudfront.viewerHttps,
+  cloudfront.minimumTls,
+  cloudfront.originHttps,
+  cloudfront.s3OriginAccessControl,
+  cloudfront.waf,
+  cloudfront.logging,
+  cloudfront.defaultRootObject,
+  cloudfront.hsts,
+  wafv2.managedRuleGroups,
+  wafv2.rateLimit,
+  wafv2.logging,
+  s3.publicAccessBlock,
+  s3.encryption,
+  s3.staticVersioning,
+  s3.tlsOnly,
+  s3.logLifecycle,
+  sns.topicEncryption,
+  cloudwatch.alarmActions,
+  cloudwatch.alarmMissingData,
+  cloudwatch.alarmDescription,
+  stack.alertTable,
+  stack.databaseBackup,
+  stack.dashboard,
+  stack.taskLogGroups,
+  stack.securityGroupGraph,
 ];

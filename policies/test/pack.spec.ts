@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { packDir, stackPolicyConfig } from "../../scripts/offline/policy-config";
+import { withFixtures } from "./fixtures";
 import { diagnostics, gate } from "./gate";
+
+/** The directories of policies (each with a barrel index.ts); lib/ holds shared helpers. */
+const areas = readdirSync(packDir).filter(
+  (d) => d !== "lib" && existsSync(join(packDir, d, "index.ts")),
+);
+
+/**
+ * Policies whose resources the program does not declare yet: the alerting and the dashboard come
+ * with the observability component (issue 8). Until it lands, these are all the real stacks fail.
+ */
+const awaitingObservability = ["stack-alert-table", "stack-dashboard"];
 
 describe("policy pack", () => {
   it("declares exactly these policies, each mandatory", async () => {
@@ -13,17 +25,49 @@ describe("policy pack", () => {
         .map((p) => p.name)
         .sort();
     assert.deepEqual(byLevel("mandatory"), [
+      "cloudfront-default-root-object",
+      "cloudfront-hsts",
+      "cloudfront-logging",
+      "cloudfront-minimum-tls",
+      "cloudfront-origin-https",
+      "cloudfront-s3-origin-access-control",
+      "cloudfront-viewer-https",
+      "cloudfront-waf",
+      "cloudwatch-alarm-actions",
+      "cloudwatch-alarm-description",
+      "cloudwatch-alarm-missing-data",
       "cloudwatch-log-group-retention",
       "ec2-security-group-public-ingress",
       "ec2-vpc-flow-logs",
+      "elb-access-logs",
+      "elb-deletion-protection",
+      "elb-desync-mitigation",
+      "elb-drop-invalid-header-fields",
+      "elb-http-listener-redirect",
+      "elb-listener-tls-policy",
+      "elb-target-group-health-check",
+      "s3-encryption",
+      "s3-log-lifecycle",
+      "s3-public-access-block",
+      "s3-static-versioning",
+      "s3-tls-only",
+      "sns-topic-encryption",
+      "stack-alert-table",
+      "stack-dashboard",
+      "stack-database-backup",
+      "stack-security-group-graph",
+      "stack-task-log-groups",
       "tagging-required-tags",
+      "wafv2-logging",
+      "wafv2-managed-rule-groups",
+      "wafv2-rate-limit",
     ]);
     assert.deepEqual(byLevel("advisory"), []);
     for (const p of policies) assert.ok(p.description.length > 20, `${p.name} explains itself`);
   });
 
   it("has one file per policy, named after it", async () => {
-    const files = ["cloudwatch", "ec2", "tagging"].flatMap((area) =>
+    const files = areas.flatMap((area) =>
       readdirSync(join(packDir, area))
         .filter((f) => f !== "index.ts")
         .map((f) => `${area}-${f.replace(/\.ts$/, "")}`),
@@ -31,9 +75,30 @@ describe("policy pack", () => {
     assert.deepEqual(files.sort(), (await gate().policies()).map((p) => p.name).sort());
   });
 
+  it("sets each environment's levels: prod all mandatory; staging and dev may keep load balancers unprotected and run without WAF", () => {
+    const advisory = (stack: string) =>
+      Object.entries(stackPolicyConfig(stack))
+        .filter(([, v]) => typeof v === "object" && v.enforcementLevel === "advisory")
+        .map(([name]) => name)
+        .sort();
+    assert.deepEqual(advisory("prod"), []);
+    for (const stack of ["staging", "dev"]) {
+      assert.deepEqual(advisory(stack), ["cloudfront-waf", "elb-deletion-protection"]);
+    }
+  });
+
   for (const stack of ["staging", "prod"] as const) {
-    it(`lets the real ${stack} program through with config/${stack}.json`, async () => {
-      assert.deepEqual(await diagnostics(stack), []);
+    it(`lets the real ${stack} program through with config/${stack}.json, but for the alerting it has yet to declare`, async () => {
+      const mandatory = (await diagnostics(stack)).filter((d) => d.level === "mandatory");
+      assert.deepEqual([...new Set(mandatory.map((d) => d.policy))].sort(), awaitingObservability);
+    });
+
+    it(`lets the ${stack} program with the edge and alerting fixtures through, without a diagnostic`, async () => {
+      const found = await diagnostics(stack, withFixtures());
+      assert.deepEqual(
+        found.filter((d) => !(stack === "staging" && d.policy === "elb-deletion-protection")),
+        [],
+      );
     });
   }
 
@@ -64,8 +129,8 @@ describe("policy pack", () => {
       { "cloudwatch-log-group-retention": { enforcementLevel: "advisory" } },
     );
     assert.deepEqual(
-      found.map((d) => [d.policy, d.level]),
-      [["cloudwatch-log-group-retention", "advisory"]],
+      found.filter((d) => d.policy === "cloudwatch-log-group-retention").map((d) => d.level),
+      ["advisory"],
     );
   });
 });
