@@ -10,6 +10,7 @@
  * @pulumi/aws defines, as are the classes each policy file uses.
  */
 import type { Policies } from "@pulumi/policy";
+import * as acm from "./acm";
 import * as cloudfront from "./cloudfront";
 import * as cloudwatch from "./cloudwatch";
 import * as ec2 from "./ec2";
@@ -41,6 +42,7 @@ export const policies: Policies = [
   cloudfront.logging,
   cloudfront.defaultRootObject,
   cloudfront.hsts,
+  acm.certificateDnsValidation,
   wafv2.managedRuleGroups,
   wafv2.rateLimit,
   wafv2.logging,
@@ -56,6 +58,7 @@ export const policies: Policies = [
   stack.alertTable,
   stack.databaseBackup,
   stack.dashboard,
+  stack.cdn,
   stack.taskLogGroups,
   stack.securityGroupGraph,
 ];
