@@ -335,3 +335,41 @@ export function withFixtures(change: (resources: Resources) => void = () => {}) 
     change(resources);
   };
 }
+
+/** What the engine sends for a string a preview does not know yet. */
+const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Makes `resources` look like a first `pulumi preview`: ids, ARNs and DNS names of resources
+ * are unknown, and so is every value built from them (references, policy documents).
+ */
+export function asPreview(resources: Resources): void {
+  const keys = [
+    "id",
+    "arn",
+    "arnSuffix",
+    "dnsName",
+    "bucketDomainName",
+    "bucketRegionalDomainName",
+  ];
+  const unknowable = new Set(
+    resources
+      .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+      .flatMap((r) => keys.map((k) => r.outputs[k]))
+      .filter((v): v is string => typeof v === "string" && v.length > 3),
+  );
+  const blank = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      return [...unknowable].some((u) => value.includes(u)) ? unknownString : value;
+    }
+    if (Array.isArray(value)) return value.map(blank);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blank(v)]));
+    }
+    return value;
+  };
+  for (const r of resources.filter((r) => !r.type.startsWith("pulumi:providers:"))) {
+    r.inputs = blank(r.inputs) as Record<string, unknown>;
+    r.outputs = blank(r.outputs) as Record<string, unknown>;
+  }
+}
