@@ -39,10 +39,27 @@ export const alertTable: StackValidationPolicy = {
     const subscribed = (topic: PolicyResource) =>
       subscriptions.some((s) => refersTo(s, "topic", topic));
 
-    const hasCertificates = resources.some((r) => r.isType(aws.acm.Certificate));
+    const certificates = resources.filter((r) => r.isType(aws.acm.Certificate));
     for (const [key, row] of Object.entries(alertConditions)) {
-      if (key === "certificate-expiry" && !hasCertificates) continue;
+      if (key === "certificate-expiry" && certificates.length === 0) continue;
       const matching = alerts.filter((a) => tagsOf(a)["alert-condition"] === key);
+      if (key === "certificate-expiry" && matching.length > 0) {
+        // ACM's DaysToExpiry is per certificate: each needs an alarm on its own ARN.
+        for (const certificate of certificates) {
+          const watched = matching.some(
+            (a) =>
+              refersTo(a, "dimensions", certificate) || refersTo(a, "metricQueries", certificate),
+          );
+          if (!watched) {
+            report(
+              `certificate ${certificate.name} has no expiry alarm: add an alarm on ` +
+                "AWS/CertificateManager DaysToExpiry with dimensions { CertificateArn: <its " +
+                "ARN> }, tagged alert-condition=certificate-expiry.",
+              certificate.urn,
+            );
+          }
+        }
+      }
       if (matching.length === 0) {
         report(
           `no alarm for "${row.condition}" (${row.severity}): add one tagged ` +

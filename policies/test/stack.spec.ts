@@ -113,6 +113,37 @@ describe("stack", () => {
       ]);
     });
 
+    it("7: requires an expiry alarm on each certificate's ARN", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const lb = find(resources, "aws:lb/loadBalancer:LoadBalancer");
+          const [watched] = ["cdn-cert", "alb-cert"].map((name) =>
+            addBeside(resources, lb, "aws:acm/certificate:Certificate", name, {
+              domainName: "example.com",
+              validationMethod: "DNS",
+            }),
+          );
+          const memory = find(resources, metricAlarm, "memory");
+          const alarm = addBeside(resources, memory, metricAlarm, "certificate-expiry", {
+            ...memory.inputs,
+            dimensions: { CertificateArn: watched.outputs.id },
+            alarmDescription:
+              "[Medium] A certificate expires within 30 days. Runbook: https://example.com/docs/runbooks/common-issues.md#certificate",
+            tags: { "alert-condition": "certificate-expiry", severity: "medium" },
+          });
+          alarm.propertyDependencies = {
+            ...memory.propertyDependencies,
+            dimensions: [watched.urn],
+          };
+        }),
+      );
+      assert.deepEqual(found, [
+        "certificate alb-cert has no expiry alarm: add an alarm on AWS/CertificateManager DaysToExpiry with dimensions { CertificateArn: <its ARN> }, tagged alert-condition=certificate-expiry.",
+      ]);
+    });
+
     it("passes the alerting contract: every row alarmed, routed and linked to its runbook", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
       assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
