@@ -91,7 +91,7 @@ describe("policy pack", () => {
   });
 
   for (const stack of ["staging", "prod"] as const) {
-    it(`lets the real ${stack} program through with config/${stack}.json, but for the alerting it has yet to declare`, async () => {
+    it(`lets the real ${stack} program through with config/${stack}.json, but for the CDN and alerting it has yet to declare`, async () => {
       const mandatory = (await diagnostics(stack)).filter((d) => d.level === "mandatory");
       assert.deepEqual([...new Set(mandatory.map((d) => d.policy))].sort(), awaitingComponents);
     });
