@@ -1,132 +1,108 @@
 /**
- * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json.
+ * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json; the
+ * README's policy table says what each one blocks and how to fix it, docs/quality-gate.md which
+ * seed item each enforces.
  *
- * | policy | level | what is wrong | why it matters | fix |
- * | --- | --- | --- | --- | --- |
- * | ec2-security-group-public-ingress | mandatory | a port other than 80/443 open to 0.0.0.0/0 or ::/0 | exposes tasks or the database to the internet | route through the ALB; SSM for shell access |
- * | ec2-vpc-flow-logs | mandatory | a VPC without a flow log of ALL traffic | no record of traffic for an incident | add an aws.ec2.FlowLog |
- * | cloudwatch-log-group-retention | mandatory | a log group kept forever or below `minimumDays` | unbounded cost, or evidence gone too soon | set retentionInDays |
- * | tagging-required-tags | mandatory | an AWS resource without the required tags | cost and ownership reports miss it | use the stack's tagged provider |
- * | ecs-task-definition-image-pinned | mandatory | an image by tag, not digest | a tag can point at other bytes later | run <repo>@sha256:<digest> |
- * | ecs-task-definition-non-root-user | mandatory | no user, or root | a breakout starts as root | user 1000:1000 |
- * | ecs-task-definition-read-only-root-filesystem | mandatory | writable root filesystem | an intruder can change the code | readonlyRootFilesystem, a /tmp volume |
- * | ecs-task-definition-not-privileged | mandatory | privileged container | root on the host | remove privileged |
- * | ecs-task-definition-health-check | mandatory | essential container without healthCheck | a hung task keeps receiving traffic | healthCheck.command |
- * | ecs-task-definition-awslogs | mandatory | logs not sent with awslogs to a group | no logs to investigate with | awslogs driver and group |
- * | ecs-task-definition-no-secrets-in-environment | mandatory | a secret-looking environment variable | readable by anyone who can describe the task | secrets from Secrets Manager/SSM |
- * | ecs-task-definition-no-host-namespaces | mandatory | pidMode or ipcMode host | a container sees the host's processes | remove them |
- * | ecs-task-definition-awsvpc-network-mode | mandatory | networkMode other than awsvpc | tasks share the host's network | networkMode awsvpc |
- * | ecs-service-no-public-ip | mandatory | assignPublicIp | tasks reachable from the internet | private subnets |
- * | ecs-service-deployment-circuit-breaker | mandatory | no rollback on failed deployment | a bad release stays half-deployed | circuit breaker with rollback |
- * | ecs-service-minimum-healthy-percent | mandatory | minimum healthy below 100% | deployments drop capacity | 100 (max 200) |
- * | ecs-service-fargate-platform-version | mandatory | Fargate platform below 1.4.0 | missing security patches | LATEST or 1.4.0 |
- * | ecs-cluster-container-insights | mandatory | Container Insights off | no container health metrics | containerInsights enabled |
- * | ecr-repository-scan-on-push | mandatory | no scan on push | vulnerable images go unnoticed | scanOnPush |
- * | ecr-repository-immutable-tags | mandatory | mutable tags | a tag can be replaced by another image | IMMUTABLE (or with a narrow exclusion) |
- * | ecr-repository-lifecycle-policy | mandatory | no lifecycle policy | images accumulate cost | aws.ecr.LifecyclePolicy |
- * | rds-instance-storage-encrypted | mandatory | unencrypted storage | data readable from disks and snapshots | storageEncrypted with a KMS key |
- * | rds-instance-not-public | mandatory | publicly accessible | database endpoint on the internet | publiclyAccessible false |
- * | rds-instance-backup-retention | mandatory (minimum per env) | backups off or below minimumDays | recovery window too short | backupRetentionPeriod |
- * | rds-instance-deletion-protection | mandatory; advisory in dev/staging | no deletion protection | one command deletes the data | deletionProtection |
- * | rds-instance-multi-az | mandatory; advisory in dev/staging | single-AZ | an AZ failure takes the database down | multiAz |
- * | rds-instance-enhanced-monitoring | mandatory | Enhanced Monitoring off | no OS metrics to diagnose with | monitoringInterval and role |
- * | rds-instance-auto-minor-version-upgrade | mandatory | auto minor upgrade off | security fixes never applied | autoMinorVersionUpgrade |
- * | rds-instance-copy-tags-to-snapshot | mandatory | tags not copied to snapshots | orphan snapshots unattributable | copyTagsToSnapshot |
- * | rds-instance-log-exports | mandatory | engine logs not exported | slow queries and errors unseen | enabledCloudwatchLogsExports |
- * | rds-instance-custom-admin-username | mandatory | default master username | first name guessed | another username |
- * | rds-instance-force-ssl | mandatory | rds.force_ssl not 1 | plain-text connections accepted | parameter group rds.force_ssl 1 |
- * | rds-instance-iam-authentication | mandatory | password-only database | long-lived passwords to leak | IAM auth or an IAM-only proxy |
- * | rds-proxy-require-tls | mandatory | proxy without requireTls | plain-text connections accepted | requireTls |
- * | rds-proxy-iam-auth | mandatory | proxy auth without IAM REQUIRED | clients may use passwords | iamAuth REQUIRED |
- * | backup-vault-customer-managed-key | mandatory | vault on the AWS-managed key | key not under the account's control | kmsKeyArn of a CMK |
- * | backup-plan-retention | mandatory (minimum per env) | recovery points forever or below minimumDays | unbounded cost, or too short history | lifecycle.deleteAfter |
- * | kms-key-rotation | mandatory | symmetric key without rotation | one key material forever | enableKeyRotation |
- * | secretsmanager-secret-rotation | mandatory | a declared secret without rotation | a leaked secret stays valid | aws.secretsmanager.SecretRotation |
- * | iam-policy-no-wildcard-actions | mandatory | an Allow of "*", "svc:*" or NotAction | roles get more than they need | list the actions |
+ * Resource types: a policy names the types it checks only through @pulumi/aws classes
+ * (`validateResourceOfType(aws.lb.Listener, …)`, `resource.isType(aws.lb.Listener)`), so the
+ * tokens are those of the installed @pulumi/aws; any type token written as a string
+ * ("aws:lb/listener:Listener") is checked by test/resource-types.spec.ts against the tokens that
+ * @pulumi/aws defines, as are the classes each policy file uses.
  */
 import type { Policies } from "@pulumi/policy";
-import { logGroupRetention } from "./cloudwatch";
-import { securityGroupPublicIngress, vpcFlowLogs } from "./ec2";
+import * as acm from "./acm";
+import * as backup from "./backup";
+import * as cloudfront from "./cloudfront";
+import * as cloudwatch from "./cloudwatch";
+import * as ec2 from "./ec2";
+import * as ecr from "./ecr";
+import * as ecs from "./ecs";
+import * as elb from "./elb";
+import * as iam from "./iam";
+import * as kms from "./kms";
+import * as rds from "./rds";
+import * as s3 from "./s3";
+import * as secretsmanager from "./secretsmanager";
+import * as sns from "./sns";
+import * as stack from "./stack";
 import { requiredTags } from "./tagging";
-// Compute and data: ECS, ECR, RDS, Backup, KMS, Secrets Manager, IAM.
-import {
-  clusterContainerInsights,
-  serviceDeploymentCircuitBreaker,
-  serviceFargatePlatformVersion,
-  serviceMinimumHealthyPercent,
-  serviceNoPublicIp,
-  taskDefinitionAwslogs,
-  taskDefinitionAwsvpcNetworkMode,
-  taskDefinitionHealthCheck,
-  taskDefinitionImagePinned,
-  taskDefinitionNoHostNamespaces,
-  taskDefinitionNoSecretsInEnvironment,
-  taskDefinitionNonRootUser,
-  taskDefinitionNotPrivileged,
-  taskDefinitionReadOnlyRootFilesystem,
-} from "./ecs";
-import { repositoryImmutableTags, repositoryLifecyclePolicy, repositoryScanOnPush } from "./ecr";
-import {
-  instanceAutoMinorVersionUpgrade,
-  instanceBackupRetention,
-  instanceCopyTagsToSnapshot,
-  instanceCustomAdminUsername,
-  instanceDeletionProtection,
-  instanceEnhancedMonitoring,
-  instanceForceSsl,
-  instanceIamAuthentication,
-  instanceLogExports,
-  instanceMultiAz,
-  instanceNotPublic,
-  instanceStorageEncrypted,
-  proxyIamAuth,
-  proxyRequireTls,
-} from "./rds";
-import { planRetention, vaultCustomerManagedKey } from "./backup";
-import { keyRotation } from "./kms";
-import { secretRotation } from "./secretsmanager";
-import { policyNoWildcardActions } from "./iam";
+import * as wafv2 from "./wafv2";
 
 export const policies: Policies = [
-  securityGroupPublicIngress,
-  vpcFlowLogs,
-  logGroupRetention,
+  ec2.securityGroupPublicIngress,
+  ec2.vpcFlowLogs,
+  cloudwatch.logGroupRetention,
   requiredTags,
   // Compute and data: ECS, ECR, RDS, Backup, KMS, Secrets Manager, IAM.
-  clusterContainerInsights,
-  serviceDeploymentCircuitBreaker,
-  serviceFargatePlatformVersion,
-  serviceMinimumHealthyPercent,
-  serviceNoPublicIp,
-  taskDefinitionAwslogs,
-  taskDefinitionAwsvpcNetworkMode,
-  taskDefinitionHealthCheck,
-  taskDefinitionImagePinned,
-  taskDefinitionNoHostNamespaces,
-  taskDefinitionNoSecretsInEnvironment,
-  taskDefinitionNonRootUser,
-  taskDefinitionNotPrivileged,
-  taskDefinitionReadOnlyRootFilesystem,
-  repositoryImmutableTags,
-  repositoryLifecyclePolicy,
-  repositoryScanOnPush,
-  instanceAutoMinorVersionUpgrade,
-  instanceBackupRetention,
-  instanceCopyTagsToSnapshot,
-  instanceCustomAdminUsername,
-  instanceDeletionProtection,
-  instanceEnhancedMonitoring,
-  instanceForceSsl,
-  instanceIamAuthentication,
-  instanceLogExports,
-  instanceMultiAz,
-  instanceNotPublic,
-  instanceStorageEncrypted,
-  proxyIamAuth,
-  proxyRequireTls,
-  planRetention,
-  vaultCustomerManagedKey,
-  keyRotation,
-  secretRotation,
-  policyNoWildcardActions,
+  ecs.clusterContainerInsights,
+  ecs.serviceDeploymentCircuitBreaker,
+  ecs.serviceFargatePlatformVersion,
+  ecs.serviceMinimumHealthyPercent,
+  ecs.serviceNoPublicIp,
+  ecs.taskDefinitionAwslogs,
+  ecs.taskDefinitionAwsvpcNetworkMode,
+  ecs.taskDefinitionHealthCheck,
+  ecs.taskDefinitionImagePinned,
+  ecs.taskDefinitionNoHostNamespaces,
+  ecs.taskDefinitionNoSecretsInEnvironment,
+  ecs.taskDefinitionNonRootUser,
+  ecs.taskDefinitionNotPrivileged,
+  ecs.taskDefinitionReadOnlyRootFilesystem,
+  ecr.repositoryImmutableTags,
+  ecr.repositoryLifecyclePolicy,
+  ecr.repositoryScanOnPush,
+  rds.instanceAutoMinorVersionUpgrade,
+  rds.instanceBackupRetention,
+  rds.instanceCopyTagsToSnapshot,
+  rds.instanceCustomAdminUsername,
+  rds.instanceDeletionProtection,
+  rds.instanceEnhancedMonitoring,
+  rds.instanceForceSsl,
+  rds.instanceIamAuthentication,
+  rds.instanceLogExports,
+  rds.instanceMultiAz,
+  rds.instanceNotPublic,
+  rds.instanceStorageEncrypted,
+  rds.proxyIamAuth,
+  rds.proxyRequireTls,
+  backup.planRetention,
+  backup.vaultCustomerManagedKey,
+  kms.keyRotation,
+  secretsmanager.secretRotation,
+  iam.policyNoWildcardActions,
+  // Edge, storage, alerting and whole-stack policies.
+  elb.listenerTlsPolicy,
+  elb.httpListenerRedirect,
+  elb.dropInvalidHeaderFields,
+  elb.desyncMitigation,
+  elb.accessLogs,
+  elb.deletionProtection,
+  elb.targetGroupHealthCheck,
+  cloudfront.viewerHttps,
+  cloudfront.minimumTls,
+  cloudfront.originHttps,
+  cloudfront.s3OriginAccessControl,
+  cloudfront.waf,
+  cloudfront.logging,
+  cloudfront.defaultRootObject,
+  cloudfront.hsts,
+  acm.certificateDnsValidation,
+  wafv2.managedRuleGroups,
+  wafv2.rateLimit,
+  wafv2.logging,
+  s3.publicAccessBlock,
+  s3.encryption,
+  s3.staticVersioning,
+  s3.tlsOnly,
+  s3.logLifecycle,
+  sns.topicEncryption,
+  cloudwatch.alarmActions,
+  cloudwatch.alarmMissingData,
+  cloudwatch.alarmDescription,
+  stack.alertTable,
+  stack.databaseBackup,
+  stack.dashboard,
+  stack.cdn,
+  stack.taskLogGroups,
+  stack.securityGroupGraph,
 ];

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { find, set, violations } from "./gate";
+import { withFixtures } from "./fixtures";
+import { addBeside, find, set, violations } from "./gate";
+
+const metricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 describe("cloudwatch", () => {
   describe("cloudwatch-log-group-retention", () => {
@@ -24,6 +27,137 @@ describe("cloudwatch", () => {
 
     it("passes the program's log groups (flow logs 30 days in staging, 365 in prod; database logs 30 and 90)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+
+  describe("cloudwatch-alarm-actions", () => {
+    const policy = "cloudwatch-alarm-actions";
+
+    it("1: reports an alarm without OK actions", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => set(find(resources, metricAlarm, "memory"), "okActions", [])),
+      );
+      assert.deepEqual(found, [
+        "alarm memory notifies no one when it fires or clears: set alarmActions and okActions to the ARN of the alert topic for its severity (or include it in a composite alarm that has them).",
+      ]);
+    });
+
+    it("2: reports an alarm whose actions are disabled", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) =>
+          set(find(resources, metricAlarm, "service-down"), "actionsEnabled", false),
+        ),
+      );
+      assert.equal(found.length, 1);
+    });
+
+    it("passes alarms with actions, and one without that a composite alarm with actions includes", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      const composite = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const down = find(resources, metricAlarm, "service-down");
+          const errors = find(resources, metricAlarm, "error-rate");
+          const combined = addBeside(
+            resources,
+            down,
+            "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+            "outage",
+            {
+              alarmName: "acme-outage",
+              alarmRule: `ALARM("${down.outputs.name}") OR ALARM("${errors.outputs.name}")`,
+              alarmActions: down.inputs.alarmActions,
+              okActions: down.inputs.okActions,
+            },
+          );
+          combined.propertyDependencies.alarmRule = [down.urn, errors.urn];
+          for (const alarm of [down, errors]) {
+            set(alarm, "alarmActions", undefined);
+            set(alarm, "okActions", undefined);
+          }
+        }),
+      );
+      assert.deepEqual(composite, []);
+    });
+  });
+
+  describe("cloudwatch-alarm-missing-data", () => {
+    const policy = "cloudwatch-alarm-missing-data";
+
+    it("1: reports an alarm that leaves missing data to AWS's default", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, metricAlarm, "latency-p95-high"), "treatMissingData", undefined),
+        ),
+      );
+      assert.deepEqual(found, [
+        'treatMissingData is not set (AWS then uses "missing"): choose "breaching" when no data means the service is down, "notBreaching" for sparse metrics such as errors.',
+      ]);
+    });
+
+    it("passes alarms that choose", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+    });
+  });
+
+  describe("cloudwatch-alarm-description", () => {
+    const policy = "cloudwatch-alarm-description";
+    const describeAs = (name: string, description: string) =>
+      violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, metricAlarm, name), "alarmDescription", description),
+        ),
+      );
+
+    it("1: reports a description without a runbook link", async () => {
+      assert.deepEqual(await describeAs("memory", "[High] Memory above 90%"), [
+        'the description has no "Runbook: <URL of docs/runbooks/<file>.md#<section>>" link: write it as "[High] <what is wrong and what to do first>. Runbook: https://<repository>/docs/runbooks/<file>.md#<section>", with the severity tag to match.',
+      ]);
+    });
+
+    it("2: reports a description without its severity", async () => {
+      const found = await describeAs(
+        "memory",
+        "Memory above 90%. Runbook: https://example.com/docs/runbooks/scaling.md#memory",
+      );
+      assert.match(found[0], /^the description does not start with its severity/);
+    });
+
+    it("3: reports a description whose severity contradicts the severity tag", async () => {
+      const found = await describeAs(
+        "memory",
+        "[Medium] Memory above 90%. Runbook: https://example.com/docs/runbooks/scaling.md#memory",
+      );
+      assert.match(found[0], /^the description says \[Medium\] but its severity tag is "high"/);
+    });
+
+    it("4: reports an alerting EventBridge rule without a runbook link", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(
+            find(resources, "aws:cloudwatch/eventRule:EventRule", "backup-failures"),
+            "description",
+            "[High] Backup failed",
+          ),
+        ),
+      );
+      assert.equal(found.length, 1);
+    });
+
+    it("passes the alerting contract's descriptions; EventBridge rules that alert no one are not checked", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });
   });

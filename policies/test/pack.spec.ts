@@ -1,8 +1,21 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { packDir, stackPolicyConfig } from "../../scripts/offline/policy-config";
-import { diagnostics, gate } from "./gate";
+import { asPreview, withFixtures } from "./fixtures";
+import { diagnostics, find, gate, remove } from "./gate";
+
+/** The directories of policies (each with a barrel index.ts); lib/ holds shared helpers. */
+const areas = readdirSync(packDir).filter(
+  (d) => d !== "lib" && existsSync(join(packDir, d, "index.ts")),
+);
+
+/**
+ * Policies whose resources the program does not declare yet: the CDN comes with the edge
+ * component, the alerting and the dashboard with the observability component (issue 8). Until
+ * they land, these are all the real stacks fail.
+ */
+const awaitingComponents = ["stack-alert-table", "stack-cdn", "stack-dashboard"];
 
 describe("policy pack", () => {
   it("declares exactly these policies, each mandatory", async () => {
@@ -13,8 +26,20 @@ describe("policy pack", () => {
         .map((p) => p.name)
         .sort();
     assert.deepEqual(byLevel("mandatory"), [
+      "acm-certificate-dns-validation",
       "backup-plan-retention",
       "backup-vault-customer-managed-key",
+      "cloudfront-default-root-object",
+      "cloudfront-hsts",
+      "cloudfront-logging",
+      "cloudfront-minimum-tls",
+      "cloudfront-origin-https",
+      "cloudfront-s3-origin-access-control",
+      "cloudfront-viewer-https",
+      "cloudfront-waf",
+      "cloudwatch-alarm-actions",
+      "cloudwatch-alarm-description",
+      "cloudwatch-alarm-missing-data",
       "cloudwatch-log-group-retention",
       "ec2-security-group-public-ingress",
       "ec2-vpc-flow-logs",
@@ -35,6 +60,13 @@ describe("policy pack", () => {
       "ecs-task-definition-non-root-user",
       "ecs-task-definition-not-privileged",
       "ecs-task-definition-read-only-root-filesystem",
+      "elb-access-logs",
+      "elb-deletion-protection",
+      "elb-desync-mitigation",
+      "elb-drop-invalid-header-fields",
+      "elb-http-listener-redirect",
+      "elb-listener-tls-policy",
+      "elb-target-group-health-check",
       "iam-policy-no-wildcard-actions",
       "kms-key-rotation",
       "rds-instance-auto-minor-version-upgrade",
@@ -51,27 +83,29 @@ describe("policy pack", () => {
       "rds-instance-storage-encrypted",
       "rds-proxy-iam-auth",
       "rds-proxy-require-tls",
+      "s3-encryption",
+      "s3-log-lifecycle",
+      "s3-public-access-block",
+      "s3-static-versioning",
+      "s3-tls-only",
       "secretsmanager-secret-rotation",
+      "sns-topic-encryption",
+      "stack-alert-table",
+      "stack-cdn",
+      "stack-dashboard",
+      "stack-database-backup",
+      "stack-security-group-graph",
+      "stack-task-log-groups",
       "tagging-required-tags",
+      "wafv2-logging",
+      "wafv2-managed-rule-groups",
+      "wafv2-rate-limit",
     ]);
     assert.deepEqual(byLevel("advisory"), []);
     for (const p of policies) assert.ok(p.description.length > 20, `${p.name} explains itself`);
   });
 
   it("has one file per policy, named after it", async () => {
-    // lib/ holds what several policies share; it is no area.
-    const areas = [
-      "backup",
-      "cloudwatch",
-      "ec2",
-      "ecr",
-      "ecs",
-      "iam",
-      "kms",
-      "rds",
-      "secretsmanager",
-      "tagging",
-    ];
     const files = areas.flatMap((area) =>
       readdirSync(join(packDir, area))
         .filter((f) => f !== "index.ts")
@@ -80,35 +114,66 @@ describe("policy pack", () => {
     assert.deepEqual(files.sort(), (await gate().policies()).map((p) => p.name).sort());
   });
 
-  it("lets the real prod program through with config/prod.json, every policy mandatory", async () => {
-    assert.deepEqual(await diagnostics("prod"), []);
-    const levels = Object.values(stackPolicyConfig("prod")).map((p) =>
-      typeof p === "string" ? p : p.enforcementLevel,
-    );
-    assert.ok(levels.every((level) => level === undefined || level === "mandatory"));
-  });
-
-  it("lets the real staging program through, flagging only what staging may lack (Multi-AZ, deletion protection)", async () => {
-    const found = await diagnostics("staging");
-    assert.deepEqual(
-      found.map((d) => [d.policy, d.level]),
-      [
-        ["rds-instance-deletion-protection", "advisory"],
-        ["rds-instance-multi-az", "advisory"],
-      ],
-    );
-  });
-
-  it("relaxes in staging and dev only Multi-AZ and deletion protection, nothing else", () => {
+  it("sets each environment's levels: prod all mandatory; staging and dev may keep load balancers and the database unprotected, run a single-AZ database and go without WAF", () => {
+    const advisory = (stack: string) =>
+      Object.entries(stackPolicyConfig(stack))
+        .filter(([, v]) => typeof v === "object" && v.enforcementLevel === "advisory")
+        .map(([name]) => name)
+        .sort();
+    assert.deepEqual(advisory("prod"), []);
     for (const stack of ["staging", "dev"]) {
-      const relaxed = Object.entries(stackPolicyConfig(stack))
-        .filter(([, p]) => (typeof p === "string" ? p : p.enforcementLevel) !== undefined)
-        .map(([name, p]) => [name, typeof p === "string" ? p : p.enforcementLevel]);
-      assert.deepEqual(relaxed, [
-        ["rds-instance-deletion-protection", "advisory"],
-        ["rds-instance-multi-az", "advisory"],
+      assert.deepEqual(advisory(stack), [
+        "cloudfront-waf",
+        "elb-deletion-protection",
+        "rds-instance-deletion-protection",
+        "rds-instance-multi-az",
       ]);
     }
+  });
+
+  for (const stack of ["staging", "prod"] as const) {
+    it(`lets the real ${stack} program through with config/${stack}.json, but for the CDN and alerting it has yet to declare`, async () => {
+      const mandatory = (await diagnostics(stack)).filter((d) => d.level === "mandatory");
+      assert.deepEqual([...new Set(mandatory.map((d) => d.policy))].sort(), awaitingComponents);
+    });
+
+    it(`lets the ${stack} program with the edge and alerting fixtures through, without a diagnostic`, async () => {
+      const found = await diagnostics(stack, withFixtures());
+      assert.deepEqual(
+        found.filter((d) => !(stack === "staging" && d.level === "advisory")),
+        [],
+      );
+    });
+  }
+
+  it("on a preview (ids, ARNs and names built from them unknown), passes the compliant stack and still finds a defect", async () => {
+    const preview = await diagnostics("prod", withFixtures(asPreview));
+    // Resource policies that read an unknown value are skipped by the SDK with an advisory note.
+    assert.deepEqual(
+      preview.filter((d) => d.level === "mandatory"),
+      [],
+    );
+    const skipped = [...new Set(preview.map((d) => d.policy))].sort();
+    assert.ok(!skipped.some((p) => p.startsWith("stack-")), skipped.join(", "));
+
+    const defect = await diagnostics(
+      "prod",
+      withFixtures((resources) => {
+        remove(
+          resources,
+          find(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "static"),
+        );
+        remove(
+          resources,
+          find(resources, "aws:sns/topicSubscription:TopicSubscription", "alerts-team"),
+        );
+        asPreview(resources);
+      }),
+    );
+    assert.deepEqual(
+      [...new Set(defect.filter((d) => d.level === "mandatory").map((d) => d.policy))].sort(),
+      ["s3-public-access-block", "stack-alert-table"],
+    );
   });
 
   it("rejects a config file that names no policy of the pack", async () => {
@@ -130,7 +195,7 @@ describe("policy pack", () => {
 
   it("reports violations as advisory when the config turns a policy down", async () => {
     const found = await diagnostics(
-      "prod",
+      "staging",
       (resources) => {
         const group = resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!;
         delete group.inputs.retentionInDays;
@@ -138,8 +203,8 @@ describe("policy pack", () => {
       { "cloudwatch-log-group-retention": { enforcementLevel: "advisory" } },
     );
     assert.deepEqual(
-      found.map((d) => [d.policy, d.level]),
-      [["cloudwatch-log-group-retention", "advisory"]],
+      found.filter((d) => d.policy === "cloudwatch-log-group-retention").map((d) => d.level),
+      ["advisory"],
     );
   });
 });

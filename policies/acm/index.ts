@@ -1,0 +1,1 @@
+export { certificateDnsValidation } from "./certificate-dns-validation";

@@ -1,0 +1,18 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+
+/** Every metric alarm decides what a gap in its data means. */
+export const alarmMissingData: ResourceValidationPolicy = {
+  name: "cloudwatch-alarm-missing-data",
+  description:
+    "Seed alerting 'alert fatigue avoided': metric alarms set treatMissingData explicitly (breaching for a metric that stops when the service dies, notBreaching for sparse ones).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) => {
+    if (!alarm.treatMissingData) {
+      report(
+        'treatMissingData is not set (AWS then uses "missing"): choose "breaching" when no ' +
+          'data means the service is down, "notBreaching" for sparse metrics such as errors.',
+      );
+    }
+  }),
+};

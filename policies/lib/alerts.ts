@@ -1,0 +1,45 @@
+/**
+ * The alerting contract the observability component follows and the alarm policies check.
+ *
+ * Every alarm for a condition of the seed's alert table (and the EventBridge rule for failed
+ * backups) carries the tags `alert-condition` (a key of `alertConditions`) and `severity`; its
+ * description starts with "[Critical]", "[High]" or "[Medium]" and contains "Runbook: <URL>"
+ * ending in `docs/runbooks/<file>.md#<anchor>`. The two SNS topics carry the tag `alert-route`
+ * (page or team); subscriptions are `aws.sns.TopicSubscription`s of a topic.
+ */
+export type Severity = "critical" | "high" | "medium";
+export type Route = "page" | "team";
+
+/** The seed's "Configure Alerts For" table: severity and who is told. */
+export const alertConditions: Record<
+  string,
+  { condition: string; severity: Severity; route: Route }
+> = {
+  "service-down": { condition: "Service down", severity: "critical", route: "page" },
+  "error-rate": { condition: "Error rate > 5%", severity: "high", route: "page" },
+  "latency-p95-high": { condition: "P95 latency > 1s", severity: "high", route: "team" },
+  "latency-p95-review": { condition: "P95 latency > 500ms", severity: "medium", route: "team" },
+  "database-disk": { condition: "Disk > 80%", severity: "medium", route: "team" },
+  memory: { condition: "Memory > 90%", severity: "high", route: "team" },
+  "certificate-expiry": { condition: "Certificate expiring", severity: "medium", route: "team" },
+  "backup-failed": { condition: "Backup failed", severity: "high", route: "team" },
+};
+
+const severityPrefix = /^\[(Critical|High|Medium)\]/;
+const runbookLink = /Runbook: (https?:\/\/\S*docs\/runbooks\/[\w.-]+\.md#[\w-]+)/;
+
+/** What is wrong with an alarm's description (and severity tag), or undefined. */
+export function descriptionProblem(
+  description: string | undefined,
+  severityTag: string | undefined,
+): string | undefined {
+  const prefix = severityPrefix.exec(description ?? "");
+  if (!prefix) return 'does not start with its severity ("[Critical]", "[High]" or "[Medium]")';
+  if (!runbookLink.test(description ?? "")) {
+    return 'has no "Runbook: <URL of docs/runbooks/<file>.md#<section>>" link';
+  }
+  if (severityTag !== undefined && severityTag !== prefix[1].toLowerCase()) {
+    return `says ${prefix[0]} but its severity tag is "${severityTag}"`;
+  }
+  return undefined;
+}

@@ -1,0 +1,15 @@
+/** S3 buckets and the separate resources that configure them (provider v7 splits them out). */
+import * as aws from "@pulumi/aws";
+import type { PolicyResource } from "@pulumi/policy";
+import { refersTo } from "./stack";
+
+export const isBucket = (r: PolicyResource) => r.isType(aws.s3.Bucket) || r.isType(aws.s3.BucketV2);
+
+/** The resources of the given classes whose `bucket` names `bucket`. */
+export function companions(
+  bucket: PolicyResource,
+  resources: PolicyResource[],
+  classes: Parameters<PolicyResource["isType"]>[0][],
+): PolicyResource[] {
+  return resources.filter((r) => classes.some((c) => r.isType(c)) && refersTo(r, "bucket", bucket));
+}

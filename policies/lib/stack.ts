@@ -1,0 +1,73 @@
+/**
+ * What stack policies need to read values a preview may not know yet and to follow references
+ * between resources. A preview does not know the ids and ARNs of resources it has yet to create,
+ * so a reference is found through the engine's property dependencies first, and through equal
+ * values only when those are known.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+
+/**
+ * Stands for a value only known once the resource exists (`pulumi preview`). It is truthy, so a
+ * property that will be set counts as set; comparing it with a real value never matches.
+ */
+export const unknown = "(known after the resource is created)";
+
+// @pulumi/policy throws its (unexported) UnknownValueError on reading an unknown value.
+const isUnknownError = (err: unknown) => (err as Error)?.constructor?.name === "UnknownValueError";
+
+/** A plain copy of `read()`'s value, each unknown part of it replaced by `unknown`. */
+function resolve(read: () => unknown): unknown {
+  let value: unknown;
+  try {
+    value = read();
+  } catch (err) {
+    if (isUnknownError(err)) return unknown;
+    throw err;
+  }
+  if (Array.isArray(value)) {
+    const items = value;
+    return Array.from({ length: items.length }, (_, i) => resolve(() => items[i]));
+  }
+  if (value !== null && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(object).map((k) => [k, resolve(() => object[k])]));
+  }
+  return value;
+}
+
+/** The property `key` of `resource` as plain data (unknown parts are `unknown`), or undefined. */
+export function prop<T = unknown>(resource: PolicyResource, key: string): T | undefined {
+  return resolve(() => resource.props[key]) as T | undefined;
+}
+
+/** Values another resource can use to name `target`: its id, ARN, name, DNS name. */
+function handles(target: PolicyResource): string[] {
+  return ["id", "arn", "name", "bucket", "bucketRegionalDomainName", "bucketDomainName", "dnsName"]
+    .map((key) => prop(target, key))
+    .filter((v): v is string => typeof v === "string" && v !== unknown && v.length > 3);
+}
+
+/**
+ * Whether `from`'s property `key` refers to `target`: through the engine's property
+ * dependencies (always known), or by holding one of `target`'s handles (id, ARN, name).
+ */
+export function refersTo(from: PolicyResource, key: string, target: PolicyResource): boolean {
+  if ((from.propertyDependencies[key] ?? []).some((dep) => dep.urn === target.urn)) return true;
+  const value = prop(from, key);
+  if (value === undefined) return false;
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return handles(target).some((handle) => text.includes(handle));
+}
+
+/** A resource's region: its own `region` (provider v7 lets each resource set one), else its provider's. */
+export function regionOf(resource: PolicyResource): string | undefined {
+  const own = prop<string>(resource, "region");
+  if (own && own !== unknown) return own;
+  const fromProvider = resolve(() => resource.provider?.props.region);
+  return typeof fromProvider === "string" && fromProvider !== unknown ? fromProvider : undefined;
+}
+
+/** The resource's own tags (not the provider's default tags). */
+export function tagsOf(resource: PolicyResource): Record<string, string> {
+  return prop<Record<string, string>>(resource, "tags") ?? {};
+}

@@ -1,0 +1,1 @@
+export { topicEncryption } from "./topic-encryption";

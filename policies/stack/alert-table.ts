@@ -1,0 +1,108 @@
+import * as aws from "@pulumi/aws";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { alertConditions, descriptionProblem, type Route } from "../lib/alerts";
+import { prop, refersTo, tagsOf } from "../lib/stack";
+
+/**
+ * The seed's alert table, each row an alarm (or, for failed backups, an EventBridge rule) that
+ * reaches a subscribed topic of the row's route: the page topic for service down and error
+ * rate, the team topic for the rest, and nothing else on the page topic. Certificate expiry is
+ * required only when the stack has ACM certificates. The tags and description format are the
+ * contract of ../lib/alerts.ts.
+ */
+export const alertTable: StackValidationPolicy = {
+  name: "stack-alert-table",
+  description:
+    "Seed alerting table and 'runbooks linked to alerts', pre-production 'alerts configured': each condition (service down, error rate, p95 > 1 s, p95 > 500 ms, disk, memory, certificate expiry, backup failed) has an alarm of its severity with actions to a subscribed topic of its route and a runbook link.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const { resources } = args;
+    const topics = resources.filter((r) => r.isType(aws.sns.Topic));
+    const subscriptions = resources.filter((r) => r.isType(aws.sns.TopicSubscription));
+    const alarms = resources.filter(
+      (r) => r.isType(aws.cloudwatch.MetricAlarm) || r.isType(aws.cloudwatch.CompositeAlarm),
+    );
+    const composites = alarms.filter((a) => a.isType(aws.cloudwatch.CompositeAlarm));
+    const targets = resources.filter((r) => r.isType(aws.cloudwatch.EventTarget));
+    const alerts = [...alarms, ...resources.filter((r) => r.isType(aws.cloudwatch.EventRule))];
+
+    /** Topics an alert notifies: its actions, its composites' actions, its EventBridge targets. */
+    const topicsOf = (alert: PolicyResource): PolicyResource[] => {
+      if (alert.isType(aws.cloudwatch.EventRule)) {
+        const ruleTargets = targets.filter((t) => refersTo(t, "rule", alert));
+        return topics.filter((topic) => ruleTargets.some((t) => refersTo(t, "arn", topic)));
+      }
+      const notifying = [alert, ...composites.filter((c) => refersTo(c, "alarmRule", alert))];
+      return topics.filter((topic) => notifying.some((a) => refersTo(a, "alarmActions", topic)));
+    };
+    const routeOf = (topic: PolicyResource) => tagsOf(topic)["alert-route"] as Route | undefined;
+    const subscribed = (topic: PolicyResource) =>
+      subscriptions.some((s) => refersTo(s, "topic", topic));
+
+    const certificates = resources.filter((r) => r.isType(aws.acm.Certificate));
+    for (const [key, row] of Object.entries(alertConditions)) {
+      if (key === "certificate-expiry" && certificates.length === 0) continue;
+      const matching = alerts.filter((a) => tagsOf(a)["alert-condition"] === key);
+      if (key === "certificate-expiry" && matching.length > 0) {
+        // ACM's DaysToExpiry is per certificate: each needs an alarm on its own ARN.
+        for (const certificate of certificates) {
+          const watched = matching.some(
+            (a) =>
+              refersTo(a, "dimensions", certificate) || refersTo(a, "metricQueries", certificate),
+          );
+          if (!watched) {
+            report(
+              `certificate ${certificate.name} has no expiry alarm: add an alarm on ` +
+                "AWS/CertificateManager DaysToExpiry with dimensions { CertificateArn: <its " +
+                "ARN> }, tagged alert-condition=certificate-expiry.",
+              certificate.urn,
+            );
+          }
+        }
+      }
+      if (matching.length === 0) {
+        report(
+          `no alarm for "${row.condition}" (${row.severity}): add one tagged ` +
+            `alert-condition=${key}, severity=${row.severity}, whose actions go to the ` +
+            `${row.route} topic and whose description links its runbook.`,
+        );
+        continue;
+      }
+      for (const alert of matching) {
+        const tags = tagsOf(alert);
+        if (tags.severity !== row.severity) {
+          report(
+            `${alert.name} (${row.condition}) has severity "${tags.severity}": the alert ` +
+              `table says ${row.severity}; set tag severity=${row.severity} and the matching ` +
+              "description prefix.",
+            alert.urn,
+          );
+        }
+        const description = prop<string>(
+          alert,
+          alert.isType(aws.cloudwatch.EventRule) ? "description" : "alarmDescription",
+        );
+        const problem = descriptionProblem(description, tags.severity);
+        if (problem) {
+          report(`${alert.name} (${row.condition}): its description ${problem}.`, alert.urn);
+        }
+        const reached = topicsOf(alert);
+        if (!reached.some((t) => routeOf(t) === row.route && subscribed(t))) {
+          report(
+            `${alert.name} (${row.condition}) reaches no subscribed ${row.route} topic: send ` +
+              `its actions to the topic tagged alert-route=${row.route}, which needs an ` +
+              "aws.sns.TopicSubscription.",
+            alert.urn,
+          );
+        }
+        if (row.route === "team" && reached.some((t) => routeOf(t) === "page")) {
+          report(
+            `${alert.name} (${row.condition}) pages on-call, but the alert table says notify ` +
+              "the team: send it to the team topic only (alert fatigue).",
+            alert.urn,
+          );
+        }
+      }
+    }
+  },
+};

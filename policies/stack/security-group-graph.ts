@@ -1,0 +1,139 @@
+import * as aws from "@pulumi/aws";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { isAny, loadBalancers } from "../lib/elb";
+import { prop, refersTo } from "../lib/stack";
+
+type Role = "load balancer" | "service" | "proxy" | "database";
+
+interface Source {
+  /** A CIDR or prefix list, or the security group it names (undefined: not in this stack). */
+  address?: string;
+  group?: PolicyResource;
+  rule: string;
+}
+
+interface InlineIngress {
+  cidrBlocks?: string[];
+  ipv6CidrBlocks?: string[];
+  prefixListIds?: string[];
+  self?: boolean;
+}
+
+const isPublic = (address: string) =>
+  address === "0.0.0.0/0" || address === "::/0" || address.startsWith("pl-");
+
+/**
+ * The security groups form one chain: only the load balancer's group admits the internet (or
+ * CloudFront's prefix list); the service's only the load balancer's; the proxy's only the
+ * service's; the database's only the proxy's (the service's when there is no proxy). Roles come
+ * from where each group is attached.
+ */
+export const securityGroupGraph: StackValidationPolicy = {
+  name: "stack-security-group-graph",
+  description:
+    "Issue 9's network chain internet -> load balancer -> service -> proxy -> database: each security group admits only the group before it; only the load balancer's admits the internet or CloudFront's prefix list.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const { resources } = args;
+    const groups = resources.filter((r) => r.isType(aws.ec2.SecurityGroup));
+    const attachedTo = (key: string, test: (r: PolicyResource) => boolean) =>
+      groups.filter((g) => resources.some((r) => test(r) && refersTo(r, key, g)));
+    const roles: Record<Role, PolicyResource[]> = {
+      "load balancer": attachedTo("securityGroups", (r) => isAny(r, loadBalancers)),
+      service: attachedTo("networkConfiguration", (r) => r.isType(aws.ecs.Service)),
+      proxy: attachedTo("vpcSecurityGroupIds", (r) => r.isType(aws.rds.Proxy)),
+      database: attachedTo(
+        "vpcSecurityGroupIds",
+        (r) => r.isType(aws.rds.Instance) || r.isType(aws.rds.Cluster),
+      ),
+    };
+    // Who may reach whom: internet -> load balancer -> service -> (proxy ->) database.
+    const upstream = (role: Role): Role =>
+      role === "service"
+        ? "load balancer"
+        : role === "proxy" || roles.proxy.length === 0
+          ? "service"
+          : "proxy";
+
+    const groupsNamed = (rule: PolicyResource, key: string) =>
+      groups.filter((g) => refersTo(rule, key, g));
+    const sourcesOf = (group: PolicyResource): Source[] => {
+      const sources: Source[] = [];
+      const add = (rule: string, addresses: (string | undefined)[], named: PolicyResource[]) => {
+        for (const address of addresses.filter((a): a is string => !!a)) {
+          sources.push({ address, rule });
+        }
+        for (const source of named) sources.push({ group: source, rule });
+      };
+      for (const ingress of prop<InlineIngress[]>(group, "ingress") ?? []) {
+        add(
+          `inline ingress of ${group.name}`,
+          [
+            ...(ingress.cidrBlocks ?? []),
+            ...(ingress.ipv6CidrBlocks ?? []),
+            ...(ingress.prefixListIds ?? []),
+          ],
+          [
+            ...groupsNamed(group, "ingress").filter((g) => g !== group),
+            ...(ingress.self ? [group] : []),
+          ],
+        );
+      }
+      for (const rule of resources) {
+        if (
+          rule.isType(aws.vpc.SecurityGroupIngressRule) &&
+          refersTo(rule, "securityGroupId", group)
+        ) {
+          add(
+            rule.name,
+            [prop(rule, "cidrIpv4"), prop(rule, "cidrIpv6"), prop(rule, "prefixListId")],
+            groupsNamed(rule, "referencedSecurityGroupId"),
+          );
+        } else if (
+          rule.isType(aws.ec2.SecurityGroupRule) &&
+          prop(rule, "type") === "ingress" &&
+          refersTo(rule, "securityGroupId", group)
+        ) {
+          add(
+            rule.name,
+            [
+              ...(prop<string[]>(rule, "cidrBlocks") ?? []),
+              ...(prop<string[]>(rule, "ipv6CidrBlocks") ?? []),
+              ...(prop<string[]>(rule, "prefixListIds") ?? []),
+            ],
+            [...groupsNamed(rule, "sourceSecurityGroupId"), ...(prop(rule, "self") ? [group] : [])],
+          );
+        }
+      }
+      return sources;
+    };
+
+    for (const group of groups) {
+      const own = (Object.keys(roles) as Role[]).filter((role) => roles[role].includes(group));
+      for (const source of sourcesOf(group)) {
+        if (own.includes("load balancer")) continue;
+        if (own.length === 0) {
+          if (source.address && isPublic(source.address)) {
+            report(
+              `security group ${group.name} admits ${source.address} (${source.rule}), but only ` +
+                "the load balancer's group may admit the internet or CloudFront: remove the rule " +
+                "and reach it through the load balancer.",
+              group.urn,
+            );
+          }
+          continue;
+        }
+        const allowed = own.flatMap((role) => roles[upstream(role)]);
+        if (source.group && allowed.includes(source.group)) continue;
+        const expected = own.map(upstream).join(" or ");
+        report(
+          `security group ${group.name} (the ${own.join(" and ")}'s) admits ` +
+            `${source.group ? `security group ${source.group.name}` : source.address} ` +
+            `(${source.rule}): admit only the ${expected}'s security group ` +
+            "(referencedSecurityGroupId).",
+          group.urn,
+        );
+      }
+    }
+  },
+};

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { withFixtures } from "./fixtures";
+import { find, remove, set, violations } from "./gate";
+
+const bucket = "aws:s3/bucket:Bucket";
+const publicAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const encryption =
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const versioning = "aws:s3/bucketVersioning:BucketVersioning";
+const bucketPolicy = "aws:s3/bucketPolicy:BucketPolicy";
+const lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+
+describe("s3", () => {
+  describe("s3-public-access-block", () => {
+    const policy = "s3-public-access-block";
+
+    it("1: reports a block that lets public policies through", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, publicAccessBlock, "static"), "blockPublicPolicy", false),
+        ),
+      );
+      assert.deepEqual(found, [
+        "bucket static is not fully blocked from public access (blockPublicPolicy not true): add an aws.s3.BucketPublicAccessBlock for it with all four settings true.",
+      ]);
+    });
+
+    it("2: reports the program's log bucket without its block", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        remove(resources, find(resources, publicAccessBlock, "access-logs")),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^bucket staging-access-logs is not fully blocked/);
+    });
+
+    it("passes the program's and the fixtures' buckets", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+    });
+  });
+
+  describe("s3-encryption", () => {
+    const policy = "s3-encryption";
+
+    it("1: reports a bucket that declares no default encryption", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        remove(resources, find(resources, encryption, "access-logs")),
+      );
+      assert.deepEqual(found, [
+        "bucket prod-access-logs declares no default encryption: add an aws.s3.BucketServerSideEncryptionConfiguration (sseAlgorithm aws:kms, or AES256 where the writer needs it, e.g. load balancer logs).",
+      ]);
+    });
+
+    it("passes encryption declared separately or inline", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      const inline = await violations(policy, "prod", (resources) => {
+        remove(resources, find(resources, encryption, "access-logs"));
+        set(find(resources, bucket, "access-logs"), "serverSideEncryptionConfiguration", {
+          rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        });
+      });
+      assert.deepEqual(inline, []);
+    });
+  });
+
+  describe("s3-static-versioning", () => {
+    const policy = "s3-static-versioning";
+
+    it("1: reports the CloudFront origin bucket without versioning", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, versioning, "static"), "versioningConfiguration", {
+            status: "Suspended",
+          }),
+        ),
+      );
+      assert.deepEqual(found, [
+        'bucket static serves CloudFront without versioning: add an aws.s3.BucketVersioning with versioningConfiguration { status: "Enabled" } (and a lifecycle rule expiring noncurrent versions).',
+      ]);
+    });
+
+    it("passes the versioned static bucket; log buckets need none", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+    });
+  });
+
+  describe("s3-tls-only", () => {
+    const policy = "s3-tls-only";
+
+    it("1: reports the log bucket once its policy lacks the TLS-only statement", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, bucketPolicy, "access-logs");
+        const document = JSON.parse(p.outputs.policy as string);
+        document.Statement = document.Statement.filter((s: { Sid: string }) => s.Sid !== "TlsOnly");
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.deepEqual(found, [
+        'bucket prod-access-logs accepts requests over plain HTTP: add an aws.s3.BucketPolicy statement { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket ARN, bucket ARN + "/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
+      ]);
+    });
+
+    it("2: reports a bucket without any policy", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) => remove(resources, find(resources, bucketPolicy, "static"))),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^bucket static accepts requests over plain HTTP/);
+    });
+
+    it("passes the program's and the fixtures' TLS-only bucket policies", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+    });
+  });
+
+  describe("s3-log-lifecycle", () => {
+    const policy = "s3-log-lifecycle";
+
+    it("1: reports the load balancer's log bucket without an expiry", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        remove(resources, find(resources, lifecycle, "access-logs")),
+      );
+      assert.deepEqual(found, [
+        'log bucket prod-access-logs keeps logs forever: add an aws.s3.BucketLifecycleConfiguration with a rule { status: "Enabled", filter: {}, expiration: { days: <retention> } }.',
+      ]);
+    });
+
+    it("2: reports CloudFront's log bucket whose expiry rule is disabled", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, lifecycle, "cdn-logs"), "rules", [
+            { id: "expire", status: "Disabled", filter: {}, expiration: { days: 90 } },
+          ]),
+        ),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^log bucket cdn-logs keeps logs forever/);
+    });
+
+    it("passes log buckets with an expiry; the static bucket is no log bucket", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+    });
+  });
+});

@@ -1,0 +1,365 @@
+import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
+import { withFixtures } from "./fixtures";
+import { addBeside, find, remove, set, violations } from "./gate";
+
+const metricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const topic = "aws:sns/topic:Topic";
+
+/** Sends the alarm's actions to the fixture topic of `route` only. */
+function routeTo(resources: RegisteredResource[], alarm: string, ...routes: string[]): void {
+  const target = find(resources, metricAlarm, alarm);
+  const topics = routes.map((route) => find(resources, topic, `alerts-${route}`));
+  for (const key of ["alarmActions", "okActions"]) {
+    set(
+      target,
+      key,
+      topics.map((t) => t.outputs.arn),
+    );
+    target.propertyDependencies[key] = topics.map((t) => t.urn);
+  }
+}
+
+describe("stack", () => {
+  describe("stack-alert-table", () => {
+    const policy = "stack-alert-table";
+
+    it("1: reports a row of the table without an alarm", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          remove(resources, find(resources, metricAlarm, "latency-p95-review")),
+        ),
+      );
+      assert.deepEqual(found, [
+        'no alarm for "P95 latency > 500ms" (medium): add one tagged alert-condition=latency-p95-review, severity=medium, whose actions go to the team topic and whose description links its runbook.',
+      ]);
+    });
+
+    it("2: reports service down routed to the team instead of paging", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => routeTo(resources, "service-down", "team")),
+      );
+      assert.deepEqual(found, [
+        "service-down (Service down) reaches no subscribed page topic: send its actions to the topic tagged alert-route=page, which needs an aws.sns.TopicSubscription.",
+      ]);
+    });
+
+    it("3: reports both paging alarms when the page topic has no subscription", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) =>
+          remove(
+            resources,
+            find(resources, "aws:sns/topicSubscription:TopicSubscription", "alerts-page"),
+          ),
+        ),
+      );
+      assert.equal(found.length, 2);
+      assert.match(found[0], /^service-down \(Service down\) reaches no subscribed page topic/);
+      assert.match(found[1], /^error-rate \(Error rate > 5%\) reaches no subscribed page topic/);
+    });
+
+    it("4: reports a team alert that also pages on-call", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => routeTo(resources, "memory", "team", "page")),
+      );
+      assert.deepEqual(found, [
+        "memory (Memory > 90%) pages on-call, but the alert table says notify the team: send it to the team topic only (alert fatigue).",
+      ]);
+    });
+
+    it("5: reports a severity other than the table's", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const alarm = find(resources, metricAlarm, "database-disk");
+          set(alarm, "tags", { "alert-condition": "database-disk", severity: "high" });
+        }),
+      );
+      assert.equal(found.length, 2);
+      assert.match(
+        found[0],
+        /^database-disk \(Disk > 80%\) has severity "high": the alert table says medium/,
+      );
+      assert.match(found[1], /its description says \[Medium\] but its severity tag is "high"/);
+    });
+
+    it("6: reports the backup-failed rule without a target, and requires certificate expiry once the stack has certificates", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          remove(resources, find(resources, "aws:cloudwatch/eventTarget:EventTarget"));
+          addBeside(
+            resources,
+            find(resources, "aws:lb/loadBalancer:LoadBalancer"),
+            "aws:acm/certificate:Certificate",
+            "cert",
+            { domainName: "example.com", validationMethod: "DNS" },
+          );
+        }),
+      );
+      assert.deepEqual(found, [
+        'no alarm for "Certificate expiring" (medium): add one tagged alert-condition=certificate-expiry, severity=medium, whose actions go to the team topic and whose description links its runbook.',
+        "prod-backup-failures (Backup failed) reaches no subscribed team topic: send its actions to the topic tagged alert-route=team, which needs an aws.sns.TopicSubscription.",
+      ]);
+    });
+
+    it("7: requires an expiry alarm on each certificate's ARN", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const lb = find(resources, "aws:lb/loadBalancer:LoadBalancer");
+          const [watched] = ["cdn-cert", "alb-cert"].map((name) =>
+            addBeside(resources, lb, "aws:acm/certificate:Certificate", name, {
+              domainName: "example.com",
+              validationMethod: "DNS",
+            }),
+          );
+          const memory = find(resources, metricAlarm, "memory");
+          const alarm = addBeside(resources, memory, metricAlarm, "certificate-expiry", {
+            ...memory.inputs,
+            dimensions: { CertificateArn: watched.outputs.id },
+            alarmDescription:
+              "[Medium] A certificate expires within 30 days. Runbook: https://example.com/docs/runbooks/common-issues.md#certificate",
+            tags: { "alert-condition": "certificate-expiry", severity: "medium" },
+          });
+          alarm.propertyDependencies = {
+            ...memory.propertyDependencies,
+            dimensions: [watched.urn],
+          };
+        }),
+      );
+      assert.deepEqual(found, [
+        "certificate alb-cert has no expiry alarm: add an alarm on AWS/CertificateManager DaysToExpiry with dimensions { CertificateArn: <its ARN> }, tagged alert-condition=certificate-expiry.",
+      ]);
+    });
+
+    it("passes the alerting contract: every row alarmed, routed and linked to its runbook", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
+    });
+  });
+
+  describe("stack-database-backup", () => {
+    const policy = "stack-database-backup";
+    const plan = "aws:backup/plan:Plan";
+
+    it("1: reports prod's database when the plan keeps backups in one region (requireOffsiteCopy)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, plan);
+        set(
+          p,
+          "rules",
+          (p.outputs.rules as Record<string, unknown>[]).map(({ copyActions: _, ...rule }) => rule),
+        );
+      });
+      assert.deepEqual(found, [
+        "database prod-db's backups stay in one region: add copyActions to a plan rule with destinationVaultArn of a vault in another region (config backupCopyRegion).",
+      ]);
+    });
+
+    it("2: reports a database in no backup selection", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        remove(resources, find(resources, "aws:backup/selection:Selection")),
+      );
+      assert.deepEqual(found, [
+        "database staging-db is in no AWS Backup plan: add an aws.backup.Selection of a plan of this stack whose resources include the database's ARN.",
+      ]);
+    });
+
+    it("passes prod's copy to its second region, and staging without one (requireOffsiteCopy false)", async () => {
+      assert.deepEqual(await violations(policy, "prod"), []);
+      assert.deepEqual(await violations(policy, "staging"), []);
+    });
+  });
+
+  describe("stack-cdn", () => {
+    const policy = "stack-cdn";
+    const distribution = "aws:cloudfront/distribution:Distribution";
+
+    it("1: reports the load balancer served without CloudFront (the program until the edge component lands)", async () => {
+      assert.deepEqual(await violations(policy, "prod"), [
+        "load balancer prod-alb is served without a CDN: add an aws.cloudfront.Distribution with it as an origin (and the static assets bucket as another).",
+      ]);
+    });
+
+    it("2: reports a distribution without the static assets bucket", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const d = find(resources, distribution);
+          const bucket = find(resources, "aws:s3/bucket:Bucket", "static");
+          set(
+            d,
+            "origins",
+            (d.inputs.origins as { originId: string }[]).filter((o) => o.originId !== "static"),
+          );
+          d.propertyDependencies.origins = d.propertyDependencies.origins.filter(
+            (urn) => urn !== bucket.urn,
+          );
+        }),
+      );
+      assert.deepEqual(found, [
+        "the distribution in front of prod-alb serves no static assets from S3: add the assets bucket as an origin (with an Origin Access Control) and a cache behaviour for the hashed assets.",
+      ]);
+    });
+
+    it("passes CloudFront in front of the load balancer and the static bucket", async () => {
+      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
+    });
+  });
+
+  describe("stack-dashboard", () => {
+    const policy = "stack-dashboard";
+    const dashboard = "aws:cloudwatch/dashboard:Dashboard";
+
+    it("1: reports a stack without a dashboard (the program until the observability component lands)", async () => {
+      assert.deepEqual(await violations(policy, "prod"), [
+        "the stack has no CloudWatch dashboard: add an aws.cloudwatch.Dashboard with the request, error, latency, container and database widgets.",
+      ]);
+    });
+
+    it("2: reports a dashboard without widgets", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, dashboard), "dashboardBody", JSON.stringify({ widgets: [] })),
+        ),
+      );
+      assert.match(found[0], /^the stack's dashboards have no widgets/);
+    });
+
+    it("passes a dashboard with widgets", async () => {
+      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
+    });
+  });
+
+  describe("stack-task-log-groups", () => {
+    const policy = "stack-task-log-groups";
+    const taskDefinition = "aws:ecs/taskDefinition:TaskDefinition";
+    const logGroup = "aws:cloudwatch/logGroup:LogGroup";
+
+    /** Changes every container definition of the program's task definition. */
+    const changeContainers =
+      (change: (container: Record<string, unknown>) => void) =>
+      (resources: RegisteredResource[]) => {
+        const task = find(resources, taskDefinition);
+        const containers = JSON.parse(task.outputs.containerDefinitions as string);
+        containers.forEach(change);
+        set(task, "containerDefinitions", JSON.stringify(containers));
+      };
+
+    it("1: reports containers logging to a group the stack does not create", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        changeContainers((c) => {
+          (c.logConfiguration as { options: Record<string, string> }).options["awslogs-group"] =
+            "/ecs/elsewhere";
+        }),
+      );
+      assert.deepEqual(found, [
+        'container migrate of task definition prod-task logs to "/ecs/elsewhere", which is not a log group of this stack: create it as an aws.cloudwatch.LogGroup with retentionInDays and use its name.',
+        'container app of task definition prod-task logs to "/ecs/elsewhere", which is not a log group of this stack: create it as an aws.cloudwatch.LogGroup with retentionInDays and use its name.',
+      ]);
+    });
+
+    it("2: reports the service's log group kept forever", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(
+          resources.find((r) => r.type === logGroup && r.inputs.name === "/ecs/acme-staging")!,
+          "retentionInDays",
+          undefined,
+        ),
+      );
+      assert.equal(found.length, 2);
+      assert.match(found[0], /logs to staging-logs, which keeps logs forever: set retentionInDays/);
+    });
+
+    it("3: reports a container that ships no logs", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        changeContainers((c) => delete c.logConfiguration),
+      );
+      assert.equal(found.length, 2);
+      assert.match(found[0], /^container migrate of task definition prod-task ships no logs/);
+    });
+
+    it("passes the program's containers, logging to its retained log group", async () => {
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+
+  describe("stack-security-group-graph", () => {
+    const policy = "stack-security-group-graph";
+    const securityGroup = "aws:ec2/securityGroup:SecurityGroup";
+    const ingressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+    it("1: reports the service's group admitting the internet", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, ingressRule, "service-from-alb");
+        set(rule, "referencedSecurityGroupId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+        rule.propertyDependencies.referencedSecurityGroupId = [];
+      });
+      assert.deepEqual(found, [
+        "security group prod-service (the service's) admits 0.0.0.0/0 (prod-service-from-alb): admit only the load balancer's security group (referencedSecurityGroupId).",
+      ]);
+    });
+
+    it("2: reports the database's group admitting the service directly, past the proxy", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const rule = find(resources, ingressRule, "db-from-proxy");
+        const service = find(resources, securityGroup, "-service");
+        set(rule, "referencedSecurityGroupId", service.outputs.id);
+        rule.propertyDependencies.referencedSecurityGroupId = [service.urn];
+      });
+      assert.deepEqual(found, [
+        "security group staging-database (the database's) admits security group staging-service (staging-db-from-proxy): admit only the proxy's security group (referencedSecurityGroupId).",
+      ]);
+    });
+
+    it("3: reports a group of no role admitting CloudFront's prefix list", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const lbRule = find(resources, ingressRule, "alb-from-cloudfront");
+        const other = addBeside(
+          resources,
+          find(resources, securityGroup, "-service"),
+          securityGroup,
+          "prod-extra",
+          {
+            description: "extra",
+          },
+        );
+        const rule = addBeside(resources, lbRule, ingressRule, "prod-extra-from-cloudfront", {
+          ...lbRule.inputs,
+          securityGroupId: other.outputs.id,
+        });
+        rule.propertyDependencies.securityGroupId = [other.urn];
+      });
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^security group prod-extra admits pl-[0-9a-f]+ \(prod-extra-from-cloudfront\), but only the load balancer's group may admit/,
+      );
+    });
+
+    it("passes the program's chain: CloudFront -> load balancer -> service -> proxy -> database", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
+import { withFixtures } from "./fixtures";
+import { addBeside, find, remove, set, violations } from "./gate";
+
+const webAcl = "aws:wafv2/webAcl:WebAcl";
+const loggingConfiguration = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
+
+type Rule = Record<string, unknown> & { name: string };
+
+/** The fixture's web ACL with its rules changed by `change`. */
+const withRules = (change: (rules: Rule[]) => Rule[]) => (resources: RegisteredResource[]) => {
+  const acl = find(resources, webAcl);
+  set(acl, "rules", change(acl.inputs.rules as Rule[]));
+};
+
+describe("wafv2", () => {
+  describe("wafv2-managed-rule-groups", () => {
+    const policy = "wafv2-managed-rule-groups";
+
+    it("1: reports a web ACL without the known-bad-inputs group", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures(
+          withRules((rules) =>
+            rules.filter((r) => r.name !== "AWSManagedRulesKnownBadInputsRuleSet"),
+          ),
+        ),
+      );
+      assert.deepEqual(found, [
+        'web ACL waf lacks the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet: add a rule with managedRuleGroupStatement { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } and overrideAction { none: {} }.',
+      ]);
+    });
+
+    it("2: reports the common rule set left in count mode", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures(
+          withRules((rules) =>
+            rules.map((r) =>
+              r.name === "AWSManagedRulesCommonRuleSet"
+                ? { ...r, overrideAction: { count: {} } }
+                : r,
+            ),
+          ),
+        ),
+      );
+      assert.deepEqual(found, [
+        "web ACL waf only counts AWSManagedRulesCommonRuleSet (rule AWSManagedRulesCommonRuleSet): set its overrideAction to { none: {} } so the group blocks.",
+      ]);
+    });
+
+    it("passes the groups inline, and as rules in ruleJson (the WAF API's shape)", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      const json = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const acl = find(resources, webAcl);
+          set(acl, "rules", undefined);
+          set(
+            acl,
+            "ruleJson",
+            JSON.stringify(
+              ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"].map(
+                (name, i) => ({
+                  Name: name,
+                  Priority: i,
+                  OverrideAction: { None: {} },
+                  Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: name } },
+                }),
+              ),
+            ),
+          );
+        }),
+      );
+      assert.deepEqual(json, []);
+    });
+  });
+
+  describe("wafv2-rate-limit", () => {
+    const policy = "wafv2-rate-limit";
+
+    it("1: reports a web ACL without a rate-based rule", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures(withRules((rules) => rules.filter((r) => r.name !== "rate-limit"))),
+      );
+      assert.deepEqual(found, [
+        'web ACL waf has no blocking rate-based rule: add a rule with rateBasedStatement { limit, aggregateKeyType: "IP" } and action { block: {} }.',
+      ]);
+    });
+
+    it("2: reports a rate-based rule that only counts", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures(
+          withRules((rules) =>
+            rules.map((r) => (r.name === "rate-limit" ? { ...r, action: { count: {} } } : r)),
+          ),
+        ),
+      );
+      assert.equal(found.length, 1);
+    });
+
+    it("passes a blocking rate-based rule, inline or as a separate aws.wafv2.WebAclRule", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      const separate = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => {
+          const acl = find(resources, webAcl);
+          const rules = acl.inputs.rules as Rule[];
+          withRules((all) => all.filter((r) => r.name !== "rate-limit"))(resources);
+          const rule = addBeside(resources, acl, "aws:wafv2/webAclRule:WebAclRule", "rate-limit", {
+            ...rules.find((r) => r.name === "rate-limit"),
+            webAclArn: acl.outputs.arn,
+          });
+          rule.propertyDependencies.webAclArn = [acl.urn];
+        }),
+      );
+      assert.deepEqual(separate, []);
+    });
+  });
+
+  describe("wafv2-logging", () => {
+    const policy = "wafv2-logging";
+
+    it("1: reports a web ACL without a logging configuration", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) => remove(resources, find(resources, loggingConfiguration))),
+      );
+      assert.deepEqual(found, [
+        "web ACL waf is not logged: add an aws.wafv2.WebAclLoggingConfiguration for it (to a log group named aws-waf-logs-*) that redacts the authorization and cookie headers.",
+      ]);
+    });
+
+    it("2: reports a logging configuration that writes cookies in clear", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, loggingConfiguration), "redactedFields", [
+            { singleHeader: { name: "authorization" } },
+          ]),
+        ),
+      );
+      assert.deepEqual(found, [
+        'the logging configuration of web ACL waf writes the cookie header(s) in clear: add redactedFields { singleHeader: { name: "cookie" } }.',
+      ]);
+    });
+
+    it("passes a logged web ACL with authorization and cookie redacted", async () => {
+      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
+    });
+  });
+});

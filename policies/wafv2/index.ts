@@ -1,0 +1,3 @@
+export { logging } from "./logging";
+export { managedRuleGroups } from "./managed-rule-groups";
+export { rateLimit } from "./rate-limit";
