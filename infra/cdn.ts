@@ -114,7 +114,8 @@ const oneYear = 365 * 24 * 3600;
  * only from CloudFront (prefix list) with the secret header. Production requires a domain.
  *
  * Outputs for alarms and dashboards: `distributionId`; `webAclName` and `wafMetricNames`
- * (CloudWatch `AWS/WAFV2`, dimensions `WebACL`, `Rule`, region `us-east-1`); `certificateArns`
+ * (CloudWatch `AWS/WAFV2` in us-east-1, dimensions `WebACL` = the web ACL's name, which is also
+ * its metric name, and `Rule` = a rule's metric name, or `ALL`; `BlockedRequests`); `certificateArns`
  * (the us-east-1 certificate, with a domain; add the load balancer's regional one for a
  * "certificate expiring" alarm on `AWS/CertificateManager` `DaysToExpiry`); `url` and
  * `readinessUrl` (`<url>/readyz`, through the CDN, for an external probe). CloudFront metrics
@@ -286,7 +287,8 @@ export class Cdn extends pulumi.ComponentResource {
     const webAcl = new aws.wafv2.WebAcl(
       `${this.name}-waf`,
       {
-        name: `${prefix}-cdn`,
+        // The same as its metric name, so the `WebACL` dimension reads either way.
+        name: metricNames.webAcl,
         description: `${prefix}: managed rules and a per-IP rate limit in front of the CDN`,
         scope: "CLOUDFRONT",
         defaultAction: { allow: {} },

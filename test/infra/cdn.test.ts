@@ -326,6 +326,7 @@ describe("CDN", () => {
           managedRuleGroups.map((name) => ({ vendorName: "AWS", name })),
         );
         for (const r of managed) assert.deepEqual(r.overrideAction, { none: {} });
+        assert.equal((acl.inputs.visibilityConfig as Inputs).metricName, acl.inputs.name);
         for (const r of [acl, ...rules.map((rule) => ({ inputs: rule }))]) {
           const visibility = r.inputs.visibilityConfig as Inputs;
           assert.equal(visibility.cloudwatchMetricsEnabled, true);
