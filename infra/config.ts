@@ -67,6 +67,11 @@ export const environmentDefaults = {
     logLevel: "debug",
     deletionProtection: false,
     albLogRetentionDays: 7,
+    priceClass: "PriceClass_100",
+    waf: false,
+    wafRateLimit: 2000,
+    wafLogRetentionDays: 7,
+    cdnLogRetentionDays: 7,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -101,6 +106,11 @@ export const environmentDefaults = {
     logLevel: "info",
     deletionProtection: false,
     albLogRetentionDays: 30,
+    priceClass: "PriceClass_100",
+    waf: true,
+    wafRateLimit: 2000,
+    wafLogRetentionDays: 30,
+    cdnLogRetentionDays: 30,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -135,6 +145,11 @@ export const environmentDefaults = {
     logLevel: "info",
     deletionProtection: true,
     albLogRetentionDays: 90,
+    priceClass: "PriceClass_All",
+    waf: true,
+    wafRateLimit: 2000,
+    wafLogRetentionDays: 365,
+    cdnLogRetentionDays: 90,
     dbInstanceClass: "db.t4g.medium",
     dbAllocatedStorageGb: 50,
     dbMultiAz: true,
@@ -199,6 +214,9 @@ export type ImagePlatform = (typeof imagePlatforms)[number];
 export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof logLevels)[number];
+/** CloudFront price classes: the edge locations a distribution uses, cheapest regions first. */
+export const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+export type PriceClass = (typeof priceClasses)[number];
 
 export interface StackConfig {
   environment: Environment;
@@ -210,7 +228,10 @@ export interface StackConfig {
   /** Applied to every taggable resource through the AWS provider's default tags. */
   tags: Record<string, string>;
   alertEmail: string;
-  /** Unset: the service is reached on the CDN's and load balancer's AWS domain names. */
+  /**
+   * Unset: the service is reached on the CDN's AWS domain name (`*.cloudfront.net`). Required in
+   * prod (see `domainProblems`).
+   */
   domainName?: string;
   network: {
     cidrBlock: string;
@@ -241,6 +262,15 @@ export interface StackConfig {
     accessLogRetentionDays: number;
     /** With `domainName`: the public Route 53 zone that validates its certificate. */
     hostedZoneName?: string;
+  };
+  cdn: {
+    priceClass: PriceClass;
+    /** A WAF web ACL on the distribution; always on in prod. */
+    waf: boolean;
+    /** Requests one client IP may make in any 5 minutes before the WAF blocks it. */
+    wafRateLimit: number;
+    wafLogRetentionDays: number;
+    accessLogRetentionDays: number;
   };
   database: {
     instanceClass: string;
@@ -359,7 +389,8 @@ export const keys = {
     schema: () => z.string().trim().pipe(z.email()),
   },
   domainName: {
-    description: "Public host name of the service; unset uses AWS-provided names",
+    description:
+      "Public host name of the service (CDN and certificates); unset uses CloudFront's name; required in prod",
     expected: () => "a lower-case DNS name such as app.example.com",
     schema: () =>
       z.string().regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
@@ -513,6 +544,39 @@ export const keys = {
     schema: () => integer(1, 3650),
     default: fromDefaults("albLogRetentionDays"),
   },
+  priceClass: {
+    description:
+      "CloudFront price class: edge locations in North America and Europe (`_100`), plus Asia, Middle East and Africa (`_200`), or all",
+    expected: () => `one of ${priceClasses.join(", ")}`,
+    schema: () => z.enum(priceClasses),
+    default: fromDefaults("priceClass"),
+  },
+  waf: {
+    description:
+      "AWS WAF on the CDN: AWS managed common and known-bad-input rules and a per-IP rate limit",
+    expected: (env) =>
+      env === "prod" ? "true (production is always behind the WAF)" : "true or false",
+    schema: onInProd,
+    default: fromDefaults("waf"),
+  },
+  wafRateLimit: {
+    description: "Requests one client IP may make in any 5 minutes before the WAF blocks it",
+    expected: () => "an integer from 100 to 2000000000",
+    schema: () => integer(100, 2_000_000_000),
+    default: fromDefaults("wafRateLimit"),
+  },
+  wafLogRetentionDays: {
+    description: "Days WAF logs (in CloudWatch Logs, us-east-1) are kept",
+    expected: () => `one of CloudWatch's retention periods (${logRetentionDays.join(", ")})`,
+    schema: () => oneOfNumbers(logRetentionDays),
+    default: fromDefaults("wafLogRetentionDays"),
+  },
+  cdnLogRetentionDays: {
+    description: "Days CloudFront access logs are kept in S3",
+    expected: () => "an integer from 1 to 3650",
+    schema: () => integer(1, 3650),
+    default: fromDefaults("cdnLogRetentionDays"),
+  },
   dbInstanceClass: {
     description: "RDS PostgreSQL instance class",
     expected: () => "an RDS instance class such as db.t4g.micro",
@@ -664,6 +728,11 @@ interface Values {
   hostedZoneName?: string;
   deletionProtection: boolean;
   albLogRetentionDays: number;
+  priceClass: PriceClass;
+  waf: boolean;
+  wafRateLimit: number;
+  wafLogRetentionDays: number;
+  cdnLogRetentionDays: number;
   dbInstanceClass: string;
   dbAllocatedStorageGb: number;
   dbMultiAz: boolean;
@@ -755,6 +824,16 @@ export function loadConfig(): StackConfig {
   }
 
   const { domainName } = values as Partial<Values>;
+  // Without a domain, CloudFront's default certificate accepts viewers down to TLS 1.0 and the
+  // load balancer has no certificate, so CloudFront reaches it over plain HTTP.
+  if (env === "prod" && domainName === undefined) {
+    problems.push({
+      key: `${project}:domainName`,
+      message:
+        `is required in prod: ${keys.domainName.expected()} in a public Route 53 zone ` +
+        `(without one, viewers may use TLS 1.0 and CloudFront reaches the load balancer over HTTP)`,
+    });
+  }
   // app.example.com sits in example.com; an apex such as example.com is its own zone.
   const hostedZoneName =
     (values as Partial<Values>).hostedZoneName ??
@@ -827,6 +906,13 @@ export function loadConfig(): StackConfig {
     loadBalancer: {
       accessLogRetentionDays: v.albLogRetentionDays,
       hostedZoneName,
+    },
+    cdn: {
+      priceClass: v.priceClass,
+      waf: v.waf,
+      wafRateLimit: v.wafRateLimit,
+      wafLogRetentionDays: v.wafLogRetentionDays,
+      accessLogRetentionDays: v.cdnLogRetentionDays,
     },
     database: {
       instanceClass: v.dbInstanceClass,

@@ -6,10 +6,13 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as random from "@pulumi/random";
 import { join } from "node:path";
+import { planAssets } from "../app/scripts/build-assets";
+import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
 import { Backup } from "./backup";
+import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
 import { Database } from "./database";
-import { LoadBalancer } from "./load-balancer";
+import { LoadBalancer, originHeaderName } from "./load-balancer";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { Service } from "./service";
@@ -27,6 +30,12 @@ export = async () => {
   // credentials of any account but the stack's: staging's can never change production.
   const provider = new aws.Provider("aws", {
     region: config.region as aws.Region,
+    allowedAccountIds: [config.accountId],
+    defaultTags: { tags: config.tags },
+  });
+  // CloudFront takes certificates, web ACLs and log deliveries from us-east-1 only.
+  const edgeProvider = new aws.Provider("aws-us-east-1", {
+    region: "us-east-1",
     allowedAccountIds: [config.accountId],
     defaultTags: { tags: config.tags },
   });
@@ -120,6 +129,28 @@ export = async () => {
     { providers: [provider, randomness] },
   );
 
+  const cdn = new Cdn(
+    config.stack,
+    {
+      namePrefix: `${config.project}-${config.stack}`,
+      originDomainName: loadBalancer.originDomainName,
+      originHttps: loadBalancer.https,
+      originHeader: { name: originHeaderName, value: loadBalancer.originSecret },
+      staticFiles: staticFiles(join(repoRoot, "app", "public")),
+      assetsPrefix: ASSETS_PREFIX,
+      rootObject: ENTRY_PAGE,
+      domain,
+      priceClass: config.cdn.priceClass,
+      waf: config.cdn.waf
+        ? { rateLimit: config.cdn.wafRateLimit, logRetentionDays: config.cdn.wafLogRetentionDays }
+        : undefined,
+      accessLogRetentionDays: config.cdn.accessLogRetentionDays,
+      forceDestroy: !config.deletionProtection,
+      edgeProvider,
+    },
+    { provider },
+  );
+
   const service = new Service(
     config.stack,
     {
@@ -139,8 +170,7 @@ export = async () => {
       logRetentionDays: config.service.logRetentionDays,
       logLevel: config.service.logLevel,
       features: config.service.features,
-      // Without a domain the public URL is CloudFront's, which does not exist yet.
-      publicUrl: domain ? `https://${domain.name}` : undefined,
+      publicUrl: cdn.url,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
       startAfter: [...loadBalancer.routing, database],
@@ -163,7 +193,8 @@ export = async () => {
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
-    serviceUrl: loadBalancer.url,
+    /** The CDN: `https://<domainName>`, else `https://<id>.cloudfront.net`. */
+    serviceUrl: cdn.url,
     loadBalancerDnsName: loadBalancer.loadBalancer.dnsName,
     image: registry.imageRef,
     imageTag: registry.imageTag,
@@ -177,5 +208,23 @@ export = async () => {
     backupVaultArn: backup.vault.arn,
     /** EventBridge rule of failed backup/copy jobs; the alerting (issue 8) adds a target to it. */
     backupFailureRuleArn: backup.failureRule.arn,
+    distributionId: cdn.distributionId,
+    distributionDomainName: cdn.distribution.domainName,
+    staticBucketName: cdn.staticBucket.bucket,
+    ...(cdn.webAcl ? { webAclArn: cdn.webAcl.arn } : {}),
   };
 };
+
+/** The app's page and hashed assets as the CDN publishes them (read from source: no build step). */
+function staticFiles(publicDir: string): StaticFile[] {
+  const { assets, entryPage } = planAssets(publicDir);
+  const file = (key: string) => ({
+    key,
+    contentType: contentTypeOf(key),
+    cacheControl: cacheControlOf(key),
+  });
+  return [
+    ...assets.map(({ key, source }) => ({ ...file(key), sourcePath: source })),
+    { ...file(ENTRY_PAGE), content: entryPage },
+  ];
+}

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { expireLogsAfter, privateBucket, tlsOnly } from "./buckets";
+import { dnsValidatedCertificate } from "./certificates";
 
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;
@@ -23,9 +25,10 @@ export interface LoadBalancerArgs {
   /** Days access logs are kept in their S3 bucket. Default 90. */
   accessLogRetentionDays?: number;
   /**
-   * A custom domain: the load balancer gets an ACM certificate for it (and for `origin.<name>`,
-   * the name CloudFront will use to reach it), an HTTPS listener, and HTTP redirected to HTTPS.
-   * Default unset: plain HTTP on port 80 (see the class comment).
+   * The service's custom domain: the load balancer gets `origin.<name>`, the name CloudFront
+   * reaches it on, with an ACM certificate for that name, an HTTPS listener, and HTTP redirected
+   * to HTTPS. (The public name's own certificate is the CDN's, in us-east-1.) Default unset:
+   * plain HTTP on port 80 (see the class comment).
    */
   domain?: { name: string; hostedZoneName: string };
 }
@@ -47,8 +50,8 @@ export const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
  * Without a custom domain the load balancer has no certificate it could present: ACM issues
  * none for its `*.elb.amazonaws.com` name. CloudFront then reaches it over HTTP on port 80;
  * viewers still get HTTPS from CloudFront, but the CloudFront -> ALB hop crosses the AWS
- * network unencrypted. Setting `domain` (config `domainName`) adds the certificate and an HTTPS
- * listener, and port 80 only redirects.
+ * network unencrypted. Setting `domain` (config `domainName`) adds `origin.<domain>` with its
+ * certificate and an HTTPS listener, and port 80 only redirects.
  *
  * Cost (eu-west-1 list prices): $0.0252/hour, about $18.40/month, plus $0.008 per LCU-hour
  * ($5.84 per LCU-month) of traffic; one public IPv4 address per AZ at $0.005/hour ($7.30/month
@@ -61,10 +64,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly routing: pulumi.Resource[];
   /** Value of `originHeaderName` that CloudFront must send. */
   readonly originSecret: pulumi.Output<string>;
-  /** The name CloudFront reaches the load balancer on. */
+  /** The name CloudFront reaches the load balancer on: `origin.<domain>`, else its DNS name. */
   readonly originDomainName: pulumi.Output<string>;
-  /** `https://<domain>` with a domain, else `http://<load balancer DNS name>`. */
-  readonly url: pulumi.Output<string>;
+  /** Whether the load balancer serves HTTPS on `originDomainName` (with a domain). */
+  readonly https: boolean;
+  /** The regional ACM certificate of `origin.<domain>` (with a domain), for expiry alarms. */
+  readonly certificateArn?: pulumi.Output<string>;
   readonly accessLogBucket: aws.s3.Bucket;
 
   private readonly name: string;
@@ -101,64 +106,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.routing = this.createListeners(tls?.certificateArn);
     this.originDomainName =
       domain && tls ? this.createOriginRecord(domain, tls.zoneId) : this.loadBalancer.dnsName;
-    this.url = domain
-      ? pulumi.output(`https://${domain.name}`)
-      : pulumi.interpolate`http://${this.loadBalancer.dnsName}`;
+    this.https = tls !== undefined;
+    this.certificateArn = tls?.certificateArn;
 
     this.registerOutputs({
       dnsName: this.loadBalancer.dnsName,
       originDomainName: this.originDomainName,
-      url: this.url,
+      certificateArn: this.certificateArn,
     });
   }
 
   private createAccessLogBucket() {
-    const bucket = new aws.s3.Bucket(
-      `${this.name}-access-logs`,
-      // Logs only: a stack without deletion protection may be destroyed with them.
-      { forceDestroy: !this.args.deletionProtection },
-      { parent: this },
-    );
     const parent = { parent: this };
-    new aws.s3.BucketOwnershipControls(
-      `${this.name}-access-logs`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      parent,
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      `${this.name}-access-logs`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    // ALB access logs support only SSE-S3, not SSE-KMS.
+    // ALB access logs support only SSE-S3, not SSE-KMS, which is what privateBucket sets.
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
-    new aws.s3.BucketServerSideEncryptionConfiguration(
+    const bucket = privateBucket(
       `${this.name}-access-logs`,
       {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-      parent,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${this.name}-access-logs`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: this.args.accessLogRetentionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-          },
-        ],
+        // Logs only: a stack without deletion protection may be destroyed with them.
+        forceDestroy: !this.args.deletionProtection,
+        lifecycleRules: [expireLogsAfter(this.args.accessLogRetentionDays)],
       },
       parent,
     );
@@ -187,14 +154,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                   Action: "s3:PutObject",
                   Resource: `${arn}/AWSLogs/${accountId}/*`,
                 },
-                {
-                  Sid: "TlsOnly",
-                  Effect: "Deny",
-                  Principal: "*",
-                  Action: "s3:*",
-                  Resource: [arn, `${arn}/*`],
-                  Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
+                tlsOnly(arn),
               ],
             }),
           ),
@@ -262,51 +222,21 @@ export class LoadBalancer extends pulumi.ComponentResource {
   }
 
   /**
-   * One certificate for the public name and `origin.<name>` (CloudFront validates the origin's
-   * certificate against the origin name), DNS-validated in the zone, so ACM renews it itself.
+   * A certificate for `origin.<name>` (CloudFront validates the origin's certificate against the
+   * origin name), DNS-validated in the zone, so ACM renews it itself.
    */
   private createCertificate(domain: { name: string; hostedZoneName: string }) {
     const zone = aws.route53.getZoneOutput(
       { name: domain.hostedZoneName, privateZone: false },
       { parent: this },
     );
-    const names = [domain.name, `origin.${domain.name}`];
-    const certificate = new aws.acm.Certificate(
+    const certificateArn = dnsValidatedCertificate(
       `${this.name}-cert`,
-      {
-        domainName: names[0],
-        subjectAlternativeNames: names.slice(1),
-        validationMethod: "DNS",
-        keyAlgorithm: "EC_prime256v1",
-      },
+      { domainName: `origin.${domain.name}`, zoneId: zone.zoneId },
+      { parent: this },
       { parent: this },
     );
-    const records = names.map((name, i) => {
-      const option = certificate.domainValidationOptions.apply((options) =>
-        options.find((o) => o.domainName === name)!,
-      );
-      return new aws.route53.Record(
-        `${this.name}-cert-validation-${i + 1}`,
-        {
-          zoneId: zone.zoneId,
-          name: option.resourceRecordName,
-          type: option.resourceRecordType,
-          records: [option.resourceRecordValue],
-          ttl: 300,
-          allowOverwrite: true,
-        },
-        { parent: this },
-      );
-    });
-    const validation = new aws.acm.CertificateValidation(
-      `${this.name}-cert`,
-      {
-        certificateArn: certificate.arn,
-        validationRecordFqdns: records.map((r) => r.fqdn),
-      },
-      { parent: this },
-    );
-    return { certificateArn: validation.certificateArn, zoneId: zone.zoneId };
+    return { certificateArn, zoneId: zone.zoneId };
   }
 
   /** `origin.<domain>`, an alias of the load balancer that CloudFront uses as its origin. */

@@ -418,6 +418,89 @@ function serviceShapes(): Record<string, Shape> {
   };
 }
 
+// The CDN (infra/cdn.ts): CloudFront, its static bucket's objects, WAF, log delivery.
+Object.assign(shapes, {
+  "aws:cloudfront/distribution:Distribution": (c) => {
+    const id = `E${c.hex(13).toUpperCase()}`;
+    return {
+      id,
+      state: {
+        arn: arn(c, "cloudfront", `distribution/${id}`, true),
+        domainName: `d${c.hex(13, "domain")}.cloudfront.net`,
+        // Route 53's zone of every CloudFront alias target.
+        hostedZoneId: "Z2FDTNDATAQYW2",
+        status: "Deployed",
+        etag: `E${c.hex(13, "etag").toUpperCase()}`,
+        callerReference: `terraform-${c.hex(20, "caller")}`,
+      },
+    };
+  },
+  "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => ({
+    id: `E${c.hex(13).toUpperCase()}`,
+    state: { etag: `E${c.hex(13, "etag").toUpperCase()}` },
+  }),
+  "aws:cloudfront/cachePolicy:CachePolicy": (c) => ({
+    id: uuid(c),
+    state: { etag: `E${c.hex(13, "etag").toUpperCase()}` },
+  }),
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (c) => ({
+    id: uuid(c),
+    state: { etag: `E${c.hex(13, "etag").toUpperCase()}` },
+  }),
+  "aws:s3/bucketObjectv2:BucketObjectv2": (c) => ({
+    id: String(c.inputs.key),
+    state: {
+      arn: `arn:aws:s3:::${c.inputs.bucket}/${c.inputs.key}`,
+      etag: c.hex(32, "etag"),
+      versionId: c.hex(32, "version"),
+    },
+  }),
+  "aws:s3/bucketVersioning:BucketVersioning": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:wafv2/webAcl:WebAcl": (c) => {
+    const id = uuid(c);
+    const name = String(c.inputs.name ?? c.autoName());
+    // A CLOUDFRONT-scoped web ACL lives in us-east-1 under `global/`.
+    const scope = c.inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+    return {
+      id,
+      state: {
+        name,
+        arn: arn(c, "wafv2", `${scope}/webacl/${name}/${id}`),
+        capacity: 1400,
+        lockToken: uuid(c, "lock"),
+      },
+    };
+  },
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": (c) => ({
+    id: String(c.inputs.resourceArn),
+  }),
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (c) => ({
+    id: String(c.inputs.policyName),
+  }),
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return {
+      id: name,
+      state: { name, arn: arn(c, "logs", `delivery-source:${name}`), service: "cloudfront" },
+    };
+  },
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "logs", `delivery-destination:${name}`),
+        deliveryDestinationType: "S3",
+      },
+    };
+  },
+  "aws:cloudwatch/logDelivery:LogDelivery": (c) => {
+    const id = c.hex(16);
+    return { id, state: { arn: arn(c, "logs", `delivery:${id}`) } };
+  },
+} satisfies Record<string, Shape>);
+
 /** An ARN in AWS's general format for types without a shape of their own. */
 const fallback: Shape = (c) => {
   const [pkg, module] = c.type.split(":");

@@ -1,4 +1,6 @@
+import * as aws from "@pulumi/aws";
 import assert from "node:assert/strict";
+import { Cdn, type CdnArgs } from "../../infra/cdn";
 import { LoadBalancer, type LoadBalancerArgs } from "../../infra/load-balancer";
 import { Registry } from "../../infra/registry";
 import { Service, type ServiceArgs } from "../../infra/service";
@@ -68,6 +70,45 @@ describe("Registry, LoadBalancer and Service arguments", () => {
     assert.equal(
       await service({ shutdownGraceMs: 30000, stopTimeoutSeconds: 30 }),
       "Service unit: stopTimeoutSeconds must exceed shutdownGraceMs and be at most 120",
+    );
+  });
+});
+
+describe("Cdn arguments", () => {
+  const cdn = (args: Partial<CdnArgs>) =>
+    declarationError(
+      () =>
+        new Cdn("unit", {
+          namePrefix: "acme-unit",
+          originDomainName: "alb.example.com",
+          originHttps: false,
+          originHeader: { name: "X-Origin-Verify", value: "secret" },
+          staticFiles: [
+            { key: "index.html", contentType: "text/html", cacheControl: "no-cache", content: "" },
+          ],
+          assetsPrefix: "assets/",
+          edgeProvider: new aws.Provider("edge", { region: "us-east-1" }),
+          ...args,
+        }),
+    );
+
+  it("refuses a file without exactly one of sourcePath and content, a missing page, a bad prefix", async () => {
+    const file = { key: "index.html", contentType: "text/html", cacheControl: "no-cache" };
+    assert.equal(
+      await cdn({ staticFiles: [file] }),
+      "Cdn unit: static file index.html needs sourcePath or content",
+    );
+    assert.equal(
+      await cdn({ staticFiles: [{ ...file, content: "", sourcePath: "index.html" }] }),
+      "Cdn unit: static file index.html needs sourcePath or content",
+    );
+    assert.equal(
+      await cdn({ rootObject: "home.html" }),
+      "Cdn unit: staticFiles has no home.html (rootObject)",
+    );
+    assert.equal(
+      await cdn({ assetsPrefix: "/static" }),
+      'Cdn unit: assetsPrefix must be a folder such as "assets/"',
     );
   });
 });

@@ -411,6 +411,37 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     assertNothingDeclared(same);
   });
 
+  it("requires a custom domain and the WAF in prod; staging may go without either", async () => {
+    const noDomain = await failure("prod", { config: { domainName: undefined } });
+    assert.equal(
+      noDomain.message,
+      "Pulumi.prod.yaml: acme:domainName is required in prod: a lower-case DNS name such as " +
+        "app.example.com in a public Route 53 zone (without one, viewers may use TLS 1.0 and " +
+        "CloudFront reaches the load balancer over HTTP)",
+    );
+    assertNothingDeclared(noDomain);
+    const noWaf = await failure("prod", { config: { waf: "false" } });
+    assert.equal(
+      noWaf.message,
+      'Pulumi.prod.yaml: acme:waf must be true (production is always behind the WAF), got "false"',
+    );
+    await runProgram("staging", { config: { waf: "false", domainName: undefined } });
+  });
+
+  it("accepts only CloudFront's price classes and a rate limit of at least 100", async () => {
+    const price = await failure("staging", { config: { priceClass: "PriceClass_50" } });
+    assert.equal(
+      price.message,
+      "Pulumi.staging.yaml: acme:priceClass must be one of PriceClass_100, PriceClass_200, " +
+        'PriceClass_All, got "PriceClass_50"',
+    );
+    const rate = await failure("staging", { config: { wafRateLimit: "50" } });
+    assert.equal(
+      rate.message,
+      'Pulumi.staging.yaml: acme:wafRateLimit must be an integer from 100 to 2000000000, got "50"',
+    );
+  });
+
   it("refuses a maintenance window overlapping the daily backup window", async () => {
     const err = await failure("staging", {
       config: { dbMaintenanceWindow: "tue:02:15-tue:02:45" },

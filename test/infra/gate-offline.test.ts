@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { npmRun } from "./npm-run";
 
 describe("npm run gate:offline", function () {
-  this.timeout(120_000);
+  // Two processes (program and pack host) on machines shared with other test runs.
+  this.timeout(300_000);
 
   it("passes the prod program under config/prod.json", async () => {
     const { code, stdout } = await npmRun("gate:offline", "--stack", "prod");

@@ -3,6 +3,7 @@ import { originHeaderName, tlsPolicy } from "../../infra/load-balancer";
 import { cloudFrontPrefixListName } from "../../infra/network";
 import { ofType, runProgram, type ProgramRun } from "../../scripts/offline/harness";
 import { AwsMocks } from "../../scripts/offline/mocks";
+import { assertPrivateEncryptedBucket, bucketPart } from "./buckets";
 import { one, stackRun } from "./stacks";
 
 const alb = (run: ProgramRun) => one(run, "aws:lb/loadBalancer:LoadBalancer");
@@ -10,12 +11,9 @@ const listeners = (run: ProgramRun) => ofType(run, "aws:lb/listener:Listener");
 const listenerOn = (run: ProgramRun, port: number) =>
   listeners(run).find((l) => l.inputs.port === port)!;
 const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id)!;
-const bucketPart = (run: ProgramRun, type: string) => {
-  const bucket = one(run, "aws:s3/bucket:Bucket");
-  const part = ofType(run, type).find((p) => p.inputs.bucket === bucket.id);
-  assert.ok(part, `${type} for the access-log bucket`);
-  return part.inputs;
-};
+/** The load balancer's own bucket (the CDN has others). */
+const logBucket = (run: ProgramRun) =>
+  ofType(run, "aws:s3/bucket:Bucket").find((b) => b.name === `${run.stack}-access-logs`)!;
 
 /** Pulumi's wire signature of a secret value. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -53,9 +51,10 @@ function assertOnlyOriginHeaderForwarded(run: ProgramRun, port: number) {
 
 describe("load balancer", () => {
   const expected = {
-    dev: { deletionProtection: false, logDays: 7 },
-    staging: { deletionProtection: false, logDays: 30 },
-    prod: { deletionProtection: true, logDays: 90 },
+    dev: { deletionProtection: false, logDays: 7, domain: false },
+    staging: { deletionProtection: false, logDays: 30, domain: false },
+    // Prod requires a domain: its load balancer serves HTTPS on origin.<domain>.
+    prod: { deletionProtection: true, logDays: 90, domain: true },
   };
 
   for (const [stack, want] of Object.entries(expected) as [
@@ -90,19 +89,33 @@ describe("load balancer", () => {
         });
         assert.deepEqual(
           ingress.map((r) => [r.inputs.prefixListId, r.inputs.fromPort, r.inputs.toPort]),
-          [[cloudFront.id, 80, 80]],
+          [[cloudFront.id, 80, want.domain ? 443 : 80]],
         );
       });
 
-      it("without a domain: HTTP on 80 only, 403 unless the request carries the secret origin header", () => {
-        assert.deepEqual(
-          listeners(run).map((l) => [l.inputs.port, l.inputs.protocol]),
-          [[80, "HTTP"]],
-        );
-        assertOnlyOriginHeaderForwarded(run, 80);
-        assert.equal(ofType(run, "aws:acm/certificate:Certificate").length, 0);
-        assert.match(run.stackOutputs.serviceUrl as string, /^http:\/\/.+\.elb\.amazonaws\.com$/);
-      });
+      if (!want.domain) {
+        it("without a domain: HTTP on 80 only, 403 unless the request carries the secret origin header", () => {
+          assert.deepEqual(
+            listeners(run).map((l) => [l.inputs.port, l.inputs.protocol]),
+            [[80, "HTTP"]],
+          );
+          assertOnlyOriginHeaderForwarded(run, 80);
+          assert.equal(ofType(run, "aws:acm/certificate:Certificate").length, 0);
+        });
+      } else {
+        it("with its domain: HTTPS on 443, 403 unless the request carries the secret origin header", () => {
+          assert.deepEqual(
+            listeners(run)
+              .map((l) => [l.inputs.port, l.inputs.protocol])
+              .sort(),
+            [
+              [443, "HTTPS"],
+              [80, "HTTP"],
+            ],
+          );
+          assertOnlyOriginHeaderForwarded(run, 443);
+        });
+      }
 
       it("drops invalid header fields and applies the strictest desync mitigation", () => {
         assert.equal(alb(run).inputs.dropInvalidHeaderFields, true);
@@ -114,29 +127,14 @@ describe("load balancer", () => {
       });
 
       it(`writes access logs to a private, encrypted bucket that expires them after ${want.logDays} days`, () => {
-        const bucket = one(run, "aws:s3/bucket:Bucket");
+        const bucket = logBucket(run);
         assert.deepEqual(alb(run).inputs.accessLogs, { bucket: bucket.id, enabled: true });
-        assert.deepEqual(
-          bucketPart(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
-          {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-          },
-        );
         // ALB log delivery supports SSE-S3 only.
-        assert.deepEqual(
-          bucketPart(
-            run,
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-          ).rules,
-          [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        );
+        assertPrivateEncryptedBucket(run, bucket);
         const lifecycle = bucketPart(
           run,
           "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+          bucket,
         );
         const [rule] = lifecycle.rules as Record<string, unknown>[];
         assert.equal(rule.status, "Enabled");
@@ -145,8 +143,10 @@ describe("load balancer", () => {
       });
 
       it("lets Elastic Load Balancing of the region write the logs, over TLS only, before logging is turned on", () => {
-        const bucket = one(run, "aws:s3/bucket:Bucket");
-        const policyResource = one(run, "aws:s3/bucketPolicy:BucketPolicy");
+        const bucket = logBucket(run);
+        const policyResource = ofType(run, "aws:s3/bucketPolicy:BucketPolicy").find(
+          (p) => p.inputs.bucket === bucket.id,
+        )!;
         const policy = JSON.parse(policyResource.inputs.policy as string);
         const [deliver, tlsOnly] = policy.Statement;
         assert.deepEqual(deliver.Principal, {
@@ -180,32 +180,33 @@ describe("load balancer", () => {
 
   describe("with a custom domain", () => {
     let run: ProgramRun;
+    const byName = (type: string, name: string) => ofType(run, type).find((r) => r.name === name)!;
+    const certificate = () => byName("aws:acm/certificate:Certificate", "prod-cert");
     before(async () => {
       run = await runProgram("prod", {
-        config: { domainName: "app.example.com", hostedZoneName: "example.com" },
+        config: { domainName: "app.eu.example.com", hostedZoneName: "example.com" },
       });
     });
 
-    it("gets a DNS-validated ACM certificate for the domain and CloudFront's origin name, in the configured zone", () => {
-      const certificate = one(run, "aws:acm/certificate:Certificate");
-      assert.equal(certificate.inputs.domainName, "app.example.com");
-      assert.deepEqual(certificate.inputs.subjectAlternativeNames, ["origin.app.example.com"]);
-      assert.equal(certificate.inputs.validationMethod, "DNS");
+    it("gets a regional, DNS-validated ACM certificate for CloudFront's origin name only, in the configured zone", () => {
+      const cert = certificate();
+      assert.equal(cert.inputs.domainName, "origin.app.eu.example.com");
+      assert.equal(cert.inputs.subjectAlternativeNames, undefined);
+      assert.equal(cert.inputs.validationMethod, "DNS");
+      assert.match(cert.id!, /^arn:aws:acm:eu-west-1:/);
       const zoneId = new AwsMocks("eu-west-1").call({
         token: "aws:route53/getZone:getZone",
         inputs: { name: "example.com" },
         provider: "",
       }).zoneId;
-      const options = certificate.outputs.domainValidationOptions as Record<string, string>[];
-      const records = ofType(run, "aws:route53/record:Record").filter(
-        (r) => r.inputs.type === "CNAME",
-      );
+      const [option] = cert.outputs.domainValidationOptions as Record<string, string>[];
+      const record = byName("aws:route53/record:Record", "prod-cert-validation");
       assert.deepEqual(
-        records.map((r) => [r.inputs.zoneId, r.inputs.name, r.inputs.records]).sort(),
-        options.map((o) => [zoneId, o.resourceRecordName, [o.resourceRecordValue]]).sort(),
+        [record.inputs.zoneId, record.inputs.name, record.inputs.records],
+        [zoneId, option.resourceRecordName, [option.resourceRecordValue]],
       );
-      const validation = one(run, "aws:acm/certificateValidation:CertificateValidation");
-      assert.equal(validation.inputs.certificateArn, certificate.id);
+      const validation = byName("aws:acm/certificateValidation:CertificateValidation", "prod-cert");
+      assert.equal(validation.inputs.certificateArn, cert.id);
     });
 
     it("serves HTTPS with a TLS 1.3 policy and the validated certificate; port 80 redirects", () => {
@@ -213,12 +214,11 @@ describe("load balancer", () => {
       assert.equal(https.inputs.protocol, "HTTPS");
       assert.equal(https.inputs.sslPolicy, tlsPolicy);
       assert.match(tlsPolicy, /^ELBSecurityPolicy-TLS13-1-2-/);
-      assert.equal(https.inputs.certificateArn, one(run, "aws:acm/certificate:Certificate").id);
+      assert.equal(https.inputs.certificateArn, certificate().id);
       assertOnlyOriginHeaderForwarded(run, 443);
       assert.deepEqual(listenerOn(run, 80).inputs.defaultActions, [
         { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
       ]);
-      assert.equal(run.stackOutputs.serviceUrl, "https://app.example.com");
     });
 
     it("admits CloudFront on 80 and 443 through one prefix-list rule, and names the origin for it", () => {
@@ -231,8 +231,9 @@ describe("load balancer", () => {
         ingress.map((r) => [Boolean(r.inputs.prefixListId), r.inputs.fromPort, r.inputs.toPort]),
         [[true, 80, 443]],
       );
-      const origin = ofType(run, "aws:route53/record:Record").find((r) => r.inputs.type === "A")!;
-      assert.equal(origin.inputs.name, "origin.app.example.com");
+      const origin = byName("aws:route53/record:Record", "prod-origin");
+      assert.equal(origin.inputs.type, "A");
+      assert.equal(origin.inputs.name, "origin.app.eu.example.com");
       assert.deepEqual(origin.inputs.aliases, [
         {
           name: alb(run).outputs.dnsName,

@@ -103,10 +103,11 @@ describe("offline mocks", () => {
         r.urn,
       );
       assert.ok(service);
-      // IAM is global: its ARNs have no region. Others are in their provider's region.
+      // IAM and CloudFront are global: their ARNs have no region. Others are in their
+      // provider's region.
       assert.equal(
         region,
-        service === "iam" || global ? "" : providerRegions.get(r.provider!),
+        ["iam", "cloudfront"].includes(service) || global ? "" : providerRegions.get(r.provider!),
         r.urn,
       );
     }
@@ -146,10 +147,14 @@ describe("offline mocks", () => {
 
   it("gives each stack its own ids, the provider's included", async () => {
     const staging = await stackRun("staging");
-    // The random provider gives every resource the id "none", whatever the stack.
+    // The random provider gives every resource the id "none", whatever the stack; an S3 object's
+    // id is its key, unique only inside its bucket.
     const idsOf = (r: ProgramRun) =>
       new Set(
-        r.resources.filter((x) => x.custom && !x.type.startsWith("random:")).map((x) => x.id),
+        r.resources
+          .filter((x) => x.custom && !x.type.startsWith("random:"))
+          .filter((x) => x.type !== "aws:s3/bucketObjectv2:BucketObjectv2")
+          .map((x) => x.id),
       );
     const shared = [...idsOf(staging)].filter((id) => idsOf(run).has(id));
     assert.deepEqual(shared, []);

@@ -147,8 +147,9 @@ describe("network", () => {
         assert.deepEqual(
           rules,
           [
-            // No custom domain in the shipped stacks: HTTP only (see LoadBalancer).
-            `alb in tcp/80-80 ${cloudFrontPrefixListName}`,
+            // Prod has its custom domain, so HTTPS to origin.<domain> (and 80, which redirects);
+            // the other stacks ship without one: HTTP only (see LoadBalancer).
+            `alb in tcp/80-${stack === "prod" ? 443 : 80} ${cloudFrontPrefixListName}`,
             "alb out tcp/8080-8080 service",
             "database in tcp/5432-5432 proxy",
             "proxy in tcp/5432-5432 service",

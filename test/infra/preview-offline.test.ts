@@ -138,7 +138,7 @@ describe("npm run preview:offline", function () {
     assert.match(stderr, /--stack is required/);
   });
 
-  it("shows the image, load balancer and service, and the outputs a user needs to reach them", async () => {
+  it("shows the image, load balancer, service and CDN, and the outputs a user needs to reach them", async () => {
     const { code, stdout } = await preview("--stack", "prod");
     assert.equal(code, 0);
     assert.match(stdout, /acme:registry:Registry {2}prod {2}\(\d+ resources\)/);
@@ -147,9 +147,18 @@ describe("npm run preview:offline", function () {
     assert.match(stdout, /aws:lb\/loadBalancer:LoadBalancer {2}prod-alb\n/);
     assert.match(stdout, /acme:service:Service {2}prod {2}\(\d+ resources\)/);
     assert.match(stdout, /aws:ecs\/service:Service {2}prod-service\n/);
+    assert.match(stdout, /acme:cdn:Cdn {2}prod {2}\(\d+ resources\)/);
+    assert.match(stdout, /aws:cloudfront\/distribution:Distribution {2}prod-cdn\n/);
+    assert.match(stdout, /aws:wafv2\/webAcl:WebAcl {2}prod-waf\n/);
+    assert.match(stdout, /pulumi:providers:aws {2}aws-us-east-1\n/);
+    // Prod runs on its (placeholder) domain, through the CDN.
+    assert.match(stdout, /serviceUrl: "https:\/\/app\.example\.com"/);
+    assert.match(stdout, /distributionId: "E[0-9A-F]{13}"/);
+    assert.match(stdout, /distributionDomainName: "d[0-9a-f]{13}\.cloudfront\.net"/);
+    assert.match(stdout, /staticBucketName: "prod-static-[0-9a-f]{7}"/);
     assert.match(
       stdout,
-      /serviceUrl: "http:\/\/prod-alb-[0-9a-f]{7}-\d+\.eu-west-1\.elb\.amazonaws\.com"/,
+      /webAclArn: "arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/acme-prod-cdn\/[0-9a-f-]{36}"/,
     );
     assert.match(
       stdout,

@@ -120,7 +120,8 @@ async function assertPassesGate(dir: string, stack: string, project: string) {
 }
 
 describe("pulumi new", function () {
-  this.timeout(240_000);
+  // Up to two gate runs per test (two processes each), on machines shared with other test runs.
+  this.timeout(600_000);
   const copies: string[] = [];
   const copy = () => {
     const dir = copyRepository();

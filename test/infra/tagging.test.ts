@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { repoRoot, type ProgramRun } from "../../scripts/offline/harness";
+import { repoRoot, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { stackRun } from "./stacks";
 
 describe("tagging", () => {
@@ -15,11 +15,28 @@ describe("tagging", () => {
 
       const providers = () => run.resources.filter((r) => r.type === "pulumi:providers:aws");
       const copyRegion = () => run.config["acme:backupCopyRegion"];
+      /** What CloudFront takes from us-east-1 only: its certificate, web ACL, log deliveries. */
+      const edgeTypes = [
+        "aws:acm/certificate:Certificate",
+        "aws:acm/certificateValidation:CertificateValidation",
+        "aws:wafv2/webAcl:WebAcl",
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+        "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+        "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+        "aws:cloudwatch/logDelivery:LogDelivery",
+      ];
+      const isEdge = (r: RegisteredResource) =>
+        r.parent?.endsWith("::acme:cdn:Cdn::" + stack) === true && edgeTypes.includes(r.type);
 
       it("creates one AWS provider per region, each with default tags carrying environment, project, owner and cost centre", () => {
-        // prod copies its backups to a second region, through a provider of its own.
+        // The CDN's us-east-1 resources and prod's off-site backup copy each have a provider.
         const regions = providers().map((p) => p.inputs.region);
-        assert.deepEqual(regions, [run.config["aws:region"], copyRegion()].filter(Boolean));
+        assert.deepEqual(
+          regions,
+          [run.config["aws:region"], "us-east-1", copyRegion()].filter(Boolean),
+        );
         for (const provider of providers()) {
           const defaultTags = JSON.parse(provider.inputs.defaultTags as string);
           assert.deepEqual(defaultTags.tags, {
@@ -32,7 +49,7 @@ describe("tagging", () => {
         }
       });
 
-      it("puts every AWS resource under the stack region's provider, but the off-site backup copy under the copy region's", () => {
+      it("puts every AWS resource under the stack region's provider, but the off-site backup copy under the copy region's and the CDN's certificate, WAF and log deliveries under us-east-1's", () => {
         const reference = (region: string) => {
           const provider = providers().find((p) => p.inputs.region === region)!;
           return `${provider.urn}::${provider.id}`;
@@ -41,8 +58,13 @@ describe("tagging", () => {
         assert.ok(awsResources.length > 20);
         const offSite = awsResources.filter((r) => r.name.includes("-copy-vault"));
         assert.equal(offSite.length, copyRegion() ? 2 : 0);
+        assert.ok(awsResources.filter(isEdge).length >= 7);
         for (const resource of awsResources) {
-          const region = offSite.includes(resource) ? copyRegion() : run.config["aws:region"];
+          const region = offSite.includes(resource)
+            ? copyRegion()
+            : isEdge(resource)
+              ? "us-east-1"
+              : run.config["aws:region"];
           assert.equal(
             resource.provider,
             reference(region),

@@ -1,0 +1,45 @@
+/**
+ * The published layout of the page and its assets, shared by the build (scripts/build-assets.ts),
+ * the local static plugin and the CDN's upload (infra/cdn.ts), so the three agree on every name,
+ * content type and cache lifetime.
+ */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { contentType } from "mime-types";
+
+/**
+ * Content-hashed assets live under this prefix (`assets/app.3f2a9c1b0d.js`): the CDN sends
+ * `/assets/*` to the bucket and caches it for a year, without looking at file names.
+ */
+export const ASSETS_PREFIX = "assets/";
+
+/** The page, at the root: its name never changes, so it is the one file cached briefly. */
+export const ENTRY_PAGE = "index.html";
+
+/** A hashed file never changes: a new version has a new name. */
+export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
+
+/**
+ * Browsers revalidate the page on every load (it is small, and its ETag usually matches); a shared
+ * cache such as the CDN may serve it for a minute, so a release reaches everyone within a minute.
+ */
+export const ENTRY_PAGE_CACHE_CONTROL = "public, max-age=0, s-maxage=60, must-revalidate";
+
+/** `Content-Type` of a published file, from its extension (text types with `charset=utf-8`). */
+export function contentTypeOf(key: string): string {
+  return contentType(path.extname(key)) || "application/octet-stream";
+}
+
+/** `Cache-Control` of a published file: hashed assets for a year, anything else briefly. */
+export function cacheControlOf(key: string): string {
+  return key.startsWith(ASSETS_PREFIX) ? IMMUTABLE_CACHE_CONTROL : ENTRY_PAGE_CACHE_CONTROL;
+}
+
+/** Files under `dir`, as sorted `/`-separated relative paths. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .map((name) => name.split(path.sep).join("/"))
+    .sort();
+}
