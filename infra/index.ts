@@ -3,13 +3,17 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as random from "@pulumi/random";
 import { join } from "node:path";
+import { Alerting } from "./alerting";
+import { alertTags } from "./alerts";
 import { Backup } from "./backup";
 import { loadConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer } from "./load-balancer";
+import { Monitoring, type MonitoredService } from "./monitoring";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { Service } from "./service";
@@ -88,6 +92,7 @@ export = async () => {
       dailyRetentionDays: config.backup.dailyRetentionDays,
       weeklyRetentionDays: config.backup.weeklyRetentionDays,
       copyProvider,
+      failureRuleTags: alertTags("backup-failed"),
     },
     { provider },
   );
@@ -120,6 +125,52 @@ export = async () => {
     { providers: [provider, randomness] },
   );
 
+  const alerting = new Alerting(
+    config.stack,
+    { teamEmails: config.alerting.emails, pagingEndpoint: config.alerting.pagingEndpoint },
+    { provider },
+  );
+
+  // Route 53 health-check metrics exist only in us-east-1; so does CloudFront's certificate.
+  const usEast1Provider = new aws.Provider("aws-us-east-1", {
+    region: "us-east-1",
+    allowedAccountIds: [config.accountId],
+    defaultTags: { tags: config.tags },
+  });
+  // The monitoring is declared before the service, which takes its rollback alarms; what it
+  // needs of the service is resolved once the service exists.
+  const [monitoredService, resolveMonitoredService] = pulumi.deferredOutput<MonitoredService>();
+  const monitoring = new Monitoring(
+    config.stack,
+    {
+      namePrefix: `${config.project}-${config.stack}`,
+      region: config.region,
+      usEast1Provider,
+      topicArns: { page: alerting.topics.page.arn, team: alerting.topics.team.arn },
+      runbookBaseUrl: config.alerting.runbookBaseUrl,
+      loadBalancer: {
+        arnSuffix: loadBalancer.loadBalancer.arnSuffix,
+        targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
+      },
+      service: monitoredService,
+      businessMetrics: { service: config.project, environment: config.environment },
+      database: {
+        instanceIdentifier: database.instance.identifier,
+        proxyName: database.proxy.name,
+        allocatedStorageGb: config.database.allocatedStorageGb,
+        maxAllocatedStorageGb: config.database.maxAllocatedStorageGb,
+        postgresLogGroupName: database.postgresLogGroup.name,
+      },
+      backupFailureRuleName: backup.failureRule.name,
+      // Until the CDN is in front, the probe asks the load balancer, which answers 403 to any
+      // request without CloudFront's origin header: the CDN's URL belongs here.
+      readinessUrl: pulumi.interpolate`${loadBalancer.url}/readyz`,
+      certificateArns: loadBalancer.certificateArn ? [loadBalancer.certificateArn] : [],
+      logRetentionDays: config.service.logRetentionDays,
+    },
+    { provider },
+  );
+
   const service = new Service(
     config.stack,
     {
@@ -141,6 +192,8 @@ export = async () => {
       features: config.service.features,
       // Without a domain the public URL is CloudFront's, which does not exist yet.
       publicUrl: domain ? `https://${domain.name}` : undefined,
+      metricDimensions: { service: config.project, environment: config.environment },
+      deploymentAlarmNames: monitoring.deploymentAlarmNames,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
       startAfter: [...loadBalancer.routing, database],
@@ -153,6 +206,14 @@ export = async () => {
       },
     },
     { provider },
+  );
+  resolveMonitoredService(
+    pulumi.output({
+      clusterName: service.cluster.name,
+      serviceName: service.service.name,
+      serviceArn: service.service.arn,
+      logGroupName: service.logGroup.name,
+    }),
   );
 
   return {
@@ -177,5 +238,9 @@ export = async () => {
     backupVaultArn: backup.vault.arn,
     /** EventBridge rule of failed backup/copy jobs; the alerting (issue 8) adds a target to it. */
     backupFailureRuleArn: backup.failureRule.arn,
+    pageTopicArn: alerting.topics.page.arn,
+    teamTopicArn: alerting.topics.team.arn,
+    dashboardName: monitoring.dashboard.dashboardName,
+    readinessHealthCheckId: monitoring.healthCheck.id,
   };
 };

@@ -66,6 +66,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** `https://<domain>` with a domain, else `http://<load balancer DNS name>`. */
   readonly url: pulumi.Output<string>;
   readonly accessLogBucket: aws.s3.Bucket;
+  /** The validated ACM certificate of `domain`; unset without a domain. */
+  readonly certificateArn?: pulumi.Output<string>;
 
   private readonly name: string;
   private readonly args: Required<Omit<LoadBalancerArgs, "domain">> &
@@ -98,6 +100,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.targetGroup = this.createTargetGroup();
     this.originSecret = this.createOriginSecret();
     const tls = domain ? this.createCertificate(domain) : undefined;
+    this.certificateArn = tls?.certificateArn;
     this.routing = this.createListeners(tls?.certificateArn);
     this.originDomainName =
       domain && tls ? this.createOriginRecord(domain, tls.zoneId) : this.loadBalancer.dnsName;
