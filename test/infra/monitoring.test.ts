@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -540,6 +540,26 @@ describe("monitoring and alerting", () => {
       });
     });
   }
+
+  it("README's alert table lists every condition with its severity, route and runbook section", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const section = readme.split("\n## Monitoring and alerting\n")[1].split("\n## ")[0];
+    const rows = new Map<string, string[]>();
+    for (const line of section.split("\n")) {
+      const cells = line.split("|").map((c) => c.trim());
+      const condition = /^`([a-z0-9-]+)`$/.exec(cells[1] ?? "")?.[1];
+      if (condition && condition in alertTable && cells.length === 9) rows.set(condition, cells);
+    }
+    assert.deepEqual([...rows.keys()].sort(), Object.keys(alertTable).sort());
+    const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
+    for (const [condition, spec] of Object.entries(alertTable)) {
+      const [, , , , , severity, route, runbook] = rows.get(condition)!;
+      assert.equal(severity, capitalised(spec.severity), condition);
+      assert.equal(route, spec.route, condition);
+      const target = `${spec.runbook.file}#${spec.runbook.anchor}`;
+      assert.equal(runbook, `[${target}](docs/runbooks/${target})`, condition);
+    }
+  });
 
   describe("with a paging endpoint", () => {
     it("subscribes it over HTTPS to the page topic, as a secret, instead of the team's address", async () => {
