@@ -52,7 +52,8 @@ export class Alerting extends pulumi.ComponentResource {
     }
 
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    this.key = this.createKey(account);
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    this.key = this.createKey(account, partition);
     this.topics = {
       page: this.createTopic("page", account),
       team: this.createTopic("team", account),
@@ -65,14 +66,14 @@ export class Alerting extends pulumi.ComponentResource {
     });
   }
 
-  private createKey(account: pulumi.Output<string>): aws.kms.Key {
+  private createKey(account: pulumi.Output<string>, partition: pulumi.Output<string>): aws.kms.Key {
     const key = new aws.kms.Key(
       `${this.name}-alerts`,
       {
         description: `Encrypts the alert topics of ${this.name}`,
         enableKeyRotation: true,
         deletionWindowInDays: this.args.keyDeletionWindowDays,
-        policy: account.apply((accountId) =>
+        policy: pulumi.all([account, partition]).apply(([accountId, awsPartition]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
@@ -80,7 +81,7 @@ export class Alerting extends pulumi.ComponentResource {
                 // Without it no one in the account could manage the key.
                 Sid: "AccountAdministers",
                 Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Principal: { AWS: `arn:${awsPartition}:iam::${accountId}:root` },
                 Action: "kms:*",
                 Resource: "*",
               },

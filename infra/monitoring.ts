@@ -163,11 +163,12 @@ const mirroredMetric = "AlarmState";
  * Logging: metric filters count the service's error-level lines, the requests it rejects as
  * malformed (security events) and the database's slow statements.
  *
- * Cost (list prices): $0.10 per standard alarm-month, $0.50 per composite alarm-month (about
- * $1.90 for a stack without certificates); the dashboard $3/month (the first three per account
- * are free); the health check $0.50 plus $1 for HTTPS (and $1 more at a 10 s interval); metric
- * filters create custom metrics at $0.30/month each (about $2); EventBridge cross-region events
- * $1 per million (a few a month).
+ * Cost (list prices): $0.10 per standard alarm-month and per metric of a metric-math alarm,
+ * $0.50 per composite alarm-month: $2.00 for a stack without certificates, $0.10 more per
+ * certificate (x2 when mirrored); the dashboard $3/month (the first three per account are
+ * free); the health check $0.50 plus $1 for HTTPS (and $1 more at a 10 s interval); the four
+ * log-filter metrics $0.30/month each; EventBridge cross-region events $1 per million (a few a
+ * month).
  */
 export class Monitoring extends pulumi.ComponentResource {
   /** The alarms of the alert table, by name suffix (composites included). */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Alerting } from "../../infra/alerting";
 import { alertTable, type AlertCondition } from "../../infra/alerts";
 import { Monitoring, type MonitoringArgs } from "../../infra/monitoring";
 import {
@@ -591,6 +592,13 @@ describe("monitoring and alerting", () => {
         runProgram("staging", { config: { pagingEndpoint: "http://pager.example.com/x" } }),
         /acme:pagingEndpoint must be an https:\/\/ URL/,
       );
+    });
+  });
+
+  describe("Alerting declared alone", () => {
+    it("refuses topics nobody would hear", async () => {
+      const message = await declarationError(() => new Alerting("unit", { teamEmails: [] }));
+      assert.equal(message, "Alerting unit: teamEmails must name at least one address");
     });
   });
 
