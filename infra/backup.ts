@@ -21,6 +21,8 @@ export interface BackupArgs {
    * outage or a compromised primary vault does not take the backups with it. Unset: no copy.
    */
   copyProvider?: aws.Provider;
+  /** Tags of `failureRule`: the alerting marks it as the "backup failed" alert. Default none. */
+  failureRuleTags?: Record<string, string>;
 }
 
 /** AWS Backup job states that mean a recovery point is missing. */
@@ -43,7 +45,8 @@ export class Backup extends pulumi.ComponentResource {
   readonly failureRule: aws.cloudwatch.EventRule;
 
   private readonly name: string;
-  private readonly args: Required<Omit<BackupArgs, "copyProvider">> & BackupArgs;
+  private readonly args: Required<Omit<BackupArgs, "copyProvider" | "failureRuleTags">> &
+    BackupArgs;
 
   constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("acme:backup:Backup", name, {}, opts);
@@ -147,6 +150,7 @@ export class Backup extends pulumi.ComponentResource {
           "detail-type": ["Backup Job State Change", "Copy Job State Change"],
           detail: { state: failedJobStates },
         }),
+        tags: this.args.failureRuleTags,
       },
       { parent: this },
     );

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { z } from "zod";
+import { defaultRunbookBaseUrl } from "./alerts";
 
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
@@ -227,7 +228,13 @@ export interface StackConfig {
   accountId: string;
   /** Applied to every taggable resource through the AWS provider's default tags. */
   tags: Record<string, string>;
-  alertEmail: string;
+  alerting: {
+    /** Subscribed to the team topic, and to the page topic when there is no paging endpoint. */
+    emails: string[];
+    /** The paging service's HTTPS endpoint (a secret). */
+    pagingEndpoint?: pulumi.Output<string>;
+    runbookBaseUrl: string;
+  };
   /**
    * Unset: the service is reached on the CDN's AWS domain name (`*.cloudfront.net`). Required in
    * prod (see `domainProblems`).
@@ -384,9 +391,32 @@ export const keys = {
     schema: () => z.string().trim().min(1).max(256),
   },
   alertEmail: {
-    description: "Address subscribed to the alarm topic",
-    expected: () => "an email address",
-    schema: () => z.string().trim().pipe(z.email()),
+    description:
+      "Team addresses subscribed to the team alert topic (and the page topic without `pagingEndpoint`)",
+    expected: () => "one or more email addresses, comma-separated",
+    schema: () =>
+      z
+        .string()
+        .transform((text) => text.split(",").map((address) => address.trim()))
+        .pipe(z.array(z.email()).min(1)),
+  },
+  pagingEndpoint: {
+    description:
+      "HTTPS endpoint of the paging service on the page topic; a secret (`pulumi config set --secret`); unset: the page topic e-mails `alertEmail`",
+    expected: () => "an https:// URL",
+    schema: () =>
+      z
+        .string()
+        .trim()
+        .pipe(z.url({ protocol: /^https$/ })),
+    optional: true,
+  },
+  runbookBaseUrl: {
+    description:
+      "Where alarms link the runbooks, as `<url>/<page>.md#<section>`; a fork sets its own",
+    expected: () => "an https:// URL without a trailing slash",
+    schema: () => z.string().regex(/^https:\/\/\S+[^/]$/),
+    default: () => defaultRunbookBaseUrl,
   },
   domainName: {
     description:
@@ -707,7 +737,9 @@ interface Values {
   accountId: string;
   owner: string;
   costCenter: string;
-  alertEmail: string;
+  alertEmail: string[];
+  pagingEndpoint?: string;
+  runbookBaseUrl: string;
   domainName?: string;
   vpcCidr: string;
   azCount: number;
@@ -880,7 +912,11 @@ export function loadConfig(): StackConfig {
       owner: v.owner,
       "cost-center": v.costCenter,
     },
-    alertEmail: v.alertEmail,
+    alerting: {
+      emails: v.alertEmail,
+      pagingEndpoint: v.pagingEndpoint === undefined ? undefined : pulumi.secret(v.pagingEndpoint),
+      runbookBaseUrl: v.runbookBaseUrl,
+    },
     domainName: v.domainName,
     network: {
       cidrBlock: v.vpcCidr,

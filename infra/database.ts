@@ -84,6 +84,8 @@ export class Database extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
   readonly proxy: aws.rds.Proxy;
   readonly kmsKey: aws.kms.Key;
+  /** The exported PostgreSQL log (slow statements among it). */
+  readonly postgresLogGroup: aws.cloudwatch.LogGroup;
   /** What the service connects to (TLS, IAM auth). */
   readonly proxyEndpoint: pulumi.Output<string>;
   readonly port = databasePort;
@@ -128,6 +130,7 @@ export class Database extends pulumi.ComponentResource {
 
     this.kmsKey = this.createKey();
     const logGroups = this.createLogGroups();
+    this.postgresLogGroup = logGroups[0];
     this.instance = this.createInstance(logGroups);
     this.masterSecretArn = this.instance.masterUserSecrets.apply((secrets) => {
       if (!secrets?.[0]?.secretArn)

@@ -3,16 +3,20 @@
  * Exported as a function so the offline harness can run it once per stack in one process.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as random from "@pulumi/random";
 import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
+import { Alerting } from "./alerting";
+import { alertTags } from "./alerts";
 import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer, originHeaderName } from "./load-balancer";
+import { Monitoring, type MonitoredService } from "./monitoring";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { Service } from "./service";
@@ -97,6 +101,7 @@ export = async () => {
       dailyRetentionDays: config.backup.dailyRetentionDays,
       weeklyRetentionDays: config.backup.weeklyRetentionDays,
       copyProvider,
+      failureRuleTags: alertTags("backup-failed"),
     },
     { provider },
   );
@@ -151,6 +156,47 @@ export = async () => {
     { provider },
   );
 
+  const alerting = new Alerting(
+    config.stack,
+    { teamEmails: config.alerting.emails, pagingEndpoint: config.alerting.pagingEndpoint },
+    { provider },
+  );
+
+  // The monitoring is declared before the service, which takes its rollback alarms; what it
+  // needs of the service is resolved once the service exists.
+  const [monitoredService, resolveMonitoredService] = pulumi.deferredOutput<MonitoredService>();
+  const monitoring = new Monitoring(
+    config.stack,
+    {
+      namePrefix: `${config.project}-${config.stack}`,
+      region: config.region,
+      usEast1Provider: edgeProvider,
+      topicArns: { page: alerting.topics.page.arn, team: alerting.topics.team.arn },
+      runbookBaseUrl: config.alerting.runbookBaseUrl,
+      loadBalancer: {
+        arnSuffix: loadBalancer.loadBalancer.arnSuffix,
+        targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
+      },
+      service: monitoredService,
+      businessMetrics: { service: config.project, environment: config.environment },
+      database: {
+        instanceIdentifier: database.instance.identifier,
+        proxyName: database.proxy.name,
+        allocatedStorageGb: config.database.allocatedStorageGb,
+        maxAllocatedStorageGb: config.database.maxAllocatedStorageGb,
+        postgresLogGroupName: database.postgresLogGroup.name,
+      },
+      backupFailureRuleName: backup.failureRule.name,
+      // From outside, through the CDN, as users reach it.
+      readinessUrl: cdn.readinessUrl,
+      certificateArns: loadBalancer.certificateArn ? [loadBalancer.certificateArn] : [],
+      usEast1CertificateArns: cdn.certificateArns,
+      cdn: { distributionId: cdn.distributionId, webAclName: cdn.webAclName },
+      logRetentionDays: config.service.logRetentionDays,
+    },
+    { provider },
+  );
+
   const service = new Service(
     config.stack,
     {
@@ -171,6 +217,8 @@ export = async () => {
       logLevel: config.service.logLevel,
       features: config.service.features,
       publicUrl: cdn.url,
+      metricDimensions: { service: config.project, environment: config.environment },
+      deploymentAlarmNames: monitoring.deploymentAlarmNames,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
       startAfter: [...loadBalancer.routing, database],
@@ -183,6 +231,14 @@ export = async () => {
       },
     },
     { provider },
+  );
+  resolveMonitoredService(
+    pulumi.output({
+      clusterName: service.cluster.name,
+      serviceName: service.service.name,
+      serviceArn: service.service.arn,
+      logGroupName: service.logGroup.name,
+    }),
   );
 
   return {
@@ -212,6 +268,10 @@ export = async () => {
     distributionDomainName: cdn.distribution.domainName,
     staticBucketName: cdn.staticBucket.bucket,
     ...(cdn.webAcl ? { webAclArn: cdn.webAcl.arn } : {}),
+    pageTopicArn: alerting.topics.page.arn,
+    teamTopicArn: alerting.topics.team.arn,
+    dashboardName: monitoring.dashboard.dashboardName,
+    readinessHealthCheckId: monitoring.healthCheck.id,
   };
 };
 

@@ -71,6 +71,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** The regional ACM certificate of `origin.<domain>` (with a domain), for expiry alarms. */
   readonly certificateArn?: pulumi.Output<string>;
   readonly accessLogBucket: aws.s3.Bucket;
+  /** The validated ACM certificate of `domain`; unset without a domain. */
+  readonly certificateArn?: pulumi.Output<string>;
 
   private readonly name: string;
   private readonly args: Required<Omit<LoadBalancerArgs, "domain">> &
@@ -103,6 +105,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.targetGroup = this.createTargetGroup();
     this.originSecret = this.createOriginSecret();
     const tls = domain ? this.createCertificate(domain) : undefined;
+    this.certificateArn = tls?.certificateArn;
     this.routing = this.createListeners(tls?.certificateArn);
     this.originDomainName =
       domain && tls ? this.createOriginRecord(domain, tls.zoneId) : this.loadBalancer.dnsName;

@@ -47,6 +47,12 @@ export interface ServiceArgs {
   logLevel?: LogLevel;
   /** Feature flags: `{newEditor: true}` gives the task `FEATURE_NEW_EDITOR=true`. Default none. */
   features?: Record<string, boolean>;
+  /**
+   * Dimensions of the business metrics the app writes (`SERVICE_NAME`, `DEPLOY_ENV`), so each
+   * stack's series are its own and the dashboard can name them. Default unset: the app's own
+   * defaults (`notes-app`, `production`), the same in every stack.
+   */
+  metricDimensions?: { service: string; environment: string };
   /** The service's public URL (`PUBLIC_URL`), when known. Default unset. */
   publicUrl?: pulumi.Input<string>;
   /**
@@ -83,7 +89,7 @@ export interface ServiceArgs {
   targetRequestsPerTask?: number;
 }
 
-type OptionalArgs = "publicUrl" | "deploymentAlarmNames" | "database";
+type OptionalArgs = "publicUrl" | "deploymentAlarmNames" | "database" | "metricDimensions";
 type Defaulted = Required<Omit<ServiceArgs, OptionalArgs>> & Pick<ServiceArgs, OptionalArgs>;
 
 /** The containers' user: the image's `node` user (uid 1000), never root. */
@@ -296,6 +302,7 @@ export class Service extends pulumi.ComponentResource {
   /** The variables both containers get; the README's table lists them per environment. */
   private environment(): pulumi.Output<{ name: string; value: string }[]> {
     const { containerPort, logLevel, features, database, publicUrl, shutdownGraceMs } = this.args;
+    const { metricDimensions } = this.args;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     return pulumi.all([region, database?.host, publicUrl]).apply(([awsRegion, host, url]) => {
       const variables: Record<string, string | undefined> = {
@@ -314,6 +321,8 @@ export class Service extends pulumi.ComponentResource {
           DATABASE_SSL: "verify-full",
         }),
         PUBLIC_URL: url,
+        SERVICE_NAME: metricDimensions?.service,
+        DEPLOY_ENV: metricDimensions?.environment,
         SHUTDOWN_GRACE_MS: String(shutdownGraceMs),
       };
       for (const [flag, on] of Object.entries(features)) {

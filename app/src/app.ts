@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { latestMigrationName } from "./db/migrate";
 import { lazyChildLoggerFactory, loggerOptions, RequestLogController } from "./logger";
 import database from "./plugins/database";
+import activeClients from "./plugins/active-clients";
 import errors from "./plugins/errors";
 import staticAssets from "./plugins/static";
 import healthRoutes from "./routes/health";
@@ -23,6 +24,8 @@ declare module "fastify" {
 export interface BuildOptions {
   /** A pino logger to use instead of one built from config (tests capture lines with it). */
   logger?: Logger;
+  /** Window of the `ActiveClients` metric (ms). Default 5 minutes, the dashboard's period. */
+  activeClientsWindowMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -99,6 +102,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(database, { database: config.database });
   // App plugins.
   await app.register(errors);
+  await app.register(activeClients, {
+    metrics: config.metrics,
+    windowMs: opts.activeClientsWindowMs ?? 5 * 60_000,
+    maxTracked: 100_000,
+  });
   await app.register(staticAssets, { root: config.staticDir });
   // Routes.
   await app.register(healthRoutes, {

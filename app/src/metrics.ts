@@ -13,10 +13,20 @@ export interface MetricsConfig {
   environment: string;
 }
 
-export type BusinessMetric = "NotesCreated" | "NotesDeleted";
+export type BusinessMetric = "NotesCreated" | "NotesDeleted" | "ActiveClients";
 
 /** The fields to log for one occurrence of `name` (a count of 1), at `timestampMs`. */
 export function emfCount(config: MetricsConfig, name: BusinessMetric, timestampMs = Date.now()) {
+  return emfValue(config, name, 1, timestampMs);
+}
+
+/** The fields to log for `value` of `name` (a count), at `timestampMs`. */
+export function emfValue(
+  config: MetricsConfig,
+  name: BusinessMetric,
+  value: number,
+  timestampMs = Date.now(),
+) {
   return {
     _aws: {
       Timestamp: timestampMs,
@@ -30,6 +40,6 @@ export function emfCount(config: MetricsConfig, name: BusinessMetric, timestampM
     },
     Service: config.service,
     Environment: config.environment,
-    [name]: 1,
+    [name]: value,
   };
 }

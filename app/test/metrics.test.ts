@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
 import { useApp } from "./helpers/app";
 
 type Line = Record<string, unknown>;
@@ -78,5 +79,60 @@ describe("business metrics (CloudWatch Embedded Metric Format log lines)", () =>
       url: "/api/notes/00000000-0000-4000-8000-000000000000",
     });
     assert.equal(t.logs.filter((l) => l._aws).length, before);
+  });
+});
+
+describe("active clients (distinct client addresses per window, as an EMF metric)", () => {
+  const linesOf = (t: { logs: Line[] }) => t.logs.filter((l) => l._aws && "ActiveClients" in l);
+  const request = (t: { app: FastifyInstance }, ip: string, url = "/api/notes") =>
+    t.app.inject({ method: "GET", url, headers: { "x-forwarded-for": ip } });
+
+  describe("at the end of a window (here: the app closing)", () => {
+    const t = useApp({
+      env: { SERVICE_NAME: "notes", DEPLOY_ENV: "prod" },
+      build: { activeClientsWindowMs: 3_600_000 },
+    });
+
+    it("logs the number of distinct client addresses, probes excluded, addresses never", async () => {
+      await request(t, "198.51.100.1");
+      await request(t, "198.51.100.2");
+      await request(t, "198.51.100.1");
+      await request(t, "203.0.113.9", "/readyz");
+      await request(t, "203.0.113.9", "/healthz");
+      assert.deepEqual(linesOf(t), [], "nothing before the window ends");
+      await t.app.close();
+      const logged = linesOf(t);
+      assert.equal(logged.length, 1);
+      const [line] = logged;
+      assertEmf(line);
+      assert.equal(line.ActiveClients, 2);
+      assert.deepEqual((line._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics, [
+        {
+          Namespace: "Notes",
+          Dimensions: [["Service", "Environment"]],
+          Metrics: [{ Name: "ActiveClients", Unit: "Count" }],
+        },
+      ]);
+      assert.equal(line.Environment, "prod");
+      assert.ok(!JSON.stringify(line).includes("198.51.100"), "addresses are never logged");
+    });
+  });
+
+  describe("every window", () => {
+    const windowMs = 300;
+    const t = useApp({ build: { activeClientsWindowMs: windowMs } });
+    const windows = (n: number) =>
+      new Promise((resolve) => setTimeout(resolve, n * windowMs + 100));
+
+    it("starts counting afresh, and logs nothing for a window without clients", async () => {
+      await request(t, "198.51.100.7");
+      await windows(1);
+      assert.deepEqual(
+        linesOf(t).map((l) => l.ActiveClients),
+        [1],
+      );
+      await windows(2);
+      assert.equal(linesOf(t).length, 1);
+    });
   });
 });

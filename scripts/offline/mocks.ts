@@ -244,6 +244,47 @@ Object.assign(shapes, {
   },
 } satisfies Record<string, Shape>);
 
+// Alerting and monitoring (infra/alerting.ts, infra/monitoring.ts).
+Object.assign(shapes, {
+  "aws:sns/topic:Topic": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    const id = arn(c, "sns", name);
+    return { id, state: { name, arn: id, owner: c.accountId } };
+  },
+  "aws:sns/topicSubscription:TopicSubscription": (c) => {
+    const id = `${c.inputs.topic}:${uuid(c)}`;
+    return { id, state: { arn: id, ownerId: c.accountId } };
+  },
+  "aws:sns/topicPolicy:TopicPolicy": (c) => ({
+    id: String(c.inputs.arn),
+    state: { owner: c.accountId },
+  }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
+    const name = String(c.inputs.name ?? c.autoName());
+    return { id: name, state: { name, arn: arn(c, "cloudwatch", `alarm:${name}`) } };
+  },
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": (c) => {
+    const alarmName = String(c.inputs.alarmName ?? c.autoName());
+    return { id: alarmName, state: { alarmName, arn: arn(c, "cloudwatch", `alarm:${alarmName}`) } };
+  },
+  "aws:cloudwatch/dashboard:Dashboard": (c) => {
+    const name = String(c.inputs.dashboardName);
+    return { id: name, state: { dashboardArn: arn(c, "cloudwatch", `dashboard/${name}`, true) } };
+  },
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": (c) => ({ id: String(c.inputs.name) }),
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (c) => ({
+    id: String(c.inputs.policyName),
+  }),
+  "aws:cloudwatch/eventTarget:EventTarget": (c) => ({
+    id: `${c.inputs.rule}-${c.inputs.targetId ?? c.hex(12)}`,
+    state: { targetId: c.inputs.targetId ?? c.autoName(), eventBusName: "default" },
+  }),
+  "aws:route53/healthCheck:HealthCheck": (c) => {
+    const id = uuid(c);
+    return { id, state: { arn: `arn:aws:route53:::healthcheck/${id}` } };
+  },
+} satisfies Record<string, Shape>);
+
 /**
  * The container platform: ECR and the image, the load balancer with its log bucket and
  * certificate, ECS and autoscaling. Names follow the auto-naming of each type's provider.

@@ -101,7 +101,9 @@ describe("backup", () => {
       }
 
       it("sends failed, aborted and expired backup and copy jobs to an EventBridge rule", () => {
-        const [rule] = ofType(run, "aws:cloudwatch/eventRule:EventRule");
+        const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule").find((r) =>
+          r.name.endsWith("-backup-failures"),
+        )!;
         assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
           source: ["aws.backup"],
           "detail-type": ["Backup Job State Change", "Copy Job State Change"],

@@ -2,22 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
+import { anchorOf, anchors } from "./anchors";
 
 const runbooks = join(repoRoot, "docs", "runbooks");
-
-/** A heading's anchor as GitHub renders it: lower case, punctuation dropped, spaces to hyphens. */
-export function anchorOf(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
-}
-
-function anchors(file: string): Set<string> {
-  const text = readFileSync(file, "utf8");
-  return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => anchorOf(m[1])));
-}
 
 describe("runbooks", () => {
   const pages = readdirSync(runbooks).filter((f) => f.endsWith(".md"));

@@ -335,11 +335,6 @@ describe("service", () => {
     });
   }
 
-  it("Service: deployment alarms are left to the observability stack until they exist", async () => {
-    const run = await stackRun("prod");
-    assert.equal(ecsService(run).inputs.alarms, undefined);
-  });
-
   it("ECS: an amd64 image runs on X86_64 tasks", async () => {
     const run = await runProgram("staging", { config: { imagePlatform: "linux/amd64" } });
     assert.equal(

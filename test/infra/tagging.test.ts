@@ -31,7 +31,7 @@ describe("tagging", () => {
         r.parent?.endsWith("::acme:cdn:Cdn::" + stack) === true && edgeTypes.includes(r.type);
 
       it("creates one AWS provider per region, each with default tags carrying environment, project, owner and cost centre", () => {
-        // The CDN's us-east-1 resources and prod's off-site backup copy each have a provider.
+        // The CDN's and the probe's us-east-1 resources and prod's off-site backup copy each have a provider.
         const regions = providers().map((p) => p.inputs.region);
         assert.deepEqual(
           regions,
@@ -49,7 +49,7 @@ describe("tagging", () => {
         }
       });
 
-      it("puts every AWS resource under the stack region's provider, but the off-site backup copy under the copy region's and the CDN's certificate, WAF and log deliveries under us-east-1's", () => {
+      it("puts every AWS resource under the stack region's provider, but the off-site backup copy under the copy region's, and the CDN's certificate, WAF and log deliveries and the probe's alarm under us-east-1's", () => {
         const reference = (region: string) => {
           const provider = providers().find((p) => p.inputs.region === region)!;
           return `${provider.urn}::${provider.id}`;
@@ -59,10 +59,15 @@ describe("tagging", () => {
         const offSite = awsResources.filter((r) => r.name.includes("-copy-vault"));
         assert.equal(offSite.length, copyRegion() ? 2 : 0);
         assert.ok(awsResources.filter(isEdge).length >= 7);
+        // The probe's alarm and the rule forwarding its state changes to the stack's region.
+        const probe = awsResources.filter((r) =>
+          /-probe-us-east-1$|-alarm-mirror-forward$/.test(r.name),
+        );
+        assert.equal(probe.length, 3);
         for (const resource of awsResources) {
           const region = offSite.includes(resource)
             ? copyRegion()
-            : isEdge(resource)
+            : isEdge(resource) || probe.includes(resource)
               ? "us-east-1"
               : run.config["aws:region"];
           assert.equal(

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { Writable } from "node:stream";
-import { buildApp } from "../../src/app";
+import { buildApp, type BuildOptions } from "../../src/app";
 import { loggerOptions } from "../../src/logger";
 import { createTestDatabase, type TestDatabase } from "./database";
 
@@ -17,7 +17,11 @@ export interface TestApp {
  * Fastify's demo helper. Route tests use `app.inject`; lifecycle tests use a real process.
  */
 export function useApp(
-  opts: { migrate?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    migrate?: boolean;
+    env?: Record<string, string>;
+    build?: Omit<BuildOptions, "logger">;
+  } = {},
   beforeReady?: (app: FastifyInstance) => void,
 ): TestApp {
   const ctx = { logs: [] } as unknown as TestApp;
@@ -33,7 +37,10 @@ export function useApp(
         done();
       },
     });
-    ctx.app = await buildApp(config, { logger: pino(loggerOptions(config.logLevel), sink) });
+    ctx.app = await buildApp(config, {
+      ...opts.build,
+      logger: pino(loggerOptions(config.logLevel), sink),
+    });
     beforeReady?.(ctx.app);
     await ctx.app.ready();
   });

@@ -1,0 +1,118 @@
+/**
+ * The seed's alert table as data: each condition's severity, where it is routed, what to do
+ * first and its runbook section. The alarms (infra/monitoring.ts), their tags, the README's
+ * alert table and the runbook-link test all read it, so they cannot drift apart.
+ */
+import type { AlertRoute } from "./alerting";
+
+export type AlertCondition =
+  | "service-down"
+  | "error-rate"
+  | "latency-p95-high"
+  | "latency-p95-review"
+  | "database-disk"
+  | "memory"
+  | "certificate-expiry"
+  | "backup-failed";
+
+export type Severity = "critical" | "high" | "medium";
+
+export interface AlertSpec {
+  severity: Severity;
+  route: AlertRoute;
+  /** The one thing the person reading the alert does first. */
+  firstStep: string;
+  /** Page under docs/runbooks/ and the heading's anchor. */
+  runbook: { file: string; anchor: string };
+}
+
+export const alertTable: Record<AlertCondition, AlertSpec> = {
+  "service-down": {
+    severity: "critical",
+    route: "page",
+    firstStep:
+      "open the dashboard; if healthy hosts is 0, read the service's last log lines and roll back if a deploy just ran",
+    runbook: { file: "common-issues.md", anchor: "service-down" },
+  },
+  "error-rate": {
+    severity: "high",
+    route: "page",
+    firstStep:
+      "split target 5xx from load balancer 5xx on the dashboard and read the service's error lines",
+    runbook: { file: "common-issues.md", anchor: "5xx-from-the-load-balancer" },
+  },
+  "latency-p95-high": {
+    severity: "high",
+    route: "team",
+    firstStep: "compare database latency and proxy connections with the request rate",
+    runbook: { file: "common-issues.md", anchor: "slow-responses" },
+  },
+  "latency-p95-review": {
+    severity: "medium",
+    route: "team",
+    firstStep: "review the slow-query count and the latest deploy during working hours",
+    runbook: { file: "common-issues.md", anchor: "slow-responses" },
+  },
+  "database-disk": {
+    severity: "medium",
+    route: "team",
+    firstStep: "check free storage against the storage autoscaling ceiling",
+    runbook: { file: "common-issues.md", anchor: "database-disk-filling-up" },
+  },
+  memory: {
+    severity: "high",
+    route: "team",
+    firstStep: "check whether memory climbs steadily (a leak) or with traffic (too small a task)",
+    runbook: { file: "common-issues.md", anchor: "task-memory-high" },
+  },
+  "certificate-expiry": {
+    severity: "medium",
+    route: "team",
+    firstStep: "check the certificate's renewal status and its DNS validation record in ACM",
+    runbook: { file: "common-issues.md", anchor: "certificate-expiring" },
+  },
+  "backup-failed": {
+    severity: "high",
+    route: "team",
+    firstStep: "read the failed job's status message in AWS Backup and start an on-demand backup",
+    runbook: { file: "database-recovery.md", anchor: "a-backup-job-failed" },
+  },
+};
+
+/**
+ * Where the runbooks are published when `runbookBaseUrl` is not set: this template's own
+ * repository. A fork sets `runbookBaseUrl` to its copy.
+ */
+export const defaultRunbookBaseUrl =
+  "https://github.com/acme/acme-platform/blob/main/docs/runbooks";
+
+/** `https://.../docs/runbooks/<file>.md#<anchor>` */
+export function runbookUrl(baseUrl: string, condition: AlertCondition): string {
+  const { file, anchor } = alertTable[condition].runbook;
+  return `${baseUrl.replace(/\/+$/, "")}/${file}#${anchor}`;
+}
+
+const severityLabel: Record<Severity, string> = {
+  critical: "[Critical]",
+  high: "[High]",
+  medium: "[Medium]",
+};
+
+/**
+ * An alarm's description: `[Severity] what happened. What to do first: ... Runbook: <url>`.
+ * CloudWatch limits it to 1024 characters.
+ */
+export function alertDescription(baseUrl: string, condition: AlertCondition, what: string): string {
+  const spec = alertTable[condition];
+  const text =
+    `${severityLabel[spec.severity]} ${what}. What to do first: ${spec.firstStep}. ` +
+    `Runbook: ${runbookUrl(baseUrl, condition)}`;
+  if (text.length > 1024)
+    throw new Error(`alarm description of ${condition} exceeds 1024 characters`);
+  return text;
+}
+
+/** The tags every alert resource carries, which the policy pack checks. */
+export function alertTags(condition: AlertCondition): Record<string, string> {
+  return { "alert-condition": condition, severity: alertTable[condition].severity };
+}

@@ -1,0 +1,1094 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AlertRoute } from "./alerting";
+import {
+  alertDescription,
+  alertTable,
+  alertTags,
+  defaultRunbookBaseUrl,
+  runbookUrl,
+  type AlertCondition,
+} from "./alerts";
+
+/** What the monitoring needs to know about the running service. */
+export interface MonitoredService {
+  clusterName: string;
+  serviceName: string;
+  serviceArn: string;
+  /** The containers' log group (JSON lines from pino). */
+  logGroupName: string;
+}
+
+/** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
+export interface BusinessMetrics {
+  /** Default "Notes", the app's namespace. */
+  namespace?: string;
+  /** `Service` dimension: the task's SERVICE_NAME. */
+  service: string;
+  /** `Environment` dimension: the task's DEPLOY_ENV. */
+  environment: string;
+}
+
+export interface MonitoringArgs {
+  /**
+   * Prefix of every alarm name, the dashboard, the log metrics' namespace and the mirror log
+   * group; unique per account and region (`<project>-<stack>`). Changing it replaces them all.
+   */
+  namePrefix: string;
+  /** The stack's region: the dashboard's widgets, and whether us-east-1 alarms are mirrored. */
+  region: string;
+  /**
+   * A provider for us-east-1, where Route 53 publishes health-check metrics and where
+   * CloudFront's certificates live; alarms on those metrics must be created there.
+   */
+  usEast1Provider: aws.Provider;
+  /** ARNs of the alert topics (from `Alerting`). */
+  topicArns: Record<AlertRoute, pulumi.Input<string>>;
+  /**
+   * Where the runbooks are published; each alarm's description links `<base>/<page>.md#<section>`.
+   * Default: this template's repository (`defaultRunbookBaseUrl`); a fork points it at its own.
+   */
+  runbookBaseUrl?: string;
+  /** The load balancer's and its target group's `arnSuffix`es (CloudWatch dimensions). */
+  loadBalancer: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
+  /**
+   * The service. An Input of the whole object, so the program can declare the monitoring before
+   * the service (which takes the rollback alarms) and resolve this once the service exists.
+   */
+  service: pulumi.Input<MonitoredService>;
+  /** The service's business metrics; their widgets are on the dashboard. */
+  businessMetrics: BusinessMetrics;
+  database: {
+    instanceIdentifier: pulumi.Input<string>;
+    proxyName: pulumi.Input<string>;
+    /** Declared storage (GiB): the disk alarm fires when less than 20% of it is free. */
+    allocatedStorageGb: number;
+    /** Storage autoscaling ceiling (GiB), shown on the dashboard next to free storage. */
+    maxAllocatedStorageGb: number;
+    /** The exported PostgreSQL log, whose `duration:` lines are the slow statements. */
+    postgresLogGroupName: pulumi.Input<string>;
+  };
+  /** EventBridge rule matching failed backup and copy jobs (from `Backup`); the team topic hears it. */
+  backupFailureRuleName: pulumi.Input<string>;
+  /**
+   * URL the external probe requests, normally `/readyz` through the CDN (`https://<domain or
+   * distribution>/readyz`), so "service down" is seen the way users see it.
+   */
+  readinessUrl: pulumi.Input<string>;
+  /** Seconds between the probe's requests from each checker: 10 or 30. Default 30. */
+  probeIntervalSeconds?: 10 | 30;
+  /**
+   * ACM certificates in the stack's region (the load balancer's); one expiry alarm each.
+   * Default none. Give their number up front: it decides how many alarms exist.
+   */
+  certificateArns?: pulumi.Input<string>[];
+  /** ACM certificates in us-east-1 (CloudFront's); one expiry alarm each. Default none. */
+  usEast1CertificateArns?: pulumi.Input<string>[];
+  /**
+   * The CDN: its distribution and, when it has one, its WAF web ACL (`name`, CLOUDFRONT scope).
+   * Adds the edge widgets (requests, error rate, cache hit rate, blocked requests). Default
+   * unset: no edge widgets.
+   */
+  cdn?: { distributionId: pulumi.Input<string>; webAclName?: pulumi.Input<string> };
+  /** Minimum requests per minute before the error rate can alarm. Default 20. */
+  errorRateMinRequests?: number;
+  /** Days the mirrored alarm events are kept. Default 30. */
+  logRetentionDays?: number;
+}
+
+type Defaulted = Required<
+  Omit<MonitoringArgs, "cdn" | "certificateArns" | "usEast1CertificateArns">
+> &
+  Pick<MonitoringArgs, "cdn"> & {
+    certificateArns: pulumi.Input<string>[];
+    usEast1CertificateArns: pulumi.Input<string>[];
+  };
+
+/** How an alarm looks at its metric; every alarm states all of it. */
+interface Evaluation {
+  comparisonOperator: string;
+  threshold: number;
+  period: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: "missing" | "ignore" | "breaching" | "notBreaching";
+}
+
+type MetricSource = Pick<
+  aws.cloudwatch.MetricAlarmArgs,
+  "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "metricQueries"
+>;
+
+const usEast1 = "us-east-1";
+
+/**
+ * "Down": a 1/0 health metric below 1 in two of the last three minutes. Both of its sources
+ * (Route 53's health-check status, the load balancer's healthy host count) report every minute,
+ * so a missing point is a fault of the source, treated as down rather than as health.
+ */
+const belowOneForTwoOfThreeMinutes: Evaluation = {
+  comparisonOperator: "LessThanThreshold",
+  threshold: 1,
+  period: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 2,
+  treatMissingData: "breaching",
+};
+/** Metric the mirror writes: 1 while the us-east-1 alarm is in ALARM, 0 once it is OK. */
+const mirroredMetric = "AlarmState";
+
+/**
+ * Dashboards, alarms and the external probe of one stack, following the seed's alert table
+ * (infra/alerts.ts): every alarm says its severity, what to do first and its runbook section,
+ * has alarm and OK actions, an explicit missing-data treatment and M-of-N datapoints so a blip
+ * does not notify anyone.
+ *
+ * The page topic hears only two alarms, both composite so one outage pages once: "service
+ * down" (no healthy targets OR the external probe failing) and "error rate" (5xx above 5% of
+ * requests), whose notifications are suppressed while "service down" is in ALARM or turns so
+ * within two minutes (a service with no healthy targets answers 503s, which are also errors).
+ * Their inputs notify no one themselves. The 5xx and p95 > 1 s alarms also roll an ECS
+ * deployment back (`deploymentAlarmNames`).
+ *
+ * The probe is a Route 53 health check on `readinessUrl` from checkers in several regions,
+ * rather than a CloudWatch Synthetics canary: a canary running every minute costs about
+ * $52/month per stack (43,200 runs at $0.0012) plus its Lambda and artifact bucket; a health
+ * check costs $1-3/month. Route 53 publishes its status only in us-east-1 and an alarm can
+ * notify only a topic in its own region and join only a composite of its own region, so the
+ * probe's alarm (and the expiry alarm of a CloudFront certificate) lives in us-east-1 and is
+ * *mirrored*: its state changes travel through EventBridge to the stack region's default bus,
+ * land in a log group, become a 1/0 metric there, and an alarm on that metric (missing data:
+ * keep the state) stands in for it. In a us-east-1 stack nothing is mirrored.
+ *
+ * Logging: metric filters count the service's error-level lines, the requests it rejects as
+ * malformed (security events) and the database's slow statements.
+ *
+ * Cost (list prices): $0.10 per standard alarm-month and per metric of a metric-math alarm,
+ * $0.50 per composite alarm-month: $2.00 for a stack without certificates, $0.10 more per
+ * certificate (x2 when mirrored); the dashboard $3/month (the first three per account are
+ * free); the health check $0.50 plus $1 for HTTPS (and $1 more at a 10 s interval); the four
+ * log-filter metrics $0.30/month each; EventBridge cross-region events $1 per million (a few a
+ * month).
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  /** The alarms of the alert table, by name suffix (composites included). */
+  readonly alarms: Record<string, aws.cloudwatch.MetricAlarm | aws.cloudwatch.CompositeAlarm> = {};
+  readonly healthCheck: aws.route53.HealthCheck;
+  readonly dashboard: aws.cloudwatch.Dashboard;
+  /** Alarms that roll an ECS deployment back while it runs: the 5xx rate and p95 > 1 s. */
+  readonly deploymentAlarmNames: pulumi.Output<string>[];
+  /** Namespace of the metrics the log metric filters create. */
+  readonly logMetricsNamespace: string;
+
+  private readonly name: string;
+  private readonly args: Defaulted;
+  private readonly mirrored: aws.cloudwatch.MetricAlarm[] = [];
+  private readonly parent = { parent: this };
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("acme:monitoring:Monitoring", name, {}, opts);
+    this.name = name;
+    this.args = {
+      runbookBaseUrl: defaultRunbookBaseUrl,
+      probeIntervalSeconds: 30,
+      certificateArns: [],
+      usEast1CertificateArns: [],
+      errorRateMinRequests: 20,
+      logRetentionDays: 30,
+      ...args,
+    };
+    if (![10, 30].includes(this.args.probeIntervalSeconds)) {
+      throw new Error(
+        `Monitoring ${name}: probeIntervalSeconds must be 10 or 30 (Route 53's intervals)`,
+      );
+    }
+    if (!/^https:\/\/\S+[^/]$/.test(this.args.runbookBaseUrl)) {
+      throw new Error(
+        `Monitoring ${name}: runbookBaseUrl must be an https URL without a trailing slash`,
+      );
+    }
+    this.logMetricsNamespace = `${this.args.namePrefix}/logs`;
+
+    this.createLogMetrics();
+    this.healthCheck = this.createProbe();
+    this.createServiceDownAlarm();
+    this.createErrorRateAlarm();
+    this.createLatencyAlarms();
+    this.createDatabaseDiskAlarm();
+    this.createMemoryAlarm();
+    this.createCertificateAlarms();
+    this.createMirror();
+    this.routeEvents();
+    this.dashboard = this.createDashboard();
+    this.deploymentAlarmNames = [
+      (this.alarms["error-rate-5xx"] as aws.cloudwatch.MetricAlarm).name,
+      (this.alarms["latency-p95-high"] as aws.cloudwatch.MetricAlarm).name,
+    ];
+
+    this.registerOutputs({
+      dashboardName: this.dashboard.dashboardName,
+      healthCheckId: this.healthCheck.id,
+    });
+  }
+
+  private alarmName(key: string): string {
+    return `${this.args.namePrefix}-${key}`;
+  }
+
+  private actionsOf(condition: AlertCondition): pulumi.Input<string>[] {
+    return [this.args.topicArns[alertTable[condition].route]];
+  }
+
+  /**
+   * One metric alarm. `notify: false` makes it the input of a composite (or the source of a
+   * mirror): it carries the condition's tags and description but tells no one itself.
+   */
+  private metricAlarm(
+    key: string,
+    condition: AlertCondition,
+    what: string,
+    metric: MetricSource,
+    evaluation: Evaluation,
+    notify: boolean,
+    provider?: aws.Provider,
+  ): aws.cloudwatch.MetricAlarm {
+    const actions = notify ? this.actionsOf(condition) : [];
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${this.name}-${key}`,
+      {
+        name: this.alarmName(key),
+        alarmDescription: alertDescription(this.args.runbookBaseUrl, condition, what),
+        ...metric,
+        ...evaluation,
+        actionsEnabled: true,
+        alarmActions: actions,
+        okActions: actions,
+        tags: alertTags(condition),
+      },
+      { parent: this, provider },
+    );
+    this.alarms[key] = alarm;
+    return alarm;
+  }
+
+  /**
+   * An alarm on a metric that exists only in us-east-1. In a us-east-1 stack it is an ordinary
+   * alarm; elsewhere it is created there without actions and mirrored into the stack's region
+   * (see the class comment), and the mirror is what notifies or joins a composite.
+   */
+  private usEast1Alarm(
+    key: string,
+    condition: AlertCondition,
+    what: string,
+    metric: MetricSource,
+    evaluation: Evaluation,
+    notify: boolean,
+  ): aws.cloudwatch.MetricAlarm {
+    const provider = this.args.usEast1Provider;
+    if (this.args.region === usEast1) {
+      return this.metricAlarm(key, condition, what, metric, evaluation, notify, provider);
+    }
+    const source = this.metricAlarm(
+      `${key}-${usEast1}`,
+      condition,
+      `${what} (mirrored as ${this.alarmName(key)} in ${this.args.region})`,
+      metric,
+      evaluation,
+      false,
+      provider,
+    );
+    this.mirrored.push(source);
+    return this.metricAlarm(
+      key,
+      condition,
+      `${what} (mirror of ${usEast1} alarm ${this.alarmName(`${key}-${usEast1}`)})`,
+      {
+        namespace: this.logMetricsNamespace,
+        metricName: mirroredMetric,
+        dimensions: { AlarmName: source.name },
+        statistic: "Maximum",
+      },
+      {
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        period: 60,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // The metric has a point only when the source changes state: between changes, hold.
+        treatMissingData: "ignore",
+      },
+      notify,
+    );
+  }
+
+  private compositeAlarm(
+    key: string,
+    condition: AlertCondition,
+    what: string,
+    alarmRule: pulumi.Input<string>,
+    actionsSuppressor?: aws.types.input.cloudwatch.CompositeAlarmActionsSuppressor,
+  ): aws.cloudwatch.CompositeAlarm {
+    const actions = this.actionsOf(condition);
+    const alarm = new aws.cloudwatch.CompositeAlarm(
+      `${this.name}-${key}`,
+      {
+        alarmName: this.alarmName(key),
+        alarmDescription: alertDescription(this.args.runbookBaseUrl, condition, what),
+        alarmRule,
+        actionsEnabled: true,
+        alarmActions: actions,
+        okActions: actions,
+        actionsSuppressor,
+        tags: alertTags(condition),
+      },
+      this.parent,
+    );
+    this.alarms[key] = alarm;
+    return alarm;
+  }
+
+  private get albDimensions() {
+    return {
+      LoadBalancer: this.args.loadBalancer.arnSuffix,
+      TargetGroup: this.args.loadBalancer.targetGroupArnSuffix,
+    };
+  }
+
+  /** Error lines, malformed requests (security events) and slow statements, as metrics. */
+  private createLogMetrics(): void {
+    const service = pulumi.output(this.args.service);
+    const filter = (
+      key: string,
+      logGroupName: pulumi.Input<string>,
+      pattern: string,
+      metricName: string,
+    ) =>
+      new aws.cloudwatch.LogMetricFilter(
+        `${this.name}-${key}`,
+        {
+          name: `${this.args.namePrefix}-${key}`,
+          logGroupName,
+          pattern,
+          metricTransformation: {
+            name: metricName,
+            namespace: this.logMetricsNamespace,
+            value: "1",
+            defaultValue: "0",
+            unit: "Count",
+          },
+        },
+        this.parent,
+      );
+    // pino writes the level as its label (app/src/logger.ts): error is 50, fatal 60.
+    filter(
+      "error-lines",
+      service.logGroupName,
+      '{ $.level = "error" || $.level = "fatal" }',
+      "ErrorLogLines",
+    );
+    // The request line of a request refused before any route ran: invalid JSON, body too
+    // large, wrong content type, failed validation (app/src/plugins/errors.ts).
+    filter(
+      "malformed-requests",
+      service.logGroupName,
+      '{ $.msg = "request" && ($.status = 400 || $.status = 413 || $.status = 415) }',
+      "MalformedRequests",
+    );
+    // `log_min_duration_statement` logs "duration: 812.345 ms  statement: ..." for each
+    // statement slower than the threshold (config `dbSlowQueryMs`).
+    filter("slow-queries", this.args.database.postgresLogGroupName, '"duration:"', "SlowQueries");
+  }
+
+  /** Route 53 checkers request the readiness URL; its alarm is an input of "service down". */
+  private createProbe(): aws.route53.HealthCheck {
+    const url = pulumi.output(this.args.readinessUrl).apply((u) => new URL(u));
+    const healthCheck = new aws.route53.HealthCheck(
+      `${this.name}-probe`,
+      {
+        type: url.apply((u) => (u.protocol === "https:" ? "HTTPS" : "HTTP")),
+        fqdn: url.hostname,
+        port: url.apply((u) => Number(u.port || (u.protocol === "https:" ? 443 : 80))),
+        resourcePath: url.apply((u) => `${u.pathname}${u.search}`),
+        enableSni: url.apply((u) => u.protocol === "https:"),
+        requestInterval: this.args.probeIntervalSeconds,
+        // Three failures in a row from a checker before it counts the endpoint unhealthy.
+        failureThreshold: 3,
+        measureLatency: false,
+        tags: { Name: `${this.args.namePrefix}-readiness` },
+      },
+      this.parent,
+    );
+    this.usEast1Alarm(
+      "probe",
+      "service-down",
+      "The readiness check from outside AWS is failing",
+      {
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: healthCheck.id },
+        statistic: "Minimum",
+      },
+      belowOneForTwoOfThreeMinutes,
+      false,
+    );
+    return healthCheck;
+  }
+
+  private createServiceDownAlarm(): void {
+    const noHealthy = this.metricAlarm(
+      "no-healthy-targets",
+      "service-down",
+      "The load balancer has no healthy target",
+      {
+        namespace: "AWS/ApplicationELB",
+        metricName: "HealthyHostCount",
+        dimensions: this.albDimensions,
+        statistic: "Minimum",
+      },
+      belowOneForTwoOfThreeMinutes,
+      false,
+    );
+    const probe = this.alarms.probe as aws.cloudwatch.MetricAlarm;
+    this.compositeAlarm(
+      "service-down",
+      "service-down",
+      "The service is down: no healthy target, or the readiness check from outside failing",
+      pulumi.interpolate`ALARM("${noHealthy.name}") OR ALARM("${probe.name}")`,
+    );
+  }
+
+  private createErrorRateAlarm(): void {
+    const alb = (id: string, metricName: string) => ({
+      id,
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensions: { LoadBalancer: this.args.loadBalancer.arnSuffix },
+        period: 60,
+        stat: "Sum",
+      },
+    });
+    const min = this.args.errorRateMinRequests;
+    const rate = this.metricAlarm(
+      "error-rate-5xx",
+      "error-rate",
+      `More than 5% of requests answered 5xx (with at least ${min} requests a minute)`,
+      {
+        metricQueries: [
+          alb("requests", "RequestCount"),
+          alb("target5xx", "HTTPCode_Target_5XX_Count"),
+          // The load balancer's own 5xx (no target to send to) are not in RequestCount.
+          alb("elb5xx", "HTTPCode_ELB_5XX_Count"),
+          {
+            id: "total",
+            expression: "FILL(requests, 0) + FILL(elb5xx, 0)",
+            label: "Requests",
+          },
+          {
+            id: "errorRate",
+            expression: `IF(total >= ${min}, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / total, 0)`,
+            label: "5xx (% of requests)",
+            returnData: true,
+          },
+        ],
+      },
+      {
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 5,
+        period: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        // No requests, no errors.
+        treatMissingData: "notBreaching",
+      },
+      false,
+    );
+    const serviceDown = this.alarms["service-down"] as aws.cloudwatch.CompositeAlarm;
+    this.compositeAlarm(
+      "error-rate",
+      "error-rate",
+      "More than 5% of requests answered 5xx",
+      pulumi.interpolate`ALARM("${rate.name}")`,
+      // While the service is down its 503s page once, as "service down".
+      { alarm: serviceDown.alarmName, waitPeriod: 120, extensionPeriod: 300 },
+    );
+  }
+
+  private createLatencyAlarms(): void {
+    const p95 = {
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: this.albDimensions,
+      extendedStatistic: "p95",
+    };
+    this.metricAlarm(
+      "latency-p95-high",
+      "latency-p95-high",
+      "p95 response time above 1 s",
+      p95,
+      {
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 1,
+        period: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: "notBreaching",
+      },
+      true,
+    );
+    this.metricAlarm(
+      "latency-p95-review",
+      "latency-p95-review",
+      "p95 response time above 500 ms for 15 minutes",
+      p95,
+      {
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0.5,
+        period: 300,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: "notBreaching",
+      },
+      true,
+    );
+  }
+
+  /**
+   * RDS publishes free storage but not the allocated size, which storage autoscaling changes.
+   * The threshold is 20% of the declared size: at that size, exactly "80% used". Autoscaling
+   * grows the disk once less than 10% is free, so the alarm fires first and says so; its
+   * runbook's first step is to compare with the ceiling and raise the declared size.
+   */
+  private createDatabaseDiskAlarm(): void {
+    const { allocatedStorageGb } = this.args.database;
+    this.metricAlarm(
+      "database-disk",
+      "database-disk",
+      `Database disk more than 80% used (less than 20% of ${allocatedStorageGb} GiB free)`,
+      {
+        namespace: "AWS/RDS",
+        metricName: "FreeStorageSpace",
+        dimensions: { DBInstanceIdentifier: this.args.database.instanceIdentifier },
+        statistic: "Minimum",
+      },
+      {
+        comparisonOperator: "LessThanThreshold",
+        threshold: Math.round(allocatedStorageGb * 0.2 * 1024 ** 3),
+        period: 300,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        // A database that reports nothing is down; "service down" and errors say so.
+        treatMissingData: "missing",
+      },
+      true,
+    );
+  }
+
+  private createMemoryAlarm(): void {
+    const service = pulumi.output(this.args.service);
+    this.metricAlarm(
+      "memory",
+      "memory",
+      "Service memory above 90% of the tasks' reservation",
+      {
+        namespace: "AWS/ECS",
+        metricName: "MemoryUtilization",
+        dimensions: { ClusterName: service.clusterName, ServiceName: service.serviceName },
+        statistic: "Average",
+      },
+      {
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 90,
+        period: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: "notBreaching",
+      },
+      true,
+    );
+  }
+
+  private createCertificateAlarms(): void {
+    const expiry = (arn: pulumi.Input<string>) => ({
+      metric: {
+        namespace: "AWS/CertificateManager",
+        metricName: "DaysToExpiry",
+        dimensions: { CertificateArn: arn },
+        statistic: "Minimum",
+      },
+      // ACM publishes once a day; one point under 30 days is not a blip.
+      evaluation: {
+        comparisonOperator: "LessThanThreshold",
+        threshold: 30,
+        period: 86400,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: "notBreaching",
+      } satisfies Evaluation,
+    });
+    const what = "An ACM certificate expires in less than 30 days (automatic renewal failed)";
+    this.args.certificateArns.forEach((arn, i) => {
+      const { metric, evaluation } = expiry(arn);
+      this.metricAlarm(
+        `certificate-expiry-${i + 1}`,
+        "certificate-expiry",
+        what,
+        metric,
+        evaluation,
+        true,
+      );
+    });
+    this.args.usEast1CertificateArns.forEach((arn, i) => {
+      const { metric, evaluation } = expiry(arn);
+      this.usEast1Alarm(
+        `certificate-expiry-${usEast1}-${i + 1}`,
+        "certificate-expiry",
+        what,
+        metric,
+        evaluation,
+        true,
+      );
+    });
+  }
+
+  /**
+   * Carries the state changes of the us-east-1 alarms to this region: a rule there sends them
+   * to this region's default event bus, a rule here writes them to a log group, and a metric
+   * filter turns ALARM into 1 and OK into 0 per alarm name.
+   */
+  private createMirror(): void {
+    if (this.mirrored.length === 0) return;
+    const prefix = this.args.namePrefix;
+    const account = aws.getCallerIdentityOutput({}, this.parent).accountId;
+    const partition = aws.getPartitionOutput({}, this.parent).partition;
+    const pattern = pulumi.all(this.mirrored.map((a) => a.arn)).apply((arns) =>
+      JSON.stringify({
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        resources: arns,
+      }),
+    );
+    const bus = pulumi.interpolate`arn:${partition}:events:${this.args.region}:${account}:event-bus/default`;
+
+    const role = new aws.iam.Role(
+      `${this.name}-alarm-mirror`,
+      {
+        description: `Lets EventBridge in ${usEast1} forward ${prefix}'s alarm changes to ${this.args.region}`,
+        assumeRolePolicy: account.apply((accountId) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+              },
+            ],
+          }),
+        ),
+      },
+      this.parent,
+    );
+    new aws.iam.RolePolicy(
+      `${this.name}-alarm-mirror`,
+      {
+        role: role.id,
+        policy: bus.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: arn }],
+          }),
+        ),
+      },
+      this.parent,
+    );
+    const usEast1Options = { parent: this, provider: this.args.usEast1Provider };
+    const forward = new aws.cloudwatch.EventRule(
+      `${this.name}-alarm-mirror-forward`,
+      {
+        description: `${prefix}: state changes of alarms on us-east-1 metrics, to ${this.args.region}`,
+        eventPattern: pattern,
+      },
+      usEast1Options,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${this.name}-alarm-mirror-forward`,
+      { rule: forward.name, arn: bus, roleArn: role.arn },
+      usEast1Options,
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${this.name}-alarm-mirror`,
+      {
+        name: `/aws/events/${prefix}-alarm-mirror`,
+        retentionInDays: this.args.logRetentionDays,
+      },
+      this.parent,
+    );
+    new aws.cloudwatch.LogResourcePolicy(
+      `${this.name}-alarm-mirror`,
+      {
+        policyName: `${prefix}-alarm-mirror`,
+        policyDocument: logGroup.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${arn}:*`,
+              },
+            ],
+          }),
+        ),
+      },
+      this.parent,
+    );
+    const receive = new aws.cloudwatch.EventRule(
+      `${this.name}-alarm-mirror-receive`,
+      {
+        description: `${prefix}: state changes of its us-east-1 alarms, to the mirror log group`,
+        eventPattern: pattern,
+      },
+      this.parent,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${this.name}-alarm-mirror-receive`,
+      { rule: receive.name, arn: logGroup.arn },
+      this.parent,
+    );
+    for (const [state, value] of [
+      ["ALARM", "1"],
+      ["OK", "0"],
+    ]) {
+      new aws.cloudwatch.LogMetricFilter(
+        `${this.name}-alarm-mirror-${state.toLowerCase()}`,
+        {
+          name: `${prefix}-alarm-mirror-${state.toLowerCase()}`,
+          logGroupName: logGroup.name,
+          pattern: `{ $.detail.state.value = "${state}" }`,
+          metricTransformation: {
+            name: mirroredMetric,
+            namespace: this.logMetricsNamespace,
+            value,
+            dimensions: { AlarmName: "$.detail.alarmName" },
+          },
+        },
+        this.parent,
+      );
+    }
+  }
+
+  /** Failed backups and failed ECS deployments, as EventBridge events, to the team topic. */
+  private routeEvents(): void {
+    const team = this.args.topicArns.team;
+    new aws.cloudwatch.EventTarget(
+      `${this.name}-backup-failed`,
+      {
+        rule: this.args.backupFailureRuleName,
+        arn: team,
+        inputTransformer: {
+          inputPaths: {
+            type: "$.detail-type",
+            state: "$.detail.state",
+            resource: "$.detail.resourceArn",
+            message: "$.detail.statusMessage",
+          },
+          inputTemplate: JSON.stringify(
+            alertDescription(
+              this.args.runbookBaseUrl,
+              "backup-failed",
+              "AWS Backup: <type> <state> for <resource>: <message>",
+            ),
+          ),
+        },
+      },
+      this.parent,
+    );
+
+    const service = pulumi.output(this.args.service);
+    const deployments = new aws.cloudwatch.EventRule(
+      `${this.name}-deployment-failed`,
+      {
+        description: "ECS deployments of the service that failed (and were rolled back)",
+        eventPattern: service.serviceArn.apply((arn) =>
+          JSON.stringify({
+            source: ["aws.ecs"],
+            "detail-type": ["ECS Deployment State Change"],
+            resources: [arn],
+            detail: { eventName: ["SERVICE_DEPLOYMENT_FAILED"] },
+          }),
+        ),
+      },
+      this.parent,
+    );
+    const rollbackRunbook = `${this.args.runbookBaseUrl}/rollback.md#automatic`;
+    new aws.cloudwatch.EventTarget(
+      `${this.name}-deployment-failed`,
+      {
+        rule: deployments.name,
+        arn: team,
+        inputTransformer: {
+          inputPaths: {
+            service: "$.resources[0]",
+            deployment: "$.detail.deploymentId",
+            reason: "$.detail.reason",
+          },
+          inputTemplate: JSON.stringify(
+            `ECS deployment <deployment> of <service> failed: <reason>. What to do first: ` +
+              `confirm the service is back on the previous task definition and read the ` +
+              `stopped tasks' reason. Runbook: ${rollbackRunbook}`,
+          ),
+        },
+      },
+      this.parent,
+    );
+  }
+
+  private createDashboard(): aws.cloudwatch.Dashboard {
+    const a = this.args;
+    const regional = Object.values(this.alarms).filter(
+      (alarm) => !this.mirrored.includes(alarm as aws.cloudwatch.MetricAlarm),
+    );
+    const resolved = pulumi.output({
+      service: a.service,
+      loadBalancer: a.loadBalancer.arnSuffix,
+      targetGroup: a.loadBalancer.targetGroupArnSuffix,
+      database: a.database.instanceIdentifier,
+      proxy: a.database.proxyName,
+      healthCheckId: this.healthCheck.id,
+      cdn: a.cdn && { distributionId: a.cdn.distributionId, webAcl: a.cdn.webAclName },
+      // The alarm widget shows alarms of the dashboard's region only.
+      alarmArns: regional.map((alarm) => alarm.arn),
+    }) as pulumi.Output<
+      Omit<DashboardInputs, "region" | "logNamespace" | "business" | "maxStorageGb">
+    >;
+    const body = resolved.apply((inputs) =>
+      JSON.stringify(
+        dashboardBody({
+          ...inputs,
+          region: a.region,
+          logNamespace: this.logMetricsNamespace,
+          business: { namespace: "Notes", ...a.businessMetrics },
+          maxStorageGb: a.database.maxAllocatedStorageGb,
+        }),
+      ),
+    );
+    return new aws.cloudwatch.Dashboard(
+      `${this.name}-dashboard`,
+      { dashboardName: a.namePrefix, dashboardBody: body },
+      this.parent,
+    );
+  }
+
+  /** The runbook of a condition, for callers that route their own notifications. */
+  runbookUrl(condition: AlertCondition): string {
+    return runbookUrl(this.args.runbookBaseUrl, condition);
+  }
+}
+
+interface DashboardInputs {
+  region: string;
+  service: MonitoredService;
+  loadBalancer: string;
+  targetGroup: string;
+  database: string;
+  proxy: string;
+  healthCheckId: string;
+  logNamespace: string;
+  business: Required<BusinessMetrics>;
+  maxStorageGb: number;
+  cdn?: { distributionId: string; webAcl?: string };
+  alarmArns: string[];
+}
+
+type Widget = Record<string, unknown>;
+
+/**
+ * The dashboard's widgets, by section: application, infrastructure, database, and edge when
+ * there is a CDN. Each section starts with a text header; metric widgets flow three to a row.
+ */
+export function dashboardBody(d: DashboardInputs): { widgets: Widget[] } {
+  const widgets: Widget[] = [];
+  let y = 0;
+  let x = 0;
+  const header = (text: string) => {
+    if (x > 0) y += 6;
+    x = 0;
+    widgets.push({ type: "text", x, y, width: 24, height: 1, properties: { markdown: text } });
+    y += 1;
+  };
+  const metric = (
+    title: string,
+    metrics: unknown[][],
+    options: { stat?: string; period?: number; region?: string; yAxis?: unknown } = {},
+  ) => {
+    widgets.push({
+      type: "metric",
+      x,
+      y,
+      width: 8,
+      height: 6,
+      properties: {
+        title,
+        region: options.region ?? d.region,
+        view: "timeSeries",
+        stacked: false,
+        stat: options.stat ?? "Sum",
+        period: options.period ?? 60,
+        metrics,
+        ...(options.yAxis ? { yAxis: options.yAxis } : {}),
+      },
+    });
+    x += 8;
+    if (x >= 24) {
+      x = 0;
+      y += 6;
+    }
+  };
+  const alb = ["AWS/ApplicationELB"];
+  const lb = ["LoadBalancer", d.loadBalancer];
+  const lbTg = [...lb, "TargetGroup", d.targetGroup];
+  const ecs = ["ClusterName", d.service.clusterName, "ServiceName", d.service.serviceName];
+  const business = ["Service", d.business.service, "Environment", d.business.environment];
+
+  header("## Application");
+  widgets.push({
+    type: "alarm",
+    x: 0,
+    y,
+    width: 24,
+    height: 3,
+    properties: { title: "Alarms", alarms: d.alarmArns },
+  });
+  y += 3;
+  metric("Requests per minute", [[...alb, "RequestCount", ...lb]]);
+  metric("5xx (% of requests)", [
+    [...alb, "RequestCount", ...lb, { id: "requests", visible: false }],
+    [...alb, "HTTPCode_Target_5XX_Count", ...lb, { id: "target5xx", visible: false }],
+    [...alb, "HTTPCode_ELB_5XX_Count", ...lb, { id: "elb5xx", visible: false }],
+    [
+      {
+        id: "rate",
+        expression:
+          "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0))",
+        label: "5xx %",
+      },
+    ],
+  ]);
+  metric(
+    "Response time p50 / p95 / p99 (s)",
+    ["p50", "p95", "p99"].map((stat) => [
+      ...alb,
+      "TargetResponseTime",
+      ...lbTg,
+      { stat, label: stat },
+    ]),
+  );
+  metric("Notes created / deleted per minute", [
+    [d.business.namespace, "NotesCreated", ...business],
+    [d.business.namespace, "NotesDeleted", ...business],
+  ]);
+  metric(
+    "Distinct clients per 5 minutes (active users)",
+    [[d.business.namespace, "ActiveClients", ...business]],
+    { period: 300 },
+  );
+  metric("Error log lines and malformed requests", [
+    [d.logNamespace, "ErrorLogLines"],
+    [d.logNamespace, "MalformedRequests"],
+  ]);
+
+  header("## Infrastructure");
+  metric(
+    "Healthy / unhealthy targets",
+    [
+      [...alb, "HealthyHostCount", ...lbTg],
+      [...alb, "UnHealthyHostCount", ...lbTg],
+    ],
+    { stat: "Minimum" },
+  );
+  metric(
+    "Tasks running / desired / pending",
+    ["RunningTaskCount", "DesiredTaskCount", "PendingTaskCount"].map((name) => [
+      "ECS/ContainerInsights",
+      name,
+      ...ecs,
+    ]),
+    { stat: "Average" },
+  );
+  metric(
+    "ECS CPU and memory (%)",
+    [
+      ["AWS/ECS", "CPUUtilization", ...ecs],
+      ["AWS/ECS", "MemoryUtilization", ...ecs],
+    ],
+    { stat: "Average", yAxis: { left: { min: 0, max: 100 } } },
+  );
+  metric(
+    "Network I/O (bytes/s)",
+    [
+      ["ECS/ContainerInsights", "NetworkRxBytes", ...ecs],
+      ["ECS/ContainerInsights", "NetworkTxBytes", ...ecs],
+    ],
+    { stat: "Average" },
+  );
+  metric(
+    "Readiness check from outside (1 = healthy)",
+    [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", d.healthCheckId]],
+    { stat: "Minimum", region: usEast1 },
+  );
+
+  header("## Database");
+  const rds = ["AWS/RDS", "DBInstanceIdentifier", d.database];
+  const rdsMetric = (name: string) => [rds[0], name, rds[1], rds[2]];
+  metric("Database CPU (%)", [rdsMetric("CPUUtilization")], { stat: "Average" });
+  metric(
+    "Connections: database, proxy clients, proxy to database",
+    [
+      rdsMetric("DatabaseConnections"),
+      ["AWS/RDS", "ClientConnections", "ProxyName", d.proxy],
+      ["AWS/RDS", "DatabaseConnections", "ProxyName", d.proxy],
+    ],
+    { stat: "Maximum" },
+  );
+  metric(
+    `Free storage (bytes; autoscaling ceiling ${d.maxStorageGb} GiB)`,
+    [rdsMetric("FreeStorageSpace")],
+    { stat: "Minimum" },
+  );
+  metric("Read / write latency (s)", [rdsMetric("ReadLatency"), rdsMetric("WriteLatency")], {
+    stat: "Average",
+  });
+  metric("Slow statements per minute (PostgreSQL log)", [[d.logNamespace, "SlowQueries"]]);
+
+  if (d.cdn) {
+    header("## Edge");
+    const cf = ["AWS/CloudFront"];
+    const dist = ["DistributionId", d.cdn.distributionId, "Region", "Global"];
+    metric("CDN requests", [[...cf, "Requests", ...dist]], { region: usEast1 });
+    metric(
+      "CDN error rate (%)",
+      [
+        [...cf, "4xxErrorRate", ...dist],
+        [...cf, "5xxErrorRate", ...dist],
+      ],
+      { stat: "Average", region: usEast1 },
+    );
+    // CloudFront publishes the hit rate only with its additional metrics turned on.
+    metric("CDN cache hit rate (%)", [[...cf, "CacheHitRate", ...dist]], {
+      stat: "Average",
+      region: usEast1,
+    });
+    if (d.cdn.webAcl) {
+      metric(
+        "WAF blocked requests",
+        [["AWS/WAFV2", "BlockedRequests", "WebACL", d.cdn.webAcl, "Rule", "ALL"]],
+        { region: usEast1 },
+      );
+    }
+  }
+  return { widgets };
+}
