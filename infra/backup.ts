@@ -23,6 +23,11 @@ export interface BackupArgs {
   copyProvider?: aws.Provider;
   /** Tags of `failureRule`: the alerting marks it as the "backup failed" alert. Default none. */
   failureRuleTags?: Record<string, string>;
+  /**
+   * Description of `failureRule` (at most 512 characters): the alerting puts the severity and the
+   * runbook there. Default: what the rule matches.
+   */
+  failureRuleDescription?: string;
 }
 
 /** AWS Backup job states that mean a recovery point is missing. */
@@ -45,7 +50,9 @@ export class Backup extends pulumi.ComponentResource {
   readonly failureRule: aws.cloudwatch.EventRule;
 
   private readonly name: string;
-  private readonly args: Required<Omit<BackupArgs, "copyProvider" | "failureRuleTags">> &
+  private readonly args: Required<
+    Omit<BackupArgs, "copyProvider" | "failureRuleTags" | "failureRuleDescription">
+  > &
     BackupArgs;
 
   constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -144,7 +151,9 @@ export class Backup extends pulumi.ComponentResource {
     return new aws.cloudwatch.EventRule(
       `${this.name}-backup-failures`,
       {
-        description: "AWS Backup backup or copy jobs that failed, aborted or expired",
+        description:
+          this.args.failureRuleDescription ??
+          "AWS Backup backup or copy jobs that failed, aborted or expired",
         eventPattern: JSON.stringify({
           source: ["aws.backup"],
           "detail-type": ["Backup Job State Change", "Copy Job State Change"],

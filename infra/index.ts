@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
 import { Alerting } from "./alerting";
-import { alertTags } from "./alerts";
+import { alertDescription, alertTags } from "./alerts";
 import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
@@ -47,6 +47,12 @@ export = async () => {
   const imageBuilder = new dockerBuild.Provider("docker-build", {});
   const randomness = new random.Provider("random", {});
 
+  const alerting = new Alerting(
+    config.stack,
+    { teamEmails: config.alerting.emails, pagingEndpoint: config.alerting.pagingEndpoint },
+    { provider },
+  );
+
   const network = await Network.create(
     config.stack,
     {
@@ -56,6 +62,14 @@ export = async () => {
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       servicePort: config.service.containerPort,
       loadBalancerHttps: domain !== undefined,
+      natAlarm: {
+        topicArn: alerting.topics.team.arn,
+        description:
+          "[Medium] The NAT instance fails its status check (hung OS) and is being rebooted; " +
+          "private subnets have no internet egress meanwhile. What to do first: check that it " +
+          "comes back within 5 minutes. " +
+          `Runbook: ${config.alerting.runbookBaseUrl}/common-issues.md#the-nat-instance-is-down-dev-and-staging`,
+      },
     },
     { provider },
   );
@@ -102,6 +116,11 @@ export = async () => {
       weeklyRetentionDays: config.backup.weeklyRetentionDays,
       copyProvider,
       failureRuleTags: alertTags("backup-failed"),
+      failureRuleDescription: alertDescription(
+        config.alerting.runbookBaseUrl,
+        "backup-failed",
+        "An AWS Backup backup or copy job failed, aborted or expired",
+      ),
     },
     { provider },
   );
@@ -153,12 +172,6 @@ export = async () => {
       forceDestroy: !config.deletionProtection,
       edgeProvider,
     },
-    { provider },
-  );
-
-  const alerting = new Alerting(
-    config.stack,
-    { teamEmails: config.alerting.emails, pagingEndpoint: config.alerting.pagingEndpoint },
     { provider },
   );
 

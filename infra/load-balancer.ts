@@ -71,8 +71,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** The regional ACM certificate of `origin.<domain>` (with a domain), for expiry alarms. */
   readonly certificateArn?: pulumi.Output<string>;
   readonly accessLogBucket: aws.s3.Bucket;
-  /** The validated ACM certificate of `domain`; unset without a domain. */
-  readonly certificateArn?: pulumi.Output<string>;
 
   private readonly name: string;
   private readonly args: Required<Omit<LoadBalancerArgs, "domain">> &
@@ -110,7 +108,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.originDomainName =
       domain && tls ? this.createOriginRecord(domain, tls.zoneId) : this.loadBalancer.dnsName;
     this.https = tls !== undefined;
-    this.certificateArn = tls?.certificateArn;
 
     this.registerOutputs({
       dnsName: this.loadBalancer.dnsName,

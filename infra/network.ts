@@ -29,6 +29,11 @@ export interface NetworkArgs {
    * 443 as well as 80. Default false: port 80 only.
    */
   loadBalancerHttps?: boolean;
+  /**
+   * With `natGateways: instance`: the topic its hung-instance alarm tells (the team's) and the
+   * alarm's description (severity, first step, runbook link). Default: the alarm only reboots.
+   */
+  natAlarm?: { topicArn: pulumi.Input<string>; description: string };
 }
 
 /**
@@ -90,12 +95,12 @@ export class Network extends pulumi.ComponentResource {
   readonly securityGroups: SecurityGroups;
 
   private readonly name: string;
-  private readonly args: Required<NetworkArgs>;
+  private readonly args: Required<Omit<NetworkArgs, "natAlarm">> & Pick<NetworkArgs, "natAlarm">;
 
   /** Use `Network.create`: the AZ lookup must finish before subnets can be declared per AZ. */
   private constructor(
     name: string,
-    args: Required<NetworkArgs>,
+    args: Required<Omit<NetworkArgs, "natAlarm">> & Pick<NetworkArgs, "natAlarm">,
     availabilityZones: string[],
     opts?: pulumi.ComponentResourceOptions,
   ) {
@@ -129,7 +134,7 @@ export class Network extends pulumi.ComponentResource {
     args: NetworkArgs,
     opts?: pulumi.ComponentResourceOptions,
   ): Promise<Network> {
-    const full: Required<NetworkArgs> = {
+    const full: Required<Omit<NetworkArgs, "natAlarm">> & Pick<NetworkArgs, "natAlarm"> = {
       azCount: 2,
       natGateways: "perAz",
       flowLogRetentionDays: 90,
@@ -385,12 +390,15 @@ export class Network extends pulumi.ComponentResource {
    * the failure simplified automatic recovery, which handles the host's, leaves alone.
    */
   private rebootWhenHung(name: string, instance: aws.ec2.Instance): void {
+    const topic = this.args.natAlarm?.topicArn;
     const partition = aws.getPartitionOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
     new aws.cloudwatch.MetricAlarm(
       `${name}-hung`,
       {
-        alarmDescription: "NAT instance fails its instance status check (hung OS): reboot it",
+        alarmDescription:
+          this.args.natAlarm?.description ??
+          "NAT instance fails its instance status check (hung OS): reboot it",
         namespace: "AWS/EC2",
         metricName: "StatusCheckFailed_Instance",
         dimensions: { InstanceId: instance.id },
@@ -399,9 +407,13 @@ export class Network extends pulumi.ComponentResource {
         evaluationPeriods: 3,
         threshold: 1,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // No data means the instance is stopped or gone: that is for EC2's recovery, not a reboot.
+        treatMissingData: "notBreaching",
         alarmActions: [
           pulumi.interpolate`arn:${partition.partition}:automate:${region.region}:ec2:reboot`,
+          ...(topic ? [topic] : []),
         ],
+        okActions: topic ? [topic] : [],
       },
       { parent: this },
     );

@@ -1,3 +1,7 @@
+import * as aws from "@pulumi/aws";
+import type { PolicyResource } from "@pulumi/policy";
+import { refersTo } from "./stack";
+
 /**
  * The alerting contract the observability component follows and the alarm policies check.
  *
@@ -42,4 +46,19 @@ export function descriptionProblem(
     return `says ${prefix[0]} but its severity tag is "${severityTag}"`;
   }
   return undefined;
+}
+
+/**
+ * Whether an EventBridge rule with a target forwards `alarm`'s state changes: how an alarm on a
+ * us-east-1-only metric (Route 53 health checks, CloudFront's certificate) reaches the stack's
+ * region, where its mirror notifies or joins a composite. Such an alarm is judged by its mirror.
+ */
+export function isForwarded(alarm: PolicyResource, resources: PolicyResource[]): boolean {
+  const targets = resources.filter((r) => r.isType(aws.cloudwatch.EventTarget));
+  return resources.some(
+    (rule) =>
+      rule.isType(aws.cloudwatch.EventRule) &&
+      refersTo(rule, "eventPattern", alarm) &&
+      targets.some((t) => refersTo(t, "rule", rule)),
+  );
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { alertConditions, descriptionProblem, type Route } from "../lib/alerts";
+import { alertConditions, descriptionProblem, isForwarded, type Route } from "../lib/alerts";
 import { prop, refersTo, tagsOf } from "../lib/stack";
 
 /**
@@ -86,6 +86,8 @@ export const alertTable: StackValidationPolicy = {
         if (problem) {
           report(`${alert.name} (${row.condition}): its description ${problem}.`, alert.urn);
         }
+        // A us-east-1 alarm forwarded to its mirror: the mirror carries the route.
+        if (isForwarded(alert, resources)) continue;
         const reached = topicsOf(alert);
         if (!reached.some((t) => routeOf(t) === row.route && subscribed(t))) {
           report(

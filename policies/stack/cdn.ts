@@ -6,7 +6,8 @@ import { prop, refersTo } from "../lib/stack";
 
 /**
  * A stack that serves the web through a load balancer does it through CloudFront: a
- * distribution has the load balancer as an origin and a bucket of static assets as another.
+ * distribution has the load balancer (or a Route 53 alias of it) as an origin and a bucket of
+ * static assets as another.
  */
 export const cdn: StackValidationPolicy = {
   name: "stack-cdn",
@@ -20,8 +21,14 @@ export const cdn: StackValidationPolicy = {
     if (balancers.length === 0) return;
     const distributions = args.resources.filter((r) => r.isType(aws.cloudfront.Distribution));
     const buckets = args.resources.filter(isBucket);
+    const records = args.resources.filter((r) => r.isType(aws.route53.Record));
     for (const lb of balancers) {
-      const fronting = distributions.filter((d) => refersTo(d, "origins", lb));
+      // With a domain, CloudFront reaches the load balancer on a name of its own
+      // (origin.<domain>), a Route 53 alias of it.
+      const names = records.filter((r) => refersTo(r, "aliases", lb));
+      const fronting = distributions.filter(
+        (d) => refersTo(d, "origins", lb) || names.some((n) => refersTo(d, "origins", n)),
+      );
       if (fronting.length === 0) {
         report(
           `load balancer ${lb.name} is served without a CDN: add an aws.cloudfront.Distribution ` +
