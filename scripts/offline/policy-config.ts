@@ -153,7 +153,7 @@ function propertyProblems(policy: PolicySchema, properties: Record<string, unkno
  * errors, so the position is found as the end of the shortest prefix it rejects for a reason
  * other than ending early.
  */
-function jsonErrorAt(text: string): string {
+export function jsonErrorAt(text: string): string {
   const incomplete = (prefix: string) => {
     try {
       JSON.parse(prefix);
