@@ -160,8 +160,15 @@ async function main(argv: string[]): Promise<number> {
             ? "Pulumi.yaml"
             : inRepo.split(sep).join("/");
       const sarif = toSarif(report, await host.pack(), fallback);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(sarif, null, 2)}\n`);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify(sarif, null, 2)}\n`);
+      } catch (err) {
+        console.error(
+          `error: ${args.sarif}: cannot write the SARIF file (${(err as Error).message})`,
+        );
+        return 1;
+      }
       console.error(`Wrote ${relative(process.env.INIT_CWD ?? process.cwd(), file)} (SARIF 2.1.0)`);
     }
     console.log(args.json ? JSON.stringify(report, null, 2) : renderText(report));

@@ -177,9 +177,13 @@ describe("npm run gate:offline", function () {
       assertPacksGone(run.packPids);
     });
 
-    it("on an error in the program", async () => {
-      const run = await runGate(["--stack", "prod", "-c", "acme:azCount=5"]);
+    it("on an error while the pack runs (the SARIF file cannot be written)", async () => {
+      const run = await runGate(["--stack", "prod", "--sarif", "package.json/gate.sarif"]);
       assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /^error: package\.json\/gate\.sarif: cannot write the SARIF file \(/m,
+      );
       assertPacksGone(run.packPids);
     });
 
