@@ -299,21 +299,38 @@ const infraDir = join(repoRoot, "infra") + sep;
  * in `infra/`), the line outside its file that made it (`new Network(...)`, `Network.create(...)`).
  */
 function declaringLine(resource: pulumi.Resource): SourceLocation | undefined {
+  // The raw call sites, not the text: mapping every frame through source maps (ts-node's
+  // source-map-support does, for node_modules too) would cost seconds per program run.
+  const original = Error.prepareStackTrace;
+  let sites: NodeJS.CallSite[] = [];
+  Error.prepareStackTrace = (_error, callSites) => {
+    sites = callSites;
+    return "";
+  };
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 100;
-  const stack = new Error().stack ?? "";
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  void holder.stack;
   Error.stackTraceLimit = limit;
+  Error.prepareStackTrace = original;
+
   let ownFile: string | undefined;
-  for (const frame of stack.split("\n").slice(1)) {
-    const match = /\(?([^()\s]+):(\d+):(\d+)\)?$/.exec(frame.trim());
-    if (!match) continue;
-    const [, path, line, column] = match;
-    if (frame.includes(`at new ${resource.constructor.name} (`)) ownFile = path;
+  for (const site of sites) {
+    const path = site.getFileName() ?? "";
+    if (site.isConstructor() && site.getFunctionName() === resource.constructor.name)
+      ownFile = path;
     if (!path.startsWith(infraDir) || path === ownFile) continue;
+    // The one frame kept, through the source map when there is one (ts-node registers its own).
+    const text = original
+      ? String(original(new Error(), [site]))
+      : `(${path}:${site.getLineNumber()}:${site.getColumnNumber()})`;
+    const match = /:(\d+):(\d+)\)?\s*$/.exec(text);
+    if (!match) return undefined;
     return {
       file: relative(repoRoot, path).split(sep).join("/"),
-      line: Number(line),
-      column: Number(column),
+      line: Number(match[1]),
+      column: Number(match[2]),
     };
   }
   return undefined;
