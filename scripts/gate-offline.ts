@@ -1,51 +1,180 @@
 /**
- * `npm run gate:offline -- --stack <name> [-c key=value ...] [--verbose]`
+ * `npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--sarif FILE]`
+ * `npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--sarif FILE]`
  *
  * What `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`
- * checks, without AWS or the Pulumi CLI: the program runs offline (AWS mocked), and the policy
- * pack judges its resources in its own process, over the analyzer protocol, with that stack's
- * policy config (the config of the environment the stack names, for a review stack). Prints every
- * violation; exits 1 if any is mandatory.
+ * checks, without AWS or the Pulumi CLI: the program runs offline (AWS mocked), or a `pulumi stack
+ * export` file is read, and the policy pack judges the resources in its own process, over the
+ * analyzer protocol, with the stack's policy config (the config of the environment the stack
+ * names, for a review stack). Prints the violations grouped by policy; exits 1 if any is
+ * mandatory, 2 on a usage error.
  */
-import { parseStackArgs, runMain } from "./offline/cli";
-import { projectName, runProgram, stackConfig } from "./offline/harness";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { configPairs, runMain, stackOptions } from "./offline/cli";
+import {
+  projectName,
+  repoRoot,
+  runProgram,
+  stackConfig,
+  type RegisteredResource,
+  type SourceLocation,
+} from "./offline/harness";
 import { AnalyzerHost } from "./offline/policy-host";
 import { stackPolicyConfig } from "./offline/policy-config";
+import { readExport } from "./offline/read-export";
+import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
 
-const usage = "usage: npm run gate:offline -- --stack <name> [-c key=value ...] [--verbose]";
+const usage = [
+  "usage: npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--sarif FILE]",
+  "       npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--sarif FILE]",
+].join("\n");
+
+interface GateArgs {
+  stack?: string;
+  config: Record<string, string>;
+  exportFile?: string;
+  preview: boolean;
+  json: boolean;
+  sarif?: string;
+  timings: boolean;
+}
+
+/** The command line; a string is a usage error. */
+export function parseGateArgs(argv: string[]): GateArgs | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      strict: true,
+      args: argv,
+      options: {
+        ...stackOptions,
+        export: { type: "string" },
+        preview: { type: "boolean" },
+        json: { type: "boolean" },
+        sarif: { type: "string" },
+        timings: { type: "boolean" },
+      },
+    }));
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (values.export !== undefined) {
+    if (values.config) return "-c sets the program's config: it has no effect with --export";
+    if (values.preview)
+      return "--preview runs the program as a preview: it has no effect with --export";
+  } else if (!values.stack) {
+    return "--stack or --export is required";
+  }
+  const config = configPairs(values.config);
+  if (typeof config === "string") return config;
+  return {
+    stack: values.stack,
+    config,
+    exportFile: values.export,
+    preview: values.preview ?? false,
+    json: values.json ?? false,
+    sarif: values.sarif,
+    timings: values.timings ?? false,
+  };
+}
+
+/** A path given on the command line, from where the user ran `npm run` (npm moves to the root). */
+function fromUser(path: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+/** The policy config a stack uses: its environment's, for a review stack that names one. */
+function environmentOf(stack: string): string {
+  if (!existsSync(resolve(repoRoot, `Pulumi.${stack}.yaml`))) return stack;
+  return stackConfig(stack).config[`${projectName()}:environment`] ?? stack;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseStackArgs(argv, false);
+  const args = parseGateArgs(argv);
   if (typeof args === "string") {
     console.error(`${args}\n${usage}`);
     return 2;
   }
-  const { stack, config } = args;
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const since = (from: number) => Math.round(performance.now() - from);
 
-  // The files first, in-process: a mistake in either fails in a second, before the pack starts.
-  // A stack that names an environment (a review stack: `environment: dev`) takes its settings.
-  const environment = stackConfig(stack).config[`${projectName()}:environment`] ?? stack;
+  // The input files first, in-process: a mistake in any fails in a second, before the pack starts.
+  const exported =
+    args.exportFile === undefined
+      ? undefined
+      : readExport(fromUser(args.exportFile), args.exportFile);
+  const stack = args.stack ?? exported?.stack;
+  if (stack === undefined) {
+    console.error(
+      `${args.exportFile}: the export has no resources to take the stack from; pass --stack`,
+    );
+    return 2;
+  }
+  const environment = environmentOf(stack);
   const policyConfig = stackPolicyConfig(environment);
 
-  // The pack takes seconds to start (ts-node type-checks it): start it while the program runs.
+  // The pack takes a moment to start: start it while the program runs.
   const abort = new AbortController();
-  const starting = AnalyzerHost.start(abort.signal);
+  const starting = AnalyzerHost.start(abort.signal).then((host) => {
+    timings.packStartMs = since(started);
+    return host;
+  });
   let host: AnalyzerHost | undefined;
   try {
-    const run = await runProgram(stack, { commandLine: config });
-    host = await starting;
-    await host.configure(policyConfig);
-    const diagnostics = await host.analyze(run.resources);
-
-    for (const d of diagnostics) {
-      console.log(`${d.level.toUpperCase()}  ${d.policy}\n  ${d.urn}\n  ${d.message}\n`);
+    let resources: RegisteredResource[];
+    let declaredAt = new Map<string, SourceLocation>();
+    let subject: Subject;
+    if (exported) {
+      resources = exported.resources;
+      subject = { kind: "export", file: args.exportFile!, stack };
+    } else {
+      const run = await runProgram(stack, { commandLine: args.config, preview: args.preview });
+      timings.programRunMs = since(started);
+      ({ resources, declaredAt } = run);
+      subject = { kind: "program", stack, preview: args.preview };
     }
-    const mandatory = diagnostics.filter((d) => d.level === "mandatory").length;
-    console.log(
-      `${run.resources.length} resources checked against policies/config/${environment}.json: ` +
-        `${mandatory} mandatory, ${diagnostics.length - mandatory} advisory violation(s)`,
+    host = await starting;
+    const evaluating = performance.now();
+    await host.configure(policyConfig);
+    const diagnostics = await host.analyze(resources);
+    timings.evaluationMs = since(evaluating);
+
+    const report = buildReport(
+      subject,
+      `policies/config/${environment}.json`,
+      resources,
+      diagnostics,
+      declaredAt,
     );
-    return mandatory > 0 ? 1 : 0;
+    if (args.sarif !== undefined) {
+      const file = fromUser(args.sarif);
+      // Where a violation without a declaring line shows: the export, if in the repository.
+      const inRepo = exported ? relative(repoRoot, fromUser(args.exportFile!)) : undefined;
+      const fallback =
+        inRepo === undefined
+          ? `Pulumi.${stack}.yaml`
+          : inRepo.startsWith("..") || isAbsolute(inRepo)
+            ? "Pulumi.yaml"
+            : inRepo.split(sep).join("/");
+      const sarif = toSarif(report, await host.pack(), fallback);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify(sarif, null, 2)}\n`);
+      } catch (err) {
+        console.error(
+          `error: ${args.sarif}: cannot write the SARIF file (${(err as Error).message})`,
+        );
+        return 1;
+      }
+      console.error(`Wrote ${relative(process.env.INIT_CWD ?? process.cwd(), file)} (SARIF 2.1.0)`);
+    }
+    console.log(args.json ? JSON.stringify(report, null, 2) : renderText(report));
+    timings.totalMs = since(started);
+    if (args.timings) console.error(`timings ${JSON.stringify(timings)}`);
+    return report.exitCode;
   } finally {
     if (host) await host.stop();
     else {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { ProgramError, StackFileError } from "./harness";
 import { PolicyConfigError } from "./policy-config";
+import { ExportFileError } from "./read-export";
 
 export interface StackArgs {
   stack: string;
@@ -20,12 +21,7 @@ export function parseStackArgs(argv: string[], allowExport: boolean): StackArgs 
     ({ values } = parseArgs({
       strict: true,
       args: argv,
-      options: {
-        stack: { type: "string", short: "s" },
-        config: { type: "string", short: "c", multiple: true },
-        "write-export": { type: "string" },
-        verbose: { type: "boolean" },
-      },
+      options: { ...stackOptions, "write-export": { type: "string" } },
     }));
     if (!allowExport && values["write-export"] !== undefined) {
       return "--write-export is not an option of this command";
@@ -34,23 +30,48 @@ export function parseStackArgs(argv: string[], allowExport: boolean): StackArgs 
     return (err as Error).message;
   }
   if (!values.stack) return "--stack is required";
+  const config = configPairs(values.config);
+  if (typeof config === "string") return config;
+  return { stack: values.stack, config, writeExport: values["write-export"] };
+}
+
+/** The options every offline command takes (`parseArgs` form). */
+export const stackOptions = {
+  stack: { type: "string", short: "s" },
+  config: { type: "string", short: "c", multiple: true },
+  verbose: { type: "boolean" },
+} as const;
+
+/** `-c key=value` pairs as a map; a string is a usage error. */
+export function configPairs(pairs: string[] = []): Record<string, string> | string {
   const config: Record<string, string> = {};
-  for (const pair of values.config ?? []) {
+  for (const pair of pairs) {
     const at = pair.indexOf("=");
     if (at < 1) return `--config takes key=value, got "${pair}"`;
     config[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { stack: values.stack, config, writeExport: values["write-export"] };
+  return config;
 }
 
 /** Mistakes a user can make whose message already says what and where: no stack trace helps. */
-const userErrors = [ProgramError, StackFileError, PolicyConfigError];
+const userErrors = [ProgramError, StackFileError, PolicyConfigError, ExportFileError];
 
 /**
  * Runs a command's main and exits with its code. An error exits 1 with one `error:` line per
- * problem and no stack trace, unless `--verbose` or `DEBUG` asks for it.
+ * problem and no stack trace, unless `--verbose` or `DEBUG` asks for it. Ctrl-C (SIGINT) and
+ * SIGTERM exit at once with 130 and 143, as a shell reports them; the child processes end with
+ * this one (see policy-host.ts).
  */
 export function runMain(main: (argv: string[]) => Promise<number>): void {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      console.error(`interrupted (${signal})`);
+      process.exit(code);
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

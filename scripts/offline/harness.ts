@@ -5,11 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync, existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { parse, YAMLError } from "yaml";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError, formatProblems } from "../../infra/config";
-import { AwsMocks, mockAccountId } from "./mocks";
+import { AwsMocks, mockAccountId, PreviewMocks, sentinels } from "./mocks";
 
 export const repoRoot = resolve(__dirname, "..", "..");
 
@@ -45,12 +45,22 @@ export interface RegisteredResource {
   options: ResourceOptionsSeen;
 }
 
+/** Where in the repository a resource was declared: the `new X(...)` that registered it. */
+export interface SourceLocation {
+  /** Relative to the repository root, with forward slashes: `infra/network.ts`. */
+  file: string;
+  line: number;
+  column: number;
+}
+
 export interface ProgramRun {
   project: string;
   stack: string;
   config: Record<string, string>;
   resources: RegisteredResource[];
   stackOutputs: Record<string, unknown>;
+  /** By URN, for each resource declared by a line in `infra/`. */
+  declaredAt: Map<string, SourceLocation>;
 }
 
 /** The program failed (bad config, for example); `resources` is what it declared before that. */
@@ -83,6 +93,12 @@ export interface RunOptions {
    * Default: the stack's `accountId`, as when a deployer uses the right credentials.
    */
   callerAccountId?: string;
+  /**
+   * Run as `pulumi preview` of a new stack: what the provider computes at creation (ids, ARNs,
+   * generated names) is unknown, and so is every input derived from it. Unknowns are recorded as
+   * the engine's unknown sentinel.
+   */
+  preview?: boolean;
 }
 
 export function projectName(): string {
@@ -211,15 +227,14 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     options.callerAccountId ?? config[`${project}:accountId`] ?? mockAccountId;
 
   pulumi.runtime.setAllConfig(config, secretKeys);
-  await pulumi.runtime.setMocks(
-    new AwsMocks(config["aws:region"] ?? "us-east-1", callerAccountId),
-    project,
-    stack,
-  );
+  const mocks = new AwsMocks(config["aws:region"] ?? "us-east-1", callerAccountId);
+  const preview = options.preview ?? false;
+  await pulumi.runtime.setMocks(preview ? new PreviewMocks(mocks) : mocks, project, stack, preview);
 
   const registered: Pending[] = [];
   const outputsByUrn = new Map<string, Record<string, unknown>>();
   const dependsOnByResource = new Map<pulumi.Resource, unknown>();
+  const declaredBy = new Map<pulumi.Resource, SourceLocation>();
   interceptMonitor(registered, outputsByUrn);
 
   // Loaded after the mocks are in place; the program is a function, so each run starts afresh.
@@ -232,11 +247,14 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
       // Explicit `dependsOn` is merged with input dependencies on the wire; only here is it whole.
       pulumi.runtime.registerStackTransformation((args) => {
         if (args.opts.dependsOn) dependsOnByResource.set(args.resource, args.opts.dependsOn);
+        // Transformations run inside the resource's constructor: the program's line is on the stack.
+        const location = declaringLine(args.resource);
+        if (location) declaredBy.set(args.resource, location);
         return undefined;
       });
       return program();
     });
-    stackOutputs = (outputs ?? {}) as Record<string, unknown>;
+    stackOutputs = sentinels((outputs ?? {}) as Record<string, unknown>);
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
     ignoreLeftoverRejections(err);
@@ -248,7 +266,17 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   for (const [resource, dependsOn] of dependsOnByResource) {
     dependsOnUrns.set(await valueOf(resource.urn), await resolveUrns(dependsOn));
   }
+  const declaredAt = new Map<string, SourceLocation>();
+  for (const [resource, location] of declaredBy) {
+    declaredAt.set(await valueOf(resource.urn), location);
+  }
   const resources = registered.map((r) => toRecord(r, outputsByUrn, dependsOnUrns));
+  if (preview) {
+    for (const r of resources) {
+      r.inputs = sentinels(r.inputs);
+      r.outputs = sentinels(r.outputs);
+    }
+  }
   if (failure instanceof ConfigError) {
     const where = (key: string | undefined) =>
       key !== undefined && fromCommandLine.has(key) ? "command line (-c)" : failure.file;
@@ -260,7 +288,52 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   enforceAllowedAccounts(callerAccountId, resources);
   const stackResource = resources.find((r) => r.type === rootStackType);
   if (stackResource) stackResource.outputs = stackOutputs;
-  return { project, stack, config, resources, stackOutputs };
+  return { project, stack, config, resources, stackOutputs, declaredAt };
+}
+
+const infraDir = join(repoRoot, "infra") + sep;
+
+/**
+ * The first line in `infra/` on the stack of a resource's constructor that is not the resource's
+ * own class: for a resource, the line of its `new aws.x.Y(...)`; for a component (whose class is
+ * in `infra/`), the line outside its file that made it (`new Network(...)`, `Network.create(...)`).
+ */
+function declaringLine(resource: pulumi.Resource): SourceLocation | undefined {
+  // The raw call sites, not the text: mapping every frame through source maps (ts-node's
+  // source-map-support does, for node_modules too) would cost seconds per program run.
+  const original = Error.prepareStackTrace;
+  let sites: NodeJS.CallSite[] = [];
+  Error.prepareStackTrace = (_error, callSites) => {
+    sites = callSites;
+    return "";
+  };
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 100;
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  void holder.stack;
+  Error.stackTraceLimit = limit;
+  Error.prepareStackTrace = original;
+
+  let ownFile: string | undefined;
+  for (const site of sites) {
+    const path = site.getFileName() ?? "";
+    if (site.isConstructor() && site.getFunctionName() === resource.constructor.name)
+      ownFile = path;
+    if (!path.startsWith(infraDir) || path === ownFile) continue;
+    // The one frame kept, through the source map when there is one (ts-node registers its own).
+    const text = original
+      ? String(original(new Error(), [site]))
+      : `(${path}:${site.getLineNumber()}:${site.getColumnNumber()})`;
+    const match = /:(\d+):(\d+)\)?\s*$/.exec(text);
+    if (!match) return undefined;
+    return {
+      file: relative(repoRoot, path).split(sep).join("/"),
+      line: Number(match[1]),
+      column: Number(match[2]),
+    };
+  }
+  return undefined;
 }
 
 /** Program errors already reported through `ProgramError`. */

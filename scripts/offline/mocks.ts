@@ -5,6 +5,8 @@
  * resource's type and name, so two runs of the same program give the same answers.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "@pulumi/pulumi/output";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { createHash } from "node:crypto";
 
 /** The account of resources and caller when the stack names none. */
@@ -738,4 +740,56 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         );
     }
   }
+}
+
+/**
+ * The provider as `pulumi preview` of a new stack sees it: a resource is not created, so what AWS
+ * would compute for it (its id, ARN, generated name and every other value the full mocks invent
+ * beyond its inputs) is unknown; the inputs the program set stay known. Components, providers and
+ * look-ups answer as in a deployment (the engine configures providers and runs invokes in a preview).
+ */
+export class PreviewMocks implements pulumi.runtime.Mocks {
+  constructor(private readonly deployed: AwsMocks) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+    if (args.custom === false || args.type.startsWith("pulumi:providers:")) {
+      return this.deployed.newResource(args);
+    }
+    // What the deployed mocks would add to the inputs is what AWS computes. They expect known
+    // inputs; the sentinel string stands in for an unknown one, and a shape that cannot make sense
+    // of it leaves only the id unknown.
+    let computed: string[];
+    try {
+      const made = this.deployed.newResource({ ...args, inputs: sentinels(args.inputs) });
+      computed = Object.keys(made.state).filter((key) => !(key in args.inputs));
+    } catch {
+      computed = [];
+    }
+    return {
+      // No id: the SDK takes the empty id of a preview as unknown.
+      id: undefined,
+      state: {
+        ...Object.fromEntries(computed.map((key) => [key, unknownValue])),
+        ...args.inputs,
+      },
+    };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    return this.deployed.call(args);
+  }
+}
+
+/** The inputs with each unknown (the SDK's in-memory marker) as the engine's sentinel string. */
+export function sentinels<T>(value: T): T {
+  if (isUnknown(value)) return unknownValue as T;
+  if (Array.isArray(value)) return value.map(sentinels) as T;
+  if (
+    value === null ||
+    typeof value !== "object" ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  ) {
+    return value;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sentinels(v)])) as T;
 }

@@ -12,6 +12,7 @@ import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import Ajv from "ajv";
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -28,6 +29,9 @@ import {
 const levels: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
 
 export interface Diagnostic {
+  /** The policy pack and its version, as `PulumiPolicy.yaml`'s pack declares them. */
+  pack: string;
+  packVersion: string;
   policy: string;
   level: Level;
   /** What the policy reported, without the description the SDK puts before it. */
@@ -41,9 +45,15 @@ export interface PolicyListing {
   description: string;
 }
 
+export interface PackListing {
+  name: string;
+  version: string;
+  policies: PolicyListing[];
+}
+
 export class AnalyzerHost {
   private constructor(
-    private readonly pack: ChildProcess,
+    private readonly packProcess: ChildProcess,
     private readonly engine: grpc.Server,
     private readonly client: analyzerrpc.AnalyzerClient,
     /** Messages the pack logged through the engine. */
@@ -51,10 +61,13 @@ export class AnalyzerHost {
   ) {}
 
   /**
-   * Starts the pack (type-checked by ts-node, several seconds) and connects to it. Aborting
-   * `signal` kills the pack while it starts, for a run that failed before it was needed.
+   * Starts the pack and connects to it; compiles it first if its sources changed since the last
+   * build (policies/build.cjs), so that the host loads the compiled pack rather than type-checking
+   * the TypeScript at start. Aborting `signal` kills the pack while it starts, for a run that
+   * failed before it was needed.
    */
   static async start(signal?: AbortSignal): Promise<AnalyzerHost> {
+    await buildPack(signal);
     const logs: string[] = [];
     const engine = new grpc.Server();
     engine.addService(enginerpc.EngineService, {
@@ -86,6 +99,8 @@ export class AnalyzerHost {
       stdio: ["ignore", "pipe", "pipe"],
       signal,
     });
+    running.add(pack);
+    pack.once("exit", () => running.delete(pack));
     let stderr = "";
     pack.stderr!.on("data", (chunk) => (stderr += chunk));
     const port = await new Promise<string>((ok, fail) => {
@@ -106,20 +121,39 @@ export class AnalyzerHost {
     return new AnalyzerHost(pack, engine, client, logs);
   }
 
+  /** Stops the pack and returns once it has exited. */
   async stop(): Promise<void> {
     this.client.close();
-    this.pack.kill();
-    await new Promise((done) => this.engine.tryShutdown(done));
+    const exited =
+      this.packProcess.exitCode !== null || this.packProcess.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((done) => this.packProcess.once("exit", done));
+    this.packProcess.kill();
+    await Promise.all([exited, new Promise((done) => this.engine.tryShutdown(done))]);
+  }
+
+  /** The pack's process id, for checking that it ended. */
+  get pid(): number | undefined {
+    return this.packProcess.pid;
   }
 
   /** The pack's policies with their declared enforcement levels. */
   async policies(): Promise<PolicyListing[]> {
+    return (await this.pack()).policies;
+  }
+
+  /** The pack's name and version, and its policies. */
+  async pack(): Promise<PackListing> {
     const info = await this.info();
-    return info.getPoliciesList().map((p) => ({
-      name: p.getName(),
-      level: levels[p.getEnforcementlevel()],
-      description: p.getDescription(),
-    }));
+    return {
+      name: info.getName(),
+      version: info.getVersion(),
+      policies: info.getPoliciesList().map((p) => ({
+        name: p.getName(),
+        level: levels[p.getEnforcementlevel()],
+        description: p.getDescription(),
+      })),
+    };
   }
 
   /**
@@ -185,33 +219,35 @@ export class AnalyzerHost {
         .filter((r) => r.type.startsWith("pulumi:providers:"))
         .map((r) => [`${r.urn}::${r.id}`, r]),
     );
-    const diagnostics: Diagnostic[] = [];
-    for (const resource of resources) {
-      const provider = providers.get(resource.provider ?? "");
-      const request = describe(
-        new analyzerproto.AnalyzeRequest(),
-        resource,
-        resource.inputs,
-        provider,
-      );
-      const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
-        this.client.analyze(request, done),
-      );
-      // Analyze answers for the resource it was asked about, so its diagnostics carry no URN.
-      diagnostics.push(
-        ...response.getDiagnosticsList().map((d) => ({ ...toDiagnostic(d), urn: resource.urn })),
-      );
-    }
+    const providerFor = (resource: RegisteredResource) => providers.get(resource.provider ?? "");
+    // All at once, as the engine does: the pack answers each request as it comes.
+    const perResource = await Promise.all(
+      resources.map(async (resource) => {
+        const request = describe(
+          new analyzerproto.AnalyzeRequest(),
+          resource,
+          resource.inputs,
+          providerFor(resource),
+        );
+        const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
+          this.client.analyze(request, done),
+        );
+        // Analyze answers for the resource it was asked about, so its diagnostics carry no URN.
+        return response
+          .getDiagnosticsList()
+          .map((d) => ({ ...toDiagnostic(d), urn: resource.urn }));
+      }),
+    );
+    const diagnostics: Diagnostic[] = perResource.flat();
 
     const stackRequest = new analyzerproto.AnalyzeStackRequest();
     stackRequest.setResourcesList(
       resources.map((resource) => {
-        const provider = providers.get(resource.provider ?? "");
         const r = describe(
           new analyzerproto.AnalyzerResource(),
           resource,
           resource.outputs,
-          provider,
+          providerFor(resource),
         );
         if (resource.parent) r.setParent(resource.parent);
         r.setDependenciesList(resource.dependencies);
@@ -239,6 +275,34 @@ export class AnalyzerHost {
   ): Promise<T> {
     return new Promise((ok, fail) => invoke((err, value) => (err ? fail(err) : ok(value as T))));
   }
+}
+
+/** Pack processes this process started and has not seen exit. */
+const running = new Set<ChildProcess>();
+// However this process ends (an error, process.exit, a signal turned into an exit), its packs end
+// with it: a pack host left behind would hold its port and memory until killed by hand.
+process.on("exit", () => {
+  for (const pack of running) pack.kill("SIGKILL");
+});
+
+/** Compiles the pack when dist/ is missing or older than its sources (a type error fails here). */
+async function buildPack(signal?: AbortSignal): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isFresh } = require(join(packDir, "build.cjs")) as { isFresh(): boolean };
+  if (isFresh()) return;
+  const build = spawn(process.execPath, [join(packDir, "build.cjs")], {
+    cwd: packDir,
+    stdio: ["ignore", "ignore", "pipe"],
+    signal,
+  });
+  running.add(build);
+  let stderr = "";
+  build.stderr!.on("data", (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((done, fail) => {
+    build.once("error", fail);
+    build.once("exit", done);
+  }).finally(() => running.delete(build));
+  if (code !== 0) throw new Error(`compiling the policy pack failed:\n${stderr.trim()}`);
 }
 
 type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;
@@ -286,6 +350,8 @@ function toDiagnostic(d: analyzerproto.AnalyzeDiagnostic): Diagnostic {
   const prefix = `${d.getDescription()}\n`;
   const message = d.getMessage();
   return {
+    pack: d.getPolicypackname(),
+    packVersion: d.getPolicypackversion(),
     policy: d.getPolicyname(),
     level: levels[d.getEnforcementlevel()],
     message: message.startsWith(prefix) ? message.slice(prefix.length) : message,

@@ -56,6 +56,9 @@ function copyRepository(): string {
     if (existsSync(join(repoRoot, modules)))
       symlinkSync(join(repoRoot, modules), join(dir, modules));
   }
+  // The compiled pack, as `npm ci` leaves it; a copy whose policies change rebuilds it.
+  const dist = join(repoRoot, "policies", "dist");
+  if (existsSync(dist)) cpSync(dist, join(dir, "policies", "dist"), { recursive: true });
   return dir;
 }
 

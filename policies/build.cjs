@@ -1,0 +1,64 @@
+/**
+ * Compiles the pack to dist/ (`npm run build -w policies`, run by the root `prepare` on `npm ci`)
+ * and records a fingerprint of the sources it was compiled from. main.cjs loads dist/ only while
+ * that fingerprint still matches, so an edited policy is never enforced from a stale build.
+ */
+const { createHash } = require("node:crypto");
+const { execFileSync } = require("node:child_process");
+const { readdirSync, readFileSync, writeFileSync, existsSync } = require("node:fs");
+const { join, relative } = require("node:path");
+
+const packDir = __dirname;
+const distDir = join(packDir, "dist");
+const stampFile = join(distDir, "sources.sha256");
+const skipped = new Set(["node_modules", "dist", "test"]);
+
+/** The files the build reads: the pack's TypeScript (tests aside) and its compiler settings. */
+function sources(dir = packDir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!skipped.has(entry.name)) found.push(...sources(path));
+    } else if (entry.name.endsWith(".ts") || entry.name.startsWith("tsconfig")) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+/** SHA-256 over every source's path and content, in a fixed order. */
+function fingerprint() {
+  const hash = createHash("sha256");
+  for (const path of sources().sort()) {
+    hash.update(`${relative(packDir, path)}\0`).update(readFileSync(path));
+  }
+  return hash.digest("hex");
+}
+
+/** True when dist/ was compiled from the sources as they are now. */
+function isFresh() {
+  return existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === fingerprint();
+}
+
+/** Type-checks and compiles the pack; throws with tsc's output on a type error. */
+function build() {
+  const tsc = require.resolve("typescript/bin/tsc", { paths: [packDir] });
+  const stamp = fingerprint();
+  execFileSync(process.execPath, [tsc, "-p", join(packDir, "tsconfig.build.json")], {
+    cwd: packDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  writeFileSync(stampFile, `${stamp}\n`);
+}
+
+module.exports = { build, isFresh, distDir };
+
+if (require.main === module) {
+  try {
+    build();
+  } catch (err) {
+    process.stderr.write(err.stdout?.toString() || err.message);
+    process.exit(1);
+  }
+}

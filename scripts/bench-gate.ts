@@ -1,0 +1,94 @@
+/**
+ * `npm run bench:gate -- [--stack prod] [--runs 5]`
+ *
+ * Times `gate:offline --stack <s>` as a user runs it, each run a fresh process (as in CI), and
+ * prints per phase the median and range over the runs: the whole command, the program run under
+ * mocks, the pack start (compiled pack, hosted by @pulumi/pulumi's run-policy-pack; it overlaps
+ * the program run), and the evaluation (Configure, Analyze for every resource, AnalyzeStack).
+ * The phases come from the gate's own `--timings`; the whole is measured from outside. Not a
+ * test: the numbers depend on the machine and its load, printed first.
+ */
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "./offline/harness";
+
+const { values } = parseArgs({
+  options: { stack: { type: "string", default: "prod" }, runs: { type: "string", default: "5" } },
+});
+const stack = values.stack!;
+const runs = Number(values.runs);
+
+type Phase = "totalMs" | "programRunMs" | "packStartMs" | "evaluationMs";
+const phases: Record<Phase, string> = {
+  totalMs: "whole command",
+  programRunMs: "program run (mocks)",
+  packStartMs: "pack start",
+  evaluationMs: "evaluation",
+};
+const samples: Record<Phase, number[]> = {
+  totalMs: [],
+  programRunMs: [],
+  packStartMs: [],
+  evaluationMs: [],
+};
+
+console.log(
+  `gate:offline --stack ${stack}, ${runs} runs; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+for (let i = 0; i < runs; i++) {
+  const started = performance.now();
+  // What `npm run gate:offline` runs, without npm's own start-up in front of it.
+  const gate = spawnSync(
+    process.execPath,
+    [
+      join(repoRoot, "node_modules", "ts-node", "dist", "bin.js"),
+      "--transpile-only",
+      join("scripts", "gate-offline.ts"),
+      "--stack",
+      stack,
+      "--timings",
+    ],
+    { cwd: repoRoot, encoding: "utf8" },
+  );
+  const whole = performance.now() - started;
+  const line = /^timings (.*)$/m.exec(gate.stderr)?.[1];
+  if (gate.status !== 0 || !line) {
+    console.error(`run ${i + 1} failed (exit ${gate.status}):\n${gate.stdout}${gate.stderr}`);
+    process.exit(1);
+  }
+  const timings = JSON.parse(line) as Record<Phase, number>;
+  samples.totalMs.push(whole);
+  for (const phase of ["programRunMs", "packStartMs", "evaluationMs"] as const) {
+    samples[phase].push(timings[phase]);
+  }
+  console.log(
+    `run ${i + 1}: ${Object.entries(phases)
+      .map(([phase, label]) => `${label} ${ms(samples[phase as Phase][i])}`)
+      .join(", ")}`,
+  );
+}
+
+console.log("\nphase                  median     min     max");
+for (const [phase, label] of Object.entries(phases)) {
+  const sorted = [...samples[phase as Phase]].sort((a, b) => a - b);
+  const median =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]
+      : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  console.log(
+    `${label.padEnd(22)} ${ms(median).padStart(7)} ${ms(sorted[0]).padStart(7)} ${ms(sorted[sorted.length - 1]).padStart(7)}`,
+  );
+}
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+
+function ms(value: number): string {
+  return `${(value / 1000).toFixed(2)} s`;
+}
