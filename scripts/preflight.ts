@@ -225,11 +225,8 @@ export function report(source: StackSource, checks: Check[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine(argv, { stack: { type: "string", short: "s" } }, ["stack"]);
-  if (!args) {
-    console.log(usage);
-    return exitCodes.ok;
-  }
+  const args = parseCommandLine(argv, { stack: { type: "string", short: "s" } }, ["stack"], usage);
+  if (!args) return exitCodes.ok;
   let source: StackSource;
   try {
     source = readStack(checkStackName(args.stack!));

@@ -30,8 +30,15 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { projectName, stackConfig, StackFileError } from "./offline/harness";
-import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { projectName } from "./offline/harness";
+import {
+  checkStackName,
+  exitCodes,
+  parseCommandLine,
+  runScript,
+  stackRegion,
+  UsageError,
+} from "./ops/cli";
 
 export const usage = `usage: npm run restore-drill -- --stack NAME [--output FILE] [--security-group-id SG]
                                  [--ssl-ca FILE] [--check-query SQL]
@@ -192,45 +199,56 @@ export async function restoreDrill(
   return result;
 }
 
-async function waitForRestoreJob(
-  backup: BackupClient,
-  jobId: string,
+/**
+ * Reads `read()` every `pollSeconds` until `state` says it is done (returns it), failed (throws
+ * its reason) or `maxWaitSeconds` passed (throws, naming what it was still doing).
+ */
+async function pollUntil<T>(
+  read: () => Promise<T>,
+  state: (value: T) => { done: boolean; failure?: string; status: string },
   pollSeconds: number,
   maxWaitSeconds: number,
-): Promise<void> {
+): Promise<T> {
   const deadline = Date.now() + maxWaitSeconds * 1000;
   for (;;) {
-    const job = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId }));
-    if (job.Status === "COMPLETED") return;
-    if (job.Status === "FAILED" || job.Status === "ABORTED") {
-      throw new Error(
-        `restore job ${jobId} ${job.Status}: ${job.StatusMessage ?? "no reason given"}`,
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`restore job ${jobId} still ${job.Status} after ${maxWaitSeconds} s`);
-    }
+    const value = await read();
+    const { done, failure, status } = state(value);
+    if (done) return value;
+    if (failure) throw new Error(failure);
+    if (Date.now() > deadline) throw new Error(`${status} after ${maxWaitSeconds} s`);
     await sleep(pollSeconds * 1000);
   }
 }
 
+function waitForRestoreJob(backup: BackupClient, jobId: string, poll: number, max: number) {
+  return pollUntil(
+    () => backup.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId })),
+    (job) => ({
+      done: job.Status === "COMPLETED",
+      failure:
+        job.Status === "FAILED" || job.Status === "ABORTED"
+          ? `restore job ${jobId} ${job.Status}: ${job.StatusMessage ?? "no reason given"}`
+          : undefined,
+      status: `restore job ${jobId} still ${job.Status}`,
+    }),
+    poll,
+    max,
+  );
+}
+
 /** Waits until the instance is available with no master password change pending. */
-async function waitForPasswordApplied(
-  rds: RDSClient,
-  id: string,
-  pollSeconds: number,
-  maxWaitSeconds: number,
-): Promise<DBInstance> {
-  const deadline = Date.now() + maxWaitSeconds * 1000;
-  for (;;) {
-    const instance = await describeInstance(rds, id);
-    const pending = instance.PendingModifiedValues?.MasterUserPassword !== undefined;
-    if (instance.DBInstanceStatus === "available" && !pending) return instance;
-    if (Date.now() > deadline) {
-      throw new Error(`${id} still ${instance.DBInstanceStatus} after ${maxWaitSeconds} s`);
-    }
-    await sleep(pollSeconds * 1000);
-  }
+function waitForPasswordApplied(rds: RDSClient, id: string, poll: number, max: number) {
+  return pollUntil(
+    () => describeInstance(rds, id),
+    (instance) => ({
+      done:
+        instance.DBInstanceStatus === "available" &&
+        instance.PendingModifiedValues?.MasterUserPassword === undefined,
+      status: `${id} still ${instance.DBInstanceStatus}`,
+    }),
+    poll,
+    max,
+  );
 }
 
 /** Runs the check query on the restored instance; its `n` must be above zero. */
@@ -320,23 +338,19 @@ export async function main(argv: string[]): Promise<number> {
       "check-query": { type: "string" },
     },
     ["stack"],
+    usage,
   );
-  if (!args) {
-    console.log(usage);
-    return exitCodes.ok;
-  }
+  if (!args) return exitCodes.ok;
   const stack = checkStackName(args.stack!);
   const sg = args["security-group-id"];
   if (sg !== undefined && !/^sg-[0-9a-f]{8,17}$/.test(sg)) {
     throw new UsageError(`--security-group-id must be a security group id (sg-...), got "${sg}"`);
   }
-  let region: string | undefined;
+  const region = stackRegion(stack);
   let ca: string | undefined;
   try {
-    region = stackConfig(stack).config["aws:region"];
     ca = args["ssl-ca"] === undefined ? undefined : readFileSync(args["ssl-ca"], "utf8");
   } catch (err) {
-    if (err instanceof StackFileError) throw new UsageError(err.message);
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       throw new UsageError(`--ssl-ca: no file ${args["ssl-ca"]}`);
     }

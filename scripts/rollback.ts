@@ -26,8 +26,15 @@ import {
   PutParameterCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
-import { projectName, stackConfig, StackFileError } from "./offline/harness";
-import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { projectName } from "./offline/harness";
+import {
+  checkStackName,
+  exitCodes,
+  parseCommandLine,
+  runScript,
+  stackRegion,
+  UsageError,
+} from "./ops/cli";
 
 export const usage = `usage: npm run rollback -- --stack NAME [--dry-run]
        npm run rollback -- --stack NAME --record-current --cluster CLUSTER --service SERVICE
@@ -254,11 +261,9 @@ export async function main(argv: string[]): Promise<number> {
       "dry-run": { type: "boolean" },
     },
     ["stack"],
+    usage,
   );
-  if (!args) {
-    console.log(usage);
-    return exitCodes.ok;
-  }
+  if (!args) return exitCodes.ok;
   const stack = checkStackName(args.stack!);
   const record = args["record-current"] === true;
   if (record && (!args.cluster || !args.service)) {
@@ -268,13 +273,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError("--cluster and --service go with --record-current only");
   }
   if (record && args["dry-run"]) throw new UsageError("--dry-run goes without --record-current");
-  let region: string | undefined;
-  try {
-    region = stackConfig(stack).config["aws:region"];
-  } catch (err) {
-    if (err instanceof StackFileError) throw new UsageError(err.message);
-    throw err;
-  }
+  const region = stackRegion(stack);
   const clients = { ecs: new ECSClient({ region }), ssm: new SSMClient({ region }) };
   const project = projectName();
   if (record) {

@@ -3,6 +3,7 @@
  * and the exit codes every script shares.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { stackConfig, StackFileError } from "../offline/harness";
 
 /** 0: done, all good. 1: a check or an operation failed. 2: the command was called wrongly. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -15,14 +16,15 @@ export class UsageError extends Error {
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /**
- * Parses `argv` strictly against `options` (plus `--help`). Returns undefined after printing the
- * usage for `--help`; throws `UsageError` for an unknown option, a missing value, or a
+ * Parses `argv` strictly against `options` (plus `--help`). Returns undefined after printing
+ * `usage` for `--help`; throws `UsageError` for an unknown option, a missing value, or a
  * `required` option left out.
  */
 export function parseCommandLine<O extends Options>(
   argv: string[],
   options: O,
   required: (keyof O & string)[],
+  usage: string,
 ): ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"] | undefined {
   let values: Record<string, unknown>;
   try {
@@ -36,7 +38,10 @@ export function parseCommandLine<O extends Options>(
     // Node's messages name the option ("Unknown option '--stak'"); drop its hints about `--`.
     throw new UsageError((err as Error).message.split(". To specify")[0]);
   }
-  if (values.help) return undefined;
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
   for (const name of required) {
     if (values[name] === undefined || values[name] === "") {
       throw new UsageError(`--${name} is required`);
@@ -63,6 +68,16 @@ export function runScript(main: (argv: string[]) => Promise<number>, usage: stri
       process.exit(exitCodes.failed);
     },
   );
+}
+
+/** The region in the stack's file; a missing or broken stack file is a usage error. */
+export function stackRegion(stack: string): string | undefined {
+  try {
+    return stackConfig(stack).config["aws:region"];
+  } catch (err) {
+    if (err instanceof StackFileError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** The stack name as Pulumi accepts it; anything else is a typo or an injection attempt. */
