@@ -17,23 +17,28 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import assert from "node:assert/strict";
 import pg from "pg";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../app/src/db/embedded";
 import { main, restoreDrill, type DrillOptions } from "../../scripts/restore-drill";
 
 const rdsMock = mockClient(RDSClient);
 const backupMock = mockClient(BackupClient);
 
-/** The machine's PostgreSQL stands in for the restored instance. */
-const local = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+/**
+ * A real PostgreSQL stands in for the restored instance: TEST_DATABASE_URL's server, or else the
+ * service's embedded one, as the app's tests do.
+ */
+let local: URL;
+let embedded: EmbeddedDatabase | undefined;
 const schema = `restore_drill_${process.pid}`;
 
-const source: DBInstance = {
+const source = (): DBInstance => ({
   DBInstanceIdentifier: "acme-staging",
   DBInstanceArn: "arn:aws:rds:eu-west-1:493817265012:db:acme-staging",
   DBSubnetGroup: { DBSubnetGroupName: "staging-db-subnets-5e1f" },
   VpcSecurityGroups: [{ VpcSecurityGroupId: "sg-0db0db0db0db0db01" }],
   MasterUsername: local.username,
   DBName: local.pathname.slice(1),
-};
+});
 
 const vault = "staging-vault-77aa";
 const pointArn = (n: number) => `arn:aws:rds:eu-west-1:493817265012:snapshot:awsbackup:job-${n}`;
@@ -48,14 +53,14 @@ function fakeAccount(opts: { status?: string; job?: "COMPLETED" | "FAILED"; crea
   const now = () => new Date(clock);
   let passwordPending = false;
   rdsMock.on(DescribeDBInstancesCommand).callsFake(({ DBInstanceIdentifier }) => {
-    if (DBInstanceIdentifier === "acme-staging") return { DBInstances: [source] };
+    if (DBInstanceIdentifier === "acme-staging") return { DBInstances: [source()] };
     // The new password shows as pending once, as RDS reports it while resetting credentials.
     const pending = passwordPending;
     passwordPending = false;
     return {
       DBInstances: [
         {
-          ...source,
+          ...source(),
           DBInstanceIdentifier,
           DBInstanceStatus: opts.status ?? "available",
           PendingModifiedValues: pending ? { MasterUserPassword: "****" } : {},
@@ -135,6 +140,11 @@ describe("restore-drill", () => {
   const deleted = () => rdsMock.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input);
 
   before(async () => {
+    if (process.env.TEST_DATABASE_URL) local = new URL(process.env.TEST_DATABASE_URL);
+    else {
+      embedded = await startEmbeddedDatabase();
+      local = new URL(embedded.url);
+    }
     const client = new pg.Client({ connectionString: local.href });
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
@@ -148,6 +158,7 @@ describe("restore-drill", () => {
     await client.connect();
     await client.query(`DROP SCHEMA ${schema} CASCADE`);
     await client.end();
+    await embedded?.stop();
   });
 
   beforeEach(() => {
