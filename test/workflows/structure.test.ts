@@ -68,6 +68,16 @@ describe("workflows: structure", () => {
     assert.deepEqual(drillProblems(wf["recovery-drill.yml"]), []);
   });
 
+  it("the coverage thresholds CI checks are set for lines, statements, branches and functions", () => {
+    const c8 = JSON.parse(readFileSync(join(repoRoot, ".c8rc.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    for (const metric of ["lines", "statements", "branches", "functions"]) {
+      assert.ok(Number(c8[metric]) >= 80, `.c8rc.json: ${metric} threshold ${c8[metric]}`);
+    }
+  });
+
   it("Dependabot updates npm, the actions and the Docker base image", () => {
     const config = parse(readFileSync(join(repoRoot, ".github", "dependabot.yml"), "utf8")) as {
       updates: { "package-ecosystem": string; directory: string }[];
