@@ -38,12 +38,14 @@ import {
 
 export const usage = `usage: npm run rollback -- --stack NAME [--dry-run]
        npm run rollback -- --stack NAME --record-current --cluster CLUSTER --service SERVICE
+                           [--expect-image IMAGE]
 
 Without --record-current: points the stack's ECS service back at the last good release recorded
 for it (SSM parameter /<project>/<stack>/last-good-release) and waits until it is stable.
 --dry-run prints what it would do and changes nothing.
 With --record-current: records the release the service runs now as the last good one (the
-deploy workflow does this after the smoke tests pass).
+deploy workflow does this after the smoke tests pass); with --expect-image, only if its app
+image is that one (a newer deploy may have replaced the release that was tested).
 Region: the stack file's aws:region. Exit code: 0 done (or nothing to do), 1 failed, 2 bad arguments.`;
 
 /** What `--record-current` stores, as JSON, in the stack's parameter. */
@@ -104,10 +106,10 @@ function imageOf(taskDefinition: TaskDefinition): string {
 export async function recordCurrent(
   project: string,
   stack: string,
-  cluster: string,
-  service: string,
+  target: { cluster: string; service: string; expectImage?: string },
   { ecs, ssm, log = console.log, now = () => new Date() }: RollbackOptions,
 ): Promise<Release> {
+  const { cluster, service, expectImage } = target;
   const current = await describeService(ecs, cluster, service);
   const primary = current.deployments?.find((d) => d.status === "PRIMARY");
   // A release still rolling out (or rolled back by the circuit breaker) is not known to be good.
@@ -118,6 +120,12 @@ export async function recordCurrent(
     );
   }
   const taskDefinition = await describeTaskDefinition(ecs, primary.taskDefinition!);
+  if (expectImage !== undefined && imageOf(taskDefinition) !== expectImage) {
+    throw new Error(
+      `service ${service} runs ${imageOf(taskDefinition)}, not the tested ${expectImage} ` +
+        `(a newer deploy replaced it): not recording it as good`,
+    );
+  }
   const release: Release = {
     cluster,
     service,
@@ -259,6 +267,7 @@ export async function main(argv: string[]): Promise<number> {
       cluster: { type: "string" },
       service: { type: "string" },
       "dry-run": { type: "boolean" },
+      "expect-image": { type: "string" },
     },
     ["stack"],
     usage,
@@ -269,15 +278,20 @@ export async function main(argv: string[]): Promise<number> {
   if (record && (!args.cluster || !args.service)) {
     throw new UsageError("--record-current needs --cluster and --service");
   }
-  if (!record && (args.cluster || args.service)) {
-    throw new UsageError("--cluster and --service go with --record-current only");
+  if (!record && (args.cluster || args.service || args["expect-image"])) {
+    throw new UsageError("--cluster, --service and --expect-image go with --record-current only");
   }
   if (record && args["dry-run"]) throw new UsageError("--dry-run goes without --record-current");
   const region = stackRegion(stack);
   const clients = { ecs: new ECSClient({ region }), ssm: new SSMClient({ region }) };
   const project = projectName();
   if (record) {
-    await recordCurrent(project, stack, args.cluster!, args.service!, clients);
+    const target = {
+      cluster: args.cluster!,
+      service: args.service!,
+      expectImage: args["expect-image"],
+    };
+    await recordCurrent(project, stack, target, clients);
   } else {
     await rollback(project, stack, { ...clients, dryRun: args["dry-run"] });
   }

@@ -146,7 +146,8 @@ describe("rollback", () => {
   it("records the release a steady service runs as the stack's last good one", async () => {
     fakeEcs({ running: 7 });
     const now = () => new Date("2026-11-26T12:00:00Z");
-    await recordCurrent("acme", "prod", good.cluster, good.service, { ...options(), now });
+    const target = { cluster: good.cluster, service: good.service, expectImage: image("a") };
+    await recordCurrent("acme", "prod", target, { ...options(), now });
     const put = ssmMock.commandCalls(PutParameterCommand)[0].args[0].input;
     assert.equal(put.Name, "/acme/prod/last-good-release");
     assert.equal(put.Overwrite, true);
@@ -156,8 +157,18 @@ describe("rollback", () => {
   it("refuses to record a service that is still rolling out", async () => {
     fakeEcs({ running: 8, stable: false });
     await assert.rejects(
-      recordCurrent("acme", "prod", good.cluster, good.service, options()),
+      recordCurrent("acme", "prod", { cluster: good.cluster, service: good.service }, options()),
       /is not steady .*not recording it as good/,
+    );
+    assert.equal(ssmMock.commandCalls(PutParameterCommand).length, 0);
+  });
+
+  it("refuses to record a release other than the one that was tested", async () => {
+    fakeEcs({ running: 8 });
+    const target = { cluster: good.cluster, service: good.service, expectImage: image("a") };
+    await assert.rejects(
+      recordCurrent("acme", "prod", target, options()),
+      /runs .*sha256:b+, not the tested .*sha256:a+ \(a newer deploy replaced it\)/,
     );
     assert.equal(ssmMock.commandCalls(PutParameterCommand).length, 0);
   });
@@ -236,6 +247,10 @@ describe("rollback", () => {
       /needs --cluster and --service/,
     );
     await assert.rejects(main(["--stack", "prod", "--cluster", "c"]), /with --record-current only/);
+    await assert.rejects(
+      main(["--stack", "prod", "--expect-image", "x"]),
+      /with --record-current only/,
+    );
     await assert.rejects(main(["--stack", "nope"]), /Pulumi.nope.yaml: file not found/);
     await assert.rejects(main(["--stack", "prod", "--force"]), /Unknown option '--force'/);
   });
