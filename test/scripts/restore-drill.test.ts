@@ -261,7 +261,8 @@ describe("restore-drill", () => {
     assert.equal(deleted().length, 0);
   });
 
-  it("rejects bad arguments as usage errors", async () => {
+  it("rejects bad arguments as usage errors; --help exits 0", async () => {
+    assert.equal(await main(["--help"]), 0);
     await assert.rejects(main([]), { name: "UsageError", message: "--stack is required" });
     await assert.rejects(
       main(["--stack", "staging", "--security-group-id", "default"]),

@@ -240,7 +240,8 @@ describe("rollback", () => {
     await assert.rejects(rollback("acme", "prod", options()), /timed out|TIMEOUT|exceeded/i);
   });
 
-  it("rejects bad arguments as usage errors", async () => {
+  it("rejects bad arguments as usage errors; --help exits 0", async () => {
+    assert.equal(await main(["--help"]), 0);
     await assert.rejects(main([]), { name: "UsageError", message: "--stack is required" });
     await assert.rejects(
       main(["--stack", "prod", "--record-current"]),
