@@ -139,7 +139,9 @@ describe("restore-drill", () => {
   });
   const deleted = () => rdsMock.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input);
 
-  before(async () => {
+  before(async function () {
+    // The embedded server (WebAssembly) takes seconds to start on a busy machine.
+    this.timeout(120000);
     if (process.env.TEST_DATABASE_URL) local = new URL(process.env.TEST_DATABASE_URL);
     else {
       embedded = await startEmbeddedDatabase();
@@ -154,11 +156,15 @@ describe("restore-drill", () => {
   });
 
   after(async () => {
+    if (local === undefined) return;
     const client = new pg.Client({ connectionString: local.href });
     await client.connect();
-    await client.query(`DROP SCHEMA ${schema} CASCADE`);
-    await client.end();
-    await embedded?.stop();
+    try {
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    } finally {
+      await embedded?.stop();
+    }
   });
 
   beforeEach(() => {
