@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/", "**/dist/", "app/public/"] },
+  { ignores: ["**/node_modules/", "**/dist/", "**/coverage/", "app/public/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { main, preflight, readStack, type Check, type StackSource } from "../../scripts/preflight";
+import { npmRun } from "../infra/npm-run";
+
+/** The committed stack file with `changes` applied (project keys without namespace). */
+function stack(name: string, changes: Record<string, string | undefined> = {}): StackSource {
+  const source = readStack(name);
+  for (const [key, value] of Object.entries(changes)) {
+    const full = key.includes(":") ? key : `${source.project}:${key}`;
+    if (value === undefined) delete source.config[full];
+    else source.config[full] = value;
+  }
+  return source;
+}
+
+/** What a team sets before its first production deploy. */
+const configured = {
+  accountId: "493817265012",
+  alertEmail: "oncall@acme-corp.io",
+  domainName: "app.acme-corp.io",
+  owner: "payments-team",
+  costCenter: "cc-4711",
+};
+
+const failed = (checks: Check[]) =>
+  checks.filter((c) => !c.ok && c.required).map((c) => `${c.name}: ${c.detail}`);
+const byName = (checks: Check[], name: string) => checks.find((c) => c.name === name)!;
+
+describe("preflight", () => {
+  it("passes a prod stack that is configured for real", () => {
+    const checks = preflight(stack("prod", configured));
+    assert.deepEqual(failed(checks), []);
+    assert.ok(checks.every((c) => c.ok));
+    assert.match(byName(checks, "off-site backups").detail, /eu-west-1 to eu-central-1/);
+  });
+
+  it("lists the committed prod file's placeholders: account, alert address, no domain", () => {
+    assert.deepEqual(
+      failed(preflight(stack("prod"))).map((f) => f.split(":")[0]),
+      ["AWS account", "alert subscription", "DNS and certificate"],
+    );
+  });
+
+  it("requires a domain in prod only; a reserved example domain fails anywhere", () => {
+    const staging = preflight(stack("staging", { ...configured, domainName: undefined }));
+    assert.deepEqual(failed(staging), []);
+    assert.equal(byName(staging, "DNS and certificate").ok, false);
+    const example = preflight(stack("staging", { ...configured, domainName: "app.example.com" }));
+    assert.match(failed(example).join("\n"), /DNS and certificate: .*app.example.com/);
+  });
+
+  it("detects placeholder accounts, including AWS's documentation example", () => {
+    for (const accountId of ["111111111111", "123456789012", "000000000000"]) {
+      const checks = preflight(stack("prod", { ...configured, accountId }));
+      assert.match(
+        failed(checks).join("\n"),
+        new RegExp(`accountId ${accountId} is a placeholder`),
+      );
+    }
+  });
+
+  it("reports the config loader's problems by key and skips the checks that need a valid config", () => {
+    const checks = preflight(stack("prod", { ...configured, backupCopyRegion: undefined }));
+    assert.deepEqual(failed(checks), [
+      "configuration: acme:backupCopyRegion is required in prod: an AWS region other than aws:region, such as eu-central-1",
+      "the remaining checks: not run: fix the configuration first",
+    ]);
+  });
+
+  it("fails a secret that was declared but never set, and a secret in plain text", () => {
+    const source = stack("prod", { ...configured, "datadog:apiKey": "0123456789abcdef" });
+    source.secureValues["acme:webhookToken"] = "";
+    const problems = failed(preflight(source)).join("\n");
+    assert.match(problems, /secrets set: no value for acme:webhookToken/);
+    assert.match(problems, /no secret in plain text: datadog:apiKey stored in plain text/);
+  });
+
+  it("rejects a missing, unknown or malformed argument as a usage error", async () => {
+    await assert.rejects(main([]), { name: "UsageError", message: "--stack is required" });
+    await assert.rejects(main(["--stak", "prod"]), /Unknown option '--stak'/);
+    await assert.rejects(main(["--stack", "../etc"]), /--stack must be a stack name/);
+    await assert.rejects(main(["--stack", "nope"]), /Pulumi.nope.yaml: file not found/);
+  });
+
+  it("exits 1 listing what is missing, 2 for a bad argument, 0 for --help", async function () {
+    this.timeout(120000);
+    const prod = await npmRun("preflight", "--stack", "prod");
+    assert.equal(prod.code, 1);
+    assert.match(prod.stdout, /FAIL {2}AWS account: acme:accountId 222222222222 is a placeholder/);
+    assert.match(prod.stdout, /3 required check\(s\) failed/);
+    const bad = await npmRun("preflight", "--stack");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^error: Option '-s, --stack <value>' argument missing\n/);
+    const help = await npmRun("preflight", "--help");
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: npm run preflight -- --stack NAME/);
+  });
+});
