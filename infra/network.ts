@@ -405,6 +405,7 @@ export class Network extends pulumi.ComponentResource {
         statistic: "Maximum",
         period: 60,
         evaluationPeriods: 3,
+        datapointsToAlarm: 3,
         threshold: 1,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         // No data means the instance is stopped or gone: that is for EC2's recovery, not a reboot.

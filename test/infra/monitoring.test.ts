@@ -255,7 +255,10 @@ describe("monitoring and alerting", () => {
       });
 
       it("every alarm carries the table's tags, an explicit missing-data treatment and M-of-N datapoints", () => {
-        for (const alarm of allAlarms(run)) {
+        // The NAT instance's reboot alarm (dev, staging) belongs to the network, not the table.
+        const monitoring = allAlarms(run).filter((a) => a.parent?.includes("acme:monitoring:"));
+        assert.ok(monitoring.length >= 9, `${monitoring.length} alarms`);
+        for (const alarm of monitoring) {
           const condition = tagsOf(alarm)["alert-condition"] as AlertCondition;
           assert.ok(condition in alertTable, `${alarm.name}: alert-condition`);
           assert.equal(tagsOf(alarm).severity, alertTable[condition].severity);
@@ -292,7 +295,11 @@ describe("monitoring and alerting", () => {
 
       it("external probe: a Route 53 health check on /readyz, its alarm in us-east-1, mirrored here", () => {
         const check = one(run, "aws:route53/healthCheck:HealthCheck");
-        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+        // Through the CDN, as users reach the service: its custom domain, else its own name.
+        const cdnHost =
+          stack === "prod"
+            ? "app.example.com"
+            : one(run, "aws:cloudfront/distribution:Distribution").outputs.domainName;
         assert.deepEqual(
           [
             check.inputs.type,
@@ -302,7 +309,7 @@ describe("monitoring and alerting", () => {
             check.inputs.requestInterval,
             check.inputs.failureThreshold,
           ],
-          ["HTTP", alb.outputs.dnsName, 80, "/readyz", 30, 3],
+          ["HTTPS", cdnHost, 443, "/readyz", 30, 3],
         );
         const source = alarmNamed(run, `acme-${stack}-probe-us-east-1`);
         assert.equal(providerRegion(run, source), "us-east-1");
@@ -329,7 +336,16 @@ describe("monitoring and alerting", () => {
         assert.deepEqual(JSON.parse(forward.inputs.eventPattern as string), {
           source: ["aws.cloudwatch"],
           "detail-type": ["CloudWatch Alarm State Change"],
-          resources: [source.outputs.arn],
+          // Prod's CloudFront certificate (us-east-1) has its expiry alarm mirrored too.
+          resources: [
+            source.outputs.arn,
+            ...(stack === "prod"
+              ? [
+                  alarmNamed(run, `acme-${stack}-certificate-expiry-us-east-1-1-us-east-1`).outputs
+                    .arn,
+                ]
+              : []),
+          ],
         });
         const targets = ofType(run, "aws:cloudwatch/eventTarget:EventTarget");
         const toBus = targets.find((t) => t.inputs.rule === forward.outputs.name)!;
@@ -358,7 +374,9 @@ describe("monitoring and alerting", () => {
             ['{ $.detail.state.value = "OK" }', "0"],
           ],
         );
-        const policy = one(run, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
+        const policy = ofType(run, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").find((p) =>
+          p.name.includes("alarm-mirror"),
+        )!;
         assert.equal(
           JSON.parse(policy.inputs.policyDocument as string).Statement[0].Resource,
           `${group.outputs.arn}:*`,
@@ -474,7 +492,7 @@ describe("monitoring and alerting", () => {
         }
       });
 
-      it("dashboard: application, infrastructure and database widgets; no edge widgets without a CDN", () => {
+      it("dashboard: application, infrastructure, database and edge widgets", () => {
         const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
         assert.equal(dashboard.inputs.dashboardName, `acme-${stack}`);
         const { widgets } = JSON.parse(dashboard.inputs.dashboardBody as string) as {
@@ -485,7 +503,7 @@ describe("monitoring and alerting", () => {
         };
         assert.deepEqual(
           widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown),
-          ["## Application", "## Infrastructure", "## Database"],
+          ["## Application", "## Infrastructure", "## Database", "## Edge"],
         );
         const metricsOf = (title: string) => {
           const widget = widgets.find((w) => w.properties.title?.startsWith(title));
@@ -534,10 +552,14 @@ describe("monitoring and alerting", () => {
           ["AWS/RDS", "WriteLatency"],
         ]);
         assert.deepEqual(metricsOf("Slow statements"), [[`acme-${stack}/logs`, "SlowQueries"]]);
-        assert.equal(
-          widgets.some((w) => w.properties.title?.startsWith("CDN")),
-          false,
+        const distributionId = one(run, "aws:cloudfront/distribution:Distribution").id;
+        assert.deepEqual(
+          widgets
+            .find((w) => w.properties.title === "CDN requests")!
+            .properties.metrics![0].slice(0, 4),
+          ["AWS/CloudFront", "Requests", "DistributionId", distributionId],
         );
+        assert.deepEqual(metricsOf("WAF blocked requests"), [["AWS/WAFV2", "BlockedRequests"]]);
       });
     });
   }

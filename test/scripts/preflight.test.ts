@@ -30,7 +30,11 @@ describe("preflight", () => {
   it("passes a prod stack that is configured for real", () => {
     const checks = preflight(stack("prod", configured));
     assert.deepEqual(failed(checks), []);
-    assert.ok(checks.every((c) => c.ok));
+    // Only the paging service, which a secret sets and this file cannot, is left to warn about.
+    assert.deepEqual(
+      checks.filter((c) => !c.ok).map((c) => c.name),
+      ["paging"],
+    );
     assert.match(byName(checks, "off-site backups").detail, /eu-west-1 to eu-central-1/);
   });
 
