@@ -46,6 +46,18 @@ function set(resource: State, key: string, value: unknown): void {
   }
 }
 
+/** Replaces a property in the resource's inputs and outputs by `edit` of its current value. */
+function patch<T>(resource: State, key: string, edit: (value: T) => unknown): void {
+  for (const props of [resource.inputs, resource.outputs]) {
+    if (key in props) props[key] = edit(structuredClone(props[key]) as T);
+  }
+}
+
+/** As `patch`, for a property holding JSON text (container definitions, IAM policies). */
+function patchJson<T>(resource: State, key: string, edit: (value: T) => unknown): void {
+  patch(resource, key, (text: string) => JSON.stringify(edit(JSON.parse(text) as T)));
+}
+
 function remove(resources: State[], resource: State): void {
   resources.splice(resources.indexOf(resource), 1);
 }
@@ -86,6 +98,99 @@ const defects: { policy: string; resource: string; change: (resources: State[]) 
     policy: "ec2-vpc-flow-logs",
     resource: "staging-vpc",
     change: (rs) => remove(rs, find(rs, "aws:ec2/flowLog:FlowLog")),
+  },
+  {
+    policy: "ecs-task-definition-not-privileged",
+    resource: "staging-task",
+    change: (rs) =>
+      patchJson(
+        find(rs, "aws:ecs/taskDefinition:TaskDefinition"),
+        "containerDefinitions",
+        (cs: object[]) => cs.map((c, i) => (i === 0 ? { ...c, privileged: true } : c)),
+      ),
+  },
+  {
+    policy: "ecr-repository-scan-on-push",
+    resource: "staging-app",
+    change: (rs) =>
+      set(find(rs, "aws:ecr/repository:Repository", "-app"), "imageScanningConfiguration", {
+        scanOnPush: false,
+      }),
+  },
+  {
+    policy: "rds-instance-storage-encrypted",
+    resource: "staging-db",
+    change: (rs) => set(find(rs, "aws:rds/instance:Instance"), "storageEncrypted", false),
+  },
+  {
+    policy: "backup-vault-customer-managed-key",
+    resource: "staging-vault",
+    change: (rs) => set(find(rs, "aws:backup/vault:Vault"), "kmsKeyArn", undefined),
+  },
+  {
+    policy: "kms-key-rotation",
+    resource: "staging-vault",
+    change: (rs) => set(find(rs, "aws:kms/key:Key", "-vault"), "enableKeyRotation", false),
+  },
+  {
+    policy: "iam-policy-no-wildcard-actions",
+    resource: "staging-task",
+    change: (rs) =>
+      patchJson(find(rs, "aws:iam/rolePolicy:RolePolicy", "::staging-task"), "policy", () => ({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+      })),
+  },
+  {
+    policy: "elb-drop-invalid-header-fields",
+    resource: "staging-alb",
+    change: (rs) =>
+      set(find(rs, "aws:lb/loadBalancer:LoadBalancer"), "dropInvalidHeaderFields", false),
+  },
+  {
+    policy: "cloudfront-viewer-https",
+    resource: "staging-cdn",
+    change: (rs) =>
+      patch(
+        find(rs, "aws:cloudfront/distribution:Distribution"),
+        "defaultCacheBehavior",
+        (b: object) => ({
+          ...b,
+          viewerProtocolPolicy: "allow-all",
+        }),
+      ),
+  },
+  {
+    policy: "wafv2-logging",
+    resource: "staging-waf",
+    change: (rs) =>
+      remove(rs, find(rs, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")),
+  },
+  {
+    policy: "s3-public-access-block",
+    resource: "staging-static",
+    change: (rs) =>
+      remove(rs, find(rs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-static")),
+  },
+  {
+    policy: "sns-topic-encryption",
+    resource: "staging-team",
+    change: (rs) => set(find(rs, "aws:sns/topic:Topic", "-team"), "kmsMasterKeyId", undefined),
+  },
+  {
+    policy: "cloudwatch-alarm-missing-data",
+    resource: "staging-memory",
+    change: (rs) =>
+      set(
+        find(rs, "aws:cloudwatch/metricAlarm:MetricAlarm", "-memory"),
+        "treatMissingData",
+        undefined,
+      ),
+  },
+  {
+    policy: "stack-database-backup",
+    resource: "staging-db",
+    change: (rs) => remove(rs, find(rs, "aws:backup/selection:Selection")),
   },
 ];
 
