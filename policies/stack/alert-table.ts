@@ -40,15 +40,21 @@ export const alertTable: StackValidationPolicy = {
       subscriptions.some((s) => refersTo(s, "topic", topic));
 
     const certificates = resources.filter((r) => r.isType(aws.acm.Certificate));
+    const validations = resources.filter((r) => r.isType(aws.acm.CertificateValidation));
     for (const [key, row] of Object.entries(alertConditions)) {
       if (key === "certificate-expiry" && certificates.length === 0) continue;
       const matching = alerts.filter((a) => tagsOf(a)["alert-condition"] === key);
       if (key === "certificate-expiry" && matching.length > 0) {
         // ACM's DaysToExpiry is per certificate: each needs an alarm on its own ARN.
         for (const certificate of certificates) {
-          const watched = matching.some(
-            (a) =>
-              refersTo(a, "dimensions", certificate) || refersTo(a, "metricQueries", certificate),
+          // The ARN usually comes through the certificate's validation (which waits for it to
+          // be issued); a preview knows only that dependency, not the ARN.
+          const handles = [
+            certificate,
+            ...validations.filter((v) => refersTo(v, "certificateArn", certificate)),
+          ];
+          const watched = matching.some((a) =>
+            handles.some((h) => refersTo(a, "dimensions", h) || refersTo(a, "metricQueries", h)),
           );
           if (!watched) {
             report(

@@ -305,9 +305,15 @@ describe("network", () => {
           assert.equal(alarm.inputs.namespace, "AWS/EC2");
           assert.equal(alarm.inputs.metricName, "StatusCheckFailed_Instance");
           assert.deepEqual(alarm.inputs.dimensions, { InstanceId: instance.id });
+          // Rebooted, and the team told (and told again once it is OK).
+          const team = ofType(run, "aws:sns/topic:Topic").find(
+            (t) => (t.inputs.tags as Record<string, string>)["alert-route"] === "team",
+          )!;
           assert.deepEqual(alarm.inputs.alarmActions, [
             `arn:aws:automate:${run.config["aws:region"]}:ec2:reboot`,
+            team.outputs.arn,
           ]);
+          assert.deepEqual(alarm.inputs.okActions, [team.outputs.arn]);
         });
       });
     }

@@ -54,7 +54,7 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     assert.match(run.stdout, /^Chromium \d+\.\S+ at \/usr\/bin\/chromium, profile /m);
     assert.match(
       resultLine(run, "hashed assets")!,
-      /\/styles\.[0-9a-f]{10}\.css, \/app\.[0-9a-f]{10}\.js 200, \d+ CSS rules applied/,
+      /\/assets\/styles\.[0-9a-f]{10}\.css, \/assets\/app\.[0-9a-f]{10}\.js 200, \d+ CSS rules applied/,
     );
     assert.match(run.lines.at(-1)!, /^PASSED: .*6 passed, 0 failed, 0 skipped/);
   });
@@ -66,7 +66,7 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     });
     const run = await npmRun("e2e", ["--url", e.url]);
     assertSteps(run, 1, ["hashed assets", "no browser errors"]);
-    assert.match(resultLine(run, "hashed assets")!, /\/styles\.[0-9a-f]{10}\.css 404/);
+    assert.match(resultLine(run, "hashed assets")!, /\/assets\/styles\.[0-9a-f]{10}\.css 404/);
     assert.match(resultLine(run, "no browser errors")!, /HTTP 404: GET http:\/\/\S+\.css/);
   });
 

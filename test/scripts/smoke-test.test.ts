@@ -123,7 +123,7 @@ describe("scripts/smoke-test.ts (npm run smoke-test)", function () {
       assertOutcome(run, 1, CHECKS, ["static assets"]);
       assert.match(
         resultLine(run, "static assets")!,
-        /^FAIL {2}static assets {2}\/styles\.[0-9a-f]{10}\.css answered 404/,
+        /^FAIL {2}static assets {2}\/assets\/styles\.[0-9a-f]{10}\.css answered 404/,
       );
     });
 
@@ -133,7 +133,7 @@ describe("scripts/smoke-test.ts (npm run smoke-test)", function () {
       });
       const run = await npmRun("smoke-test", ["--url", e.url]);
       assertOutcome(run, 1, CHECKS, ["static page", "static assets"]);
-      assert.match(resultLine(run, "static page")!, /not content-hashed: \/styles\.css/);
+      assert.match(resultLine(run, "static page")!, /not content-hashed: \/assets\/styles\.css/);
     });
 
     it("fails each HTTPS check an edge gets wrong: temporary redirect, short HSTS, revalidated assets", async () => {
