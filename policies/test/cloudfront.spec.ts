@@ -77,12 +77,15 @@ describe("cloudfront", () => {
   });
 
   describe("cloudfront-origin-https", () => {
+    // Staging: no custom domain, so no certificate until a case adds one.
     const policy = "cloudfront-origin-https";
+    const afterIn = (change?: (resources: RegisteredResource[]) => void) =>
+      after(policy, change, "staging");
 
     it("1: reports HTTP to the load balancer once it has an HTTPS listener", async () => {
-      const found = await after(policy, (resources) => {
+      const found = await afterIn((resources) => {
         const http = find(resources, "aws:lb/listener:Listener", "-http");
-        addBeside(resources, http, "aws:lb/listener:Listener", "prod-https", {
+        addBeside(resources, http, "aws:lb/listener:Listener", "staging-https", {
           ...http.inputs,
           port: 443,
           protocol: "HTTPS",
@@ -95,7 +98,7 @@ describe("cloudfront", () => {
     });
 
     it("2: reports HTTP to a custom origin that is not a load balancer of the stack", async () => {
-      const found = await after(policy, (resources) =>
+      const found = await afterIn((resources) =>
         changeOrigin(resources, "service", (o) => (o.domainName = "api.example.org")),
       );
       assert.equal(found.length, 1);
@@ -103,7 +106,7 @@ describe("cloudfront", () => {
     });
 
     it("3: reports TLS 1.0 allowed towards the origin", async () => {
-      const found = await after(policy, (resources) =>
+      const found = await afterIn((resources) =>
         changeOrigin(resources, "service", (o) => {
           o.customOriginConfig = {
             ...(o.customOriginConfig as object),
@@ -117,8 +120,8 @@ describe("cloudfront", () => {
     });
 
     it("passes HTTP only to the stack's certificate-less load balancer, and https-only anywhere", async () => {
-      assert.deepEqual(await after(policy), []);
-      const httpsOnly = await after(policy, (resources) =>
+      assert.deepEqual(await afterIn(), []);
+      const httpsOnly = await afterIn((resources) =>
         changeOrigin(resources, "service", (o) => {
           o.domainName = "origin.example.org";
           o.customOriginConfig = {

@@ -40,6 +40,7 @@ describe("elb", () => {
   });
 
   describe("elb-http-listener-redirect", () => {
+    // Staging: no custom domain, so no certificate until a case adds one.
     const policy = "elb-http-listener-redirect";
     const forward = (resources: Parameters<typeof find>[0]) => ({
       type: "forward",
@@ -47,11 +48,11 @@ describe("elb", () => {
     });
 
     it("1: reports an HTTP listener forwarding straight to the target group", async () => {
-      const found = await violations(policy, "prod", (resources) =>
+      const found = await violations(policy, "staging", (resources) =>
         set(find(resources, listener, "-http"), "defaultActions", [forward(resources)]),
       );
       assert.deepEqual(found, [
-        "HTTP listener prod-http forwards plain HTTP to a target group by default: answer a " +
+        "HTTP listener staging-http forwards plain HTTP to a target group by default: answer a " +
           "fixed-response 403 by default and forward only in a listener rule that requires " +
           "the secret origin header CloudFront sends, or add a certificate (config domainName) " +
           "and redirect to HTTPS.",
@@ -72,23 +73,23 @@ describe("elb", () => {
     });
 
     it("3: reports an HTTP listener that does not redirect once the stack has a certificate", async () => {
-      const found = await violations(policy, "prod", (resources) => {
+      const found = await violations(policy, "staging", (resources) => {
         addBeside(resources, find(resources, loadBalancer), certificate, "cert", {
           domainName: "example.com",
           validationMethod: "DNS",
         });
       });
       assert.equal(found.length, 1);
-      assert.match(found[0], /^HTTP listener prod-http does not redirect to HTTPS/);
+      assert.match(found[0], /^HTTP listener staging-http does not redirect to HTTPS/);
     });
 
     it("passes the program's certificate-less listener (403 by default, forward on the header)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
-      assert.deepEqual(await violations(policy, "prod"), []);
+      assert.deepEqual(await violations(policy, "staging"), []);
     });
 
     it("passes an HTTP listener that redirects to HTTPS", async () => {
-      const found = await violations(policy, "prod", (resources) => {
+      const found = await violations(policy, "staging", (resources) => {
         addBeside(resources, find(resources, loadBalancer), certificate, "cert", {
           domainName: "example.com",
         });
@@ -106,14 +107,14 @@ describe("elb", () => {
   const balancerCase = (policy: string, key: string, value: unknown, message: string) =>
     describe(policy, () => {
       it(`1: reports ${key} = ${JSON.stringify(value)}`, async () => {
-        const found = await violations(policy, "prod", (resources) =>
+        const found = await violations(policy, "staging", (resources) =>
           set(find(resources, loadBalancer), key, value),
         );
         assert.deepEqual(found, [message]);
       });
 
       it("passes the program's load balancer", async () => {
-        assert.deepEqual(await violations(policy, "prod"), []);
+        assert.deepEqual(await violations(policy, "staging"), []);
       });
     });
 

@@ -328,8 +328,24 @@ export function addObservability(resources: Resources): void {
 }
 
 /** The program plus both fixtures, then `change`. */
+/**
+ * Removes what the program's `Cdn`, `Alerting` and `Monitoring` components declared (the
+ * components too), so a spec can put the fixtures in their place, or test a stack without them.
+ */
+export function withoutComponents(...kinds: ("cdn" | "alerting" | "monitoring")[]) {
+  const tokens = kinds.map((k) => `::acme:${k}:`);
+  return (resources: Resources) => {
+    const gone = resources.filter((r) =>
+      tokens.some((t) => r.urn.includes(t) || r.parent?.includes(t)),
+    );
+    for (const r of gone) resources.splice(resources.indexOf(r), 1);
+  };
+}
+
 export function withFixtures(change: (resources: Resources) => void = () => {}) {
   return (resources: Resources) => {
+    // The fixtures stand in for the program's own edge and alerting, one of each kind.
+    withoutComponents("cdn", "alerting", "monitoring")(resources);
     addEdge(resources);
     addObservability(resources);
     change(resources);

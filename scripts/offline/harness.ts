@@ -9,6 +9,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { parse, YAMLError } from "yaml";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError, formatProblems } from "../../infra/config";
+import { specialArchiveSig, specialAssetSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks, mockAccountId, PreviewMocks, sentinels } from "./mocks";
 
 export const repoRoot = resolve(__dirname, "..", "..");
@@ -271,6 +272,10 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     declaredAt.set(await valueOf(resource.urn), location);
   }
   const resources = registered.map((r) => toRecord(r, outputsByUrn, dependsOnUrns));
+  for (const r of resources) {
+    r.inputs = (await plainAssets(r.inputs)) as Record<string, unknown>;
+    r.outputs = (await plainAssets(r.outputs)) as Record<string, unknown>;
+  }
   if (preview) {
     for (const r of resources) {
       r.inputs = sentinels(r.inputs);
@@ -498,6 +503,38 @@ export function enforceAllowedAccounts(
       );
     }
   }
+}
+
+/**
+ * Assets and archives as the engine stores them: `{ <sig key>: <asset sig>, path | text | uri }`.
+ * The SDK's deserialized FileAsset holds its path as a Promise, which a recorded resource must
+ * not: tests clone and compare resources, and an export writes them.
+ */
+async function plainAssets(value: unknown): Promise<unknown> {
+  const isAsset = pulumi.asset.Asset.isInstance(value);
+  if (isAsset || pulumi.asset.Archive.isInstance(value)) {
+    const fields = value as unknown as Record<string, unknown>;
+    const plain: Record<string, unknown> = {
+      [specialSigKey]: isAsset ? specialAssetSig : specialArchiveSig,
+    };
+    for (const key of ["path", "text", "uri", "assets"]) {
+      const field = await fields[key];
+      if (field !== undefined) plain[key] = await plainAssets(field);
+    }
+    return plain;
+  }
+  if (Array.isArray(value)) return Promise.all((value as unknown[]).map(plainAssets));
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await plainAssets(v)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
 }
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
