@@ -8,14 +8,14 @@ const arn = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:jwt-signing-Ab
 
 /** Adds a JWT signing secret to the database component, as a fork of the template might. */
 function addSecret(resources: RegisteredResource[]): RegisteredResource {
-  const sibling = find(resources, "aws:kms/alias:Alias");
+  const sibling = find(resources, "aws:kms/alias:Alias", "-db");
   return addBeside(resources, sibling, secretType, "jwt-signing", { name: "jwt-signing", arn });
 }
 
 function addRotation(resources: RegisteredResource[], props: Record<string, unknown>) {
   return addBeside(
     resources,
-    find(resources, "aws:kms/alias:Alias"),
+    find(resources, "aws:kms/alias:Alias", "-db"),
     rotationType,
     "jwt-rotation",
     {

@@ -9,7 +9,7 @@ describe("tagging", () => {
 
     it("1: reports every AWS resource when the provider has no default tags", async () => {
       const found = await violations(policy, "staging", (resources) =>
-        set(find(resources, provider), "defaultTags", undefined),
+        set(find(resources, provider, "aws"), "defaultTags", undefined),
       );
       assert.ok(found.length > 20);
       assert.match(
