@@ -116,12 +116,17 @@ async function main(argv: string[]): Promise<number> {
   const environment = environmentOf(stack);
   const policyConfig = stackPolicyConfig(environment);
 
-  // The pack takes a moment to start: start it while the program runs.
+  // The pack takes a second to start: start it while the program runs. The program's first
+  // steps hold the event loop for a while, so the pack's process is under way before they begin.
   const abort = new AbortController();
-  const starting = AnalyzerHost.start(abort.signal).then((host) => {
+  const launch = AnalyzerHost.launch(abort.signal);
+  const starting = launch.host.then((host) => {
     timings.packStartMs = since(started);
     return host;
   });
+  // Awaited once the program has run; a pack that fails before then waits for it, unreported.
+  starting.catch(() => undefined);
+  await launch.launched;
   let host: AnalyzerHost | undefined;
   try {
     let resources: RegisteredResource[];

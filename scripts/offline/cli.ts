@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ProgramError, StackFileError } from "./harness";
-import { PolicyConfigError } from "./policy-config";
+import { PackBuildError, PolicyConfigError } from "./policy-config";
 import { ExportFileError } from "./read-export";
 
 export interface StackArgs {
@@ -54,7 +54,13 @@ export function configPairs(pairs: string[] = []): Record<string, string> | stri
 }
 
 /** Mistakes a user can make whose message already says what and where: no stack trace helps. */
-const userErrors = [ProgramError, StackFileError, PolicyConfigError, ExportFileError];
+const userErrors = [
+  ProgramError,
+  StackFileError,
+  PolicyConfigError,
+  ExportFileError,
+  PackBuildError,
+];
 
 /**
  * Runs a command's main and exits with its code. An error exits 1 with one `error:` line per

@@ -238,12 +238,13 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   const declaredBy = new Map<pulumi.Resource, SourceLocation>();
   interceptMonitor(registered, outputsByUrn);
 
-  // Loaded after the mocks are in place; the program is a function, so each run starts afresh.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(join(repoRoot, "infra")) as () => Promise<Record<string, unknown>>;
+  const restoreStackTraces = skipMappingSdkStacks();
   let failure: Error | undefined;
   let stackOutputs: Record<string, unknown> = {};
   try {
+    // Loaded after the mocks are in place; the program is a function, so each run starts afresh.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(join(repoRoot, "infra")) as () => Promise<Record<string, unknown>>;
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       // Explicit `dependsOn` is merged with input dependencies on the wire; only here is it whole.
       pulumi.runtime.registerStackTransformation((args) => {
@@ -261,7 +262,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     ignoreLeftoverRejections(err);
   }
   // Wait for every registration still on the wire, as the CLI's language host does at exit.
-  await pulumi.runtime.disconnect();
+  await pulumi.runtime.disconnect().finally(restoreStackTraces);
 
   const dependsOnUrns = new Map<string, string[]>();
   for (const [resource, dependsOn] of dependsOnByResource) {
@@ -297,6 +298,36 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
 }
 
 const infraDir = join(repoRoot, "infra") + sep;
+
+/** Where the SDK takes a stack trace for its own records, not for anyone to read. */
+const sdkBookkeeping = new Set(["debuggablePromise", "callsites"]);
+const sdkDir = `${sep}node_modules${sep}@pulumi${sep}pulumi${sep}`;
+
+/**
+ * The SDK takes a stack trace for every promise it makes and every resource (for leak reports and
+ * the CLI's source positions, neither used offline), and ts-node's source-map-support maps each
+ * frame of each through source maps: a second of a two-second program run. Until the returned
+ * function is called, those traces keep V8's own frames; every other trace (the program's errors,
+ * `declaringLine`) is mapped as before.
+ */
+function skipMappingSdkStacks(): () => void {
+  const mapped = Error.prepareStackTrace;
+  if (!mapped) return () => undefined;
+  Error.prepareStackTrace = (error, sites) => {
+    const top = sites[0];
+    if (
+      top &&
+      sdkBookkeeping.has(top.getFunctionName() ?? "") &&
+      (top.getFileName() ?? "").includes(sdkDir)
+    ) {
+      return `${String(error)}${sites.map((site) => `\n    at ${String(site)}`).join("")}`;
+    }
+    return mapped(error, sites);
+  };
+  return () => {
+    Error.prepareStackTrace = mapped;
+  };
+}
 
 /**
  * The first line in `infra/` on the stack of a resource's constructor that is not the resource's

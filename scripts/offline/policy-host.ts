@@ -10,7 +10,6 @@ import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
-import Ajv from "ajv";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -18,9 +17,11 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RegisteredResource } from "./harness";
 import {
+  PackBuildError,
   packDir,
   policyConfigProblems,
   PolicyConfigError,
+  settingsValidator,
   type Level,
   type PackConfig,
 } from "./policy-config";
@@ -66,8 +67,24 @@ export class AnalyzerHost {
    * the TypeScript at start. Aborting `signal` kills the pack while it starts, for a run that
    * failed before it was needed.
    */
-  static async start(signal?: AbortSignal): Promise<AnalyzerHost> {
-    await buildPack(signal);
+  static start(signal?: AbortSignal): Promise<AnalyzerHost> {
+    return AnalyzerHost.launch(signal).host;
+  }
+
+  /**
+   * `start`, for a caller about to keep the event loop busy (running the program): `launched`
+   * settles once the pack's process, or the build before it, is running, so the pack starts
+   * alongside that work rather than after it; `host` settles once the pack is connected.
+   */
+  static launch(signal?: AbortSignal): { launched: Promise<void>; host: Promise<AnalyzerHost> } {
+    let markLaunched = () => {};
+    const launched = new Promise<void>((done) => (markLaunched = done));
+    const host = AnalyzerHost.connect(markLaunched, signal).finally(markLaunched);
+    return { launched, host };
+  }
+
+  private static async connect(onSpawn: () => void, signal?: AbortSignal): Promise<AnalyzerHost> {
+    await buildPack(onSpawn, signal);
     const logs: string[] = [];
     const engine = new grpc.Server();
     engine.addService(enginerpc.EngineService, {
@@ -100,6 +117,7 @@ export class AnalyzerHost {
       signal,
     });
     running.add(pack);
+    onSpawn();
     pack.once("exit", () => running.delete(pack));
     let stderr = "";
     pack.stderr!.on("data", (chunk) => (stderr += chunk));
@@ -178,7 +196,6 @@ export class AnalyzerHost {
     if (problems.length > 0) throw new PolicyConfigError(`policy config: ${problems.join("; ")}`);
 
     const request = new analyzerproto.ConfigureAnalyzerRequest();
-    const schemaDefaults = new Ajv({ useDefaults: true });
     for (const policy of info.getPoliciesList()) {
       const name = policy.getName();
       const initial = info.getInitialconfigMap().get(name);
@@ -196,13 +213,10 @@ export class AnalyzerHost {
         ...((initial?.getProperties()?.toJavaScript() as Record<string, unknown>) ?? {}),
         ...fileProps,
       };
-      const schema = policy.getConfigschema();
-      if (schema) {
+      const schema = policy.getConfigschema()?.getProperties()?.toJavaScript();
+      if (schema && Object.keys(schema).length > 0) {
         // Fills the schema's defaults into `properties`, as the CLI does before Configure.
-        schemaDefaults.validate(
-          { type: "object", properties: schema.getProperties()?.toJavaScript() ?? {} },
-          properties,
-        );
+        settingsValidator().validate({ type: "object", properties: schema }, properties);
       }
       const config = new analyzerproto.PolicyConfig();
       config.setEnforcementlevel(levels.indexOf(level) as analyzerproto.EnforcementLevel);
@@ -286,7 +300,7 @@ process.on("exit", () => {
 });
 
 /** Compiles the pack when dist/ is missing or older than its sources (a type error fails here). */
-async function buildPack(signal?: AbortSignal): Promise<void> {
+async function buildPack(onSpawn: () => void, signal?: AbortSignal): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isFresh } = require(join(packDir, "build.cjs")) as { isFresh(): boolean };
   if (isFresh()) return;
@@ -296,13 +310,14 @@ async function buildPack(signal?: AbortSignal): Promise<void> {
     signal,
   });
   running.add(build);
+  onSpawn();
   let stderr = "";
   build.stderr!.on("data", (chunk) => (stderr += chunk));
   const code = await new Promise<number | null>((done, fail) => {
     build.once("error", fail);
     build.once("exit", done);
   }).finally(() => running.delete(build));
-  if (code !== 0) throw new Error(`compiling the policy pack failed:\n${stderr.trim()}`);
+  if (code !== 0) throw new PackBuildError(`compiling the policy pack failed:\n${stderr.trim()}`);
 }
 
 type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;

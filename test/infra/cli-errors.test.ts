@@ -95,7 +95,15 @@ describe("mistakes in the offline commands: one clear line each", function () {
         "--verbose",
       );
       assert.equal(code, 1);
-      assert.match(stderr, /^\s+at loadConfig /m);
+      // Through the source map: the TypeScript line that threw, although the harness skips
+      // mapping the SDK's own traces while the program runs.
+      const throwing = readFileSync(join(repoRoot, "infra/config.ts"), "utf8")
+        .split("\n")
+        .findIndex((line) => line.includes("if (problems.length > 0) throw new ConfigError"));
+      assert.match(
+        stderr,
+        new RegExp(`^\\s+at loadConfig \\(.*infra/config\\.ts:${throwing + 1}:`, "m"),
+      );
     });
   });
 
@@ -147,6 +155,24 @@ describe("mistakes in the offline commands: one clear line each", function () {
         "error: policies/config/qa-3.json: file not found; every stack needs one " +
           "(start from a copy of policies/config/staging.json)",
       ]);
+    });
+  });
+
+  describe("the policy pack", () => {
+    it("a policy that does not compile: the compiler's errors with file and line, not just that it failed", async () => {
+      // The sources put back afterwards match the last build's fingerprint: dist/ stays current.
+      const file = "policies/lib/stack.ts";
+      const source = readFileSync(join(repoRoot, file), "utf8");
+      await withFiles({ [file]: `${source}export const broken: number = "a string";\n` }, () =>
+        failsWith(
+          "gate:offline",
+          ["--stack", "staging"],
+          [
+            "error: compiling the policy pack failed:",
+            /^error: lib\/stack\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/,
+          ],
+        ),
+      );
     });
   });
 });

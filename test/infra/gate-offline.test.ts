@@ -11,6 +11,7 @@ import Ajv from "ajv-draft-04";
 import type { Log } from "sarif";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/harness";
+import { AnalyzerHost } from "../../scripts/offline/policy-host";
 import type { GateReport } from "../../scripts/offline/report";
 import { isRunning, runGate } from "./gate-run";
 import { one, stackRun } from "./stacks";
@@ -218,6 +219,22 @@ describe("npm run gate:offline", function () {
   });
 });
 
+describe("the pack host's launch", function () {
+  this.timeout(120_000);
+
+  it("settles once the pack's process runs, before it connects: the gate starts the program only then", async () => {
+    const { launched, host } = AnalyzerHost.launch();
+    let connected = false;
+    void host.then(() => (connected = true));
+    await launched;
+    assert.equal(connected, false, "launched waited for the connection");
+    const started = await host;
+    assert.ok(isRunning(started.pid!));
+    await started.stop();
+    assert.ok(!isRunning(started.pid!));
+  });
+});
+
 describe("the program under --preview", function () {
   this.timeout(120_000);
   let deployed: ProgramRun;
@@ -225,6 +242,12 @@ describe("the program under --preview", function () {
   before(async () => {
     deployed = await stackRun("staging");
     previewed = await runProgram("staging", { preview: true });
+  });
+
+  it("leaves stack traces source-mapped once it has run", async () => {
+    const mapped = Error.prepareStackTrace;
+    await runProgram("staging", { preview: true });
+    assert.equal(Error.prepareStackTrace, mapped);
   });
 
   it("registers the same resources", () => {
