@@ -12,7 +12,10 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { repoRoot } from "./offline/harness";
+import { environmentOf } from "./gate-offline";
+import { repoRoot, runProgram } from "./offline/harness";
+import { AnalyzerHost } from "./offline/policy-host";
+import { packPolicies, stackPolicyConfig } from "./offline/policy-config";
 
 const { values } = parseArgs({
   options: { stack: { type: "string", default: "prod" }, runs: { type: "string", default: "5" } },
@@ -46,7 +49,7 @@ for (let i = 0; i < runs; i++) {
     process.execPath,
     [
       join(repoRoot, "node_modules", "ts-node", "dist", "bin.js"),
-      "--transpile-only",
+      "--swc",
       join("scripts", "gate-offline.ts"),
       "--stack",
       stack,
@@ -72,9 +75,56 @@ for (let i = 0; i < runs; i++) {
   );
 }
 
-console.log("\nphase                  median     min     max");
-for (const [phase, label] of Object.entries(phases)) {
-  const sorted = [...samples[phase as Phase]].sort((a, b) => a - b);
+/**
+ * The same evaluation in this process, on a fresh pack each time, with the stack's policy config
+ * and with every policy disabled: the second is what the analyzer protocol itself costs (gRPC and
+ * protobuf on both sides), the floor under the first.
+ */
+async function evaluationAgainstProtocol(): Promise<
+  Record<"withPolicies" | "protocolOnly", number[]>
+> {
+  const { resources } = await runProgram(stack);
+  const config = stackPolicyConfig(environmentOf(stack));
+  const disabled = Object.fromEntries(packPolicies().map((p) => [p.name, "disabled" as const]));
+  const times = { withPolicies: [] as number[], protocolOnly: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    for (const [series, packConfig] of [
+      ["withPolicies", config],
+      ["protocolOnly", disabled],
+    ] as const) {
+      const host = await AnalyzerHost.start();
+      try {
+        const started = performance.now();
+        await host.configure(packConfig);
+        await host.analyze(resources);
+        times[series].push(performance.now() - started);
+      } finally {
+        await host.stop();
+      }
+    }
+  }
+  return times;
+}
+
+(async () => {
+  const inProcess = await evaluationAgainstProtocol();
+  console.log("\nphase                  median     min     max");
+  for (const [phase, label] of Object.entries(phases)) row(label, samples[phase as Phase]);
+  row("evaluation in-process", inProcess.withPolicies);
+  row("  protocol only", inProcess.protocolOnly);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+})().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
+
+/** A table row: the median, fastest and slowest of `values`. */
+function row(label: string, values: number[]): void {
+  const sorted = [...values].sort((a, b) => a - b);
   const median =
     sorted.length % 2
       ? sorted[(sorted.length - 1) / 2]
@@ -83,11 +133,6 @@ for (const [phase, label] of Object.entries(phases)) {
     `${label.padEnd(22)} ${ms(median).padStart(7)} ${ms(sorted[0]).padStart(7)} ${ms(sorted[sorted.length - 1]).padStart(7)}`,
   );
 }
-console.log(
-  `load average after: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ")}`,
-);
 
 function ms(value: number): string {
   return `${(value / 1000).toFixed(2)} s`;

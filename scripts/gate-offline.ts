@@ -86,7 +86,7 @@ function fromUser(path: string): string {
 }
 
 /** The policy config a stack uses: its environment's, for a review stack that names one. */
-function environmentOf(stack: string): string {
+export function environmentOf(stack: string): string {
   if (!existsSync(resolve(repoRoot, `Pulumi.${stack}.yaml`))) return stack;
   return stackConfig(stack).config[`${projectName()}:environment`] ?? stack;
 }

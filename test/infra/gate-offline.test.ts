@@ -14,6 +14,7 @@ import { repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/har
 import { AnalyzerHost } from "../../scripts/offline/policy-host";
 import type { GateReport } from "../../scripts/offline/report";
 import { isRunning, runGate } from "./gate-run";
+import { npmRun } from "./npm-run";
 import { one, stackRun } from "./stacks";
 
 const flowLogsUrn =
@@ -219,6 +220,31 @@ describe("npm run gate:offline", function () {
   });
 });
 
+describe("npm run bench:gate", function () {
+  this.timeout(300_000);
+
+  it("times each phase of the gate, and the evaluation against the protocol alone", async () => {
+    const { code, stdout, stderr } = await npmRun(
+      "bench:gate",
+      "--stack",
+      "staging",
+      "--runs",
+      "1",
+    );
+    assert.equal(code, 0, stderr);
+    for (const phase of [
+      "whole command",
+      "program run (mocks)",
+      "pack start",
+      "evaluation",
+      "evaluation in-process",
+      "  protocol only",
+    ]) {
+      assert.match(stdout, new RegExp(`^${escape(phase)} +\\d+\\.\\d\\d s`, "m"), phase);
+    }
+  });
+});
+
 describe("the pack host's launch", function () {
   this.timeout(120_000);
 
@@ -299,4 +325,8 @@ function sarifSchemaErrors(log: Log): string[] {
     require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object,
   );
   return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -47,7 +47,7 @@ export function isRunning(pid: number): boolean {
 export function runGate(args: string[], options: GateOptions = {}): Promise<GateRun> {
   const gate = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", join("scripts", "gate-offline.ts"), ...args],
+    ["-r", join(repoRoot, "scripts", "register.cjs"), join("scripts", "gate-offline.ts"), ...args],
     {
       cwd: repoRoot,
       env: { ...process.env, INIT_CWD: options.initCwd ?? repoRoot },

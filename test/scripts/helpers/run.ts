@@ -22,7 +22,7 @@ export interface RunningScript {
 }
 
 /**
- * Starts `scripts/<name>.ts` the way `npm run <name>` does (ts-node, transpile only) but as a
+ * Starts `scripts/<name>.ts` the way `npm run <name>` does (ts-node with swc) but as a
  * direct child, so a test can signal the script itself. `env` is added to the test's own.
  */
 export function startScript(
@@ -34,7 +34,7 @@ export function startScript(
     process.execPath,
     [
       "-r",
-      "ts-node/register/transpile-only",
+      path.join(repoRoot, "scripts", "register.cjs"),
       path.join(repoRoot, "scripts", `${name}.ts`),
       ...args,
     ],
