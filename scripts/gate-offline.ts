@@ -124,7 +124,8 @@ async function main(argv: string[]): Promise<number> {
     timings.packStartMs = since(started);
     return host;
   });
-  // Awaited once the program has run; a pack that fails before then waits for it, unreported.
+  // `starting` is awaited once the program has run: a pack that fails sooner is reported then,
+  // and is not an unhandled rejection meanwhile.
   starting.catch(() => undefined);
   await launch.launched;
   let host: AnalyzerHost | undefined;
