@@ -5,7 +5,7 @@
  */
 const { createHash } = require("node:crypto");
 const { execFileSync } = require("node:child_process");
-const { readdirSync, readFileSync, writeFileSync, existsSync } = require("node:fs");
+const { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
 const packDir = __dirname;
@@ -45,6 +45,9 @@ function isFresh() {
 function build() {
   const tsc = require.resolve("typescript/bin/tsc", { paths: [packDir] });
   const stamp = fingerprint();
+  // tsc writes its output even when it reports errors: until this build succeeds, dist/ vouches
+  // for no sources (else reverting a failed edit would run the edit's output as current).
+  rmSync(stampFile, { force: true });
   execFileSync(process.execPath, [tsc, "-p", join(packDir, "tsconfig.build.json")], {
     cwd: packDir,
     stdio: ["ignore", "pipe", "pipe"],

@@ -313,7 +313,7 @@ const sdkDir = `${sep}node_modules${sep}@pulumi${sep}pulumi${sep}`;
 function skipMappingSdkStacks(): () => void {
   const mapped = Error.prepareStackTrace;
   if (!mapped) return () => undefined;
-  Error.prepareStackTrace = (error, sites) => {
+  const skipping: typeof mapped = (error, sites) => {
     const top = sites[0];
     if (
       top &&
@@ -324,8 +324,10 @@ function skipMappingSdkStacks(): () => void {
     }
     return mapped(error, sites);
   };
+  Error.prepareStackTrace = skipping;
   return () => {
-    Error.prepareStackTrace = mapped;
+    // Unless something replaced it since, as a run started inside this one would have.
+    if (Error.prepareStackTrace === skipping) Error.prepareStackTrace = mapped;
   };
 }
 

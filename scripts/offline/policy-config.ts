@@ -141,7 +141,10 @@ function propertyProblems(policy: PolicySchema, properties: Record<string, unkno
   const required = policy.configSchema?.required ?? [];
   // Most policies take no settings: nothing is left to check once the unknown ones are named.
   if (known.length === 0 && required.length === 0) return problems;
-  const validate = settingsValidator().compile({ type: "object", properties: schema, required });
+  const settingsSchema = { type: "object", properties: schema, required };
+  const validate = settingsValidator().compile(settingsSchema);
+  // Ajv caches what it compiled by schema object; this one is not used again.
+  settingsValidator().removeSchema(settingsSchema);
   if (!validate(structuredClone(properties))) {
     for (const error of validate.errors ?? []) {
       if (error.keyword === "required") {

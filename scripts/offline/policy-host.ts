@@ -216,7 +216,9 @@ export class AnalyzerHost {
       const schema = policy.getConfigschema()?.getProperties()?.toJavaScript();
       if (schema && Object.keys(schema).length > 0) {
         // Fills the schema's defaults into `properties`, as the CLI does before Configure.
-        settingsValidator().validate({ type: "object", properties: schema }, properties);
+        const defaults = { type: "object", properties: schema };
+        settingsValidator().validate(defaults, properties);
+        settingsValidator().removeSchema(defaults);
       }
       const config = new analyzerproto.PolicyConfig();
       config.setEnforcementlevel(levels.indexOf(level) as analyzerproto.EnforcementLevel);

@@ -7,7 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
 import { npmRun } from "./npm-run";
+import { packDir } from "../../scripts/offline/policy-config";
 import { withFiles } from "./temp-files";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const packBuild = require(join(packDir, "build.cjs")) as { build(): void; isFresh(): boolean };
 
 const stagingFile = () => readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8");
 
@@ -160,19 +164,26 @@ describe("mistakes in the offline commands: one clear line each", function () {
 
   describe("the policy pack", () => {
     it("a policy that does not compile: the compiler's errors with file and line, not just that it failed", async () => {
-      // The sources put back afterwards match the last build's fingerprint: dist/ stays current.
       const file = "policies/lib/stack.ts";
       const source = readFileSync(join(repoRoot, file), "utf8");
-      await withFiles({ [file]: `${source}export const broken: number = "a string";\n` }, () =>
-        failsWith(
-          "gate:offline",
-          ["--stack", "staging"],
-          [
-            "error: compiling the policy pack failed:",
-            /^error: lib\/stack\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/,
-          ],
-        ),
-      );
+      try {
+        await withFiles({ [file]: `${source}export const broken: number = "a string";\n` }, () =>
+          failsWith(
+            "gate:offline",
+            ["--stack", "staging"],
+            [
+              "error: compiling the policy pack failed:",
+              /^error: lib\/stack\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/,
+            ],
+          ),
+        );
+        // tsc wrote the broken edit's output to dist/: with the edit undone, dist/ must not pass
+        // for a build of the sources as they are again.
+        assert.equal(packBuild.isFresh(), false);
+      } finally {
+        packBuild.build();
+      }
+      assert.equal(packBuild.isFresh(), true);
     });
   });
 });

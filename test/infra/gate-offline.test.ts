@@ -251,8 +251,13 @@ describe("the pack host's launch", function () {
   it("settles once the pack's process runs, before it connects: the gate starts the program only then", async () => {
     const { launched, host } = AnalyzerHost.launch();
     let connected = false;
-    void host.then(() => (connected = true));
+    host.then(
+      () => (connected = true),
+      () => undefined,
+    );
     await launched;
+    // Lets callbacks of a connection made in the same turn run: the pack needs a second to answer.
+    await new Promise(setImmediate);
     assert.equal(connected, false, "launched waited for the connection");
     const started = await host;
     assert.ok(isRunning(started.pid!));
@@ -274,6 +279,12 @@ describe("the program under --preview", function () {
     const mapped = Error.prepareStackTrace;
     await runProgram("staging", { preview: true });
     assert.equal(Error.prepareStackTrace, mapped);
+    const marker = "the TypeScript line of this error";
+    const trace = new Error(marker).stack!;
+    const line = readFileSync(__filename, "utf8")
+      .split("\n")
+      .findIndex((text) => text.includes(`new Error(marker)`));
+    assert.match(trace, new RegExp(`gate-offline\\.test\\.ts:${line + 1}:`), trace);
   });
 
   it("registers the same resources", () => {
