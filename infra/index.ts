@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
 import { Alerting } from "./alerting";
-import { alertDescription, alertTags } from "./alerts";
+import { alertDescription, alertTags, formatAlertText, runbookSectionUrl } from "./alerts";
 import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
@@ -64,11 +64,17 @@ export = async () => {
       loadBalancerHttps: domain !== undefined,
       natAlarm: {
         topicArn: alerting.topics.team.arn,
-        description:
-          "[Medium] The NAT instance fails its status check (hung OS) and is being rebooted; " +
-          "private subnets have no internet egress meanwhile. What to do first: check that it " +
-          "comes back within 5 minutes. " +
-          `Runbook: ${config.alerting.runbookBaseUrl}/common-issues.md#the-nat-instance-is-down-dev-and-staging`,
+        description: formatAlertText("the NAT instance alarm's description", {
+          severity: "medium",
+          what:
+            "The NAT instance fails its status check (hung OS) and is being rebooted; " +
+            "private subnets have no internet egress meanwhile",
+          firstStep: "check that it comes back within 5 minutes",
+          runbookUrl: runbookSectionUrl(config.alerting.runbookBaseUrl, {
+            file: "common-issues.md",
+            anchor: "the-nat-instance-is-down-dev-and-staging",
+          }),
+        }),
       },
     },
     { provider },

@@ -6,7 +6,8 @@ import {
   alertTable,
   alertTags,
   defaultRunbookBaseUrl,
-  runbookUrl,
+  formatAlertText,
+  runbookSectionUrl,
   type AlertCondition,
 } from "./alerts";
 
@@ -824,7 +825,6 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       this.parent,
     );
-    const rollbackRunbook = `${this.args.runbookBaseUrl}/rollback.md#automatic`;
     new aws.cloudwatch.EventTarget(
       `${this.name}-deployment-failed`,
       {
@@ -837,9 +837,16 @@ export class Monitoring extends pulumi.ComponentResource {
             reason: "$.detail.reason",
           },
           inputTemplate: JSON.stringify(
-            `ECS deployment <deployment> of <service> failed: <reason>. What to do first: ` +
-              `confirm the service is back on the previous task definition and read the ` +
-              `stopped tasks' reason. Runbook: ${rollbackRunbook}`,
+            formatAlertText("the failed-deployment notification", {
+              what: "ECS deployment <deployment> of <service> failed: <reason>",
+              firstStep:
+                "confirm the service is back on the previous task definition and read the " +
+                "stopped tasks' reason",
+              runbookUrl: runbookSectionUrl(this.args.runbookBaseUrl, {
+                file: "rollback.md",
+                anchor: "automatic",
+              }),
+            }),
           ),
         },
       },
@@ -881,11 +888,6 @@ export class Monitoring extends pulumi.ComponentResource {
       { dashboardName: a.namePrefix, dashboardBody: body },
       this.parent,
     );
-  }
-
-  /** The runbook of a condition, for callers that route their own notifications. */
-  runbookUrl(condition: AlertCondition): string {
-    return runbookUrl(this.args.runbookBaseUrl, condition);
   }
 }
 
