@@ -86,6 +86,9 @@ export const alertTable: Record<AlertCondition, AlertSpec> = {
 export const defaultRunbookBaseUrl =
   "https://github.com/acme/acme-platform/blob/main/docs/runbooks";
 
+/** What a `runbookBaseUrl` must look like: an https URL without a trailing slash. */
+export const runbookBaseUrlPattern = /^https:\/\/\S+[^/]$/;
+
 /** `https://.../docs/runbooks/<file>.md#<anchor>` */
 export function runbookSectionUrl(baseUrl: string, { file, anchor }: AlertSpec["runbook"]): string {
   return `${baseUrl.replace(/\/+$/, "")}/${file}#${anchor}`;

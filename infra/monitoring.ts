@@ -7,6 +7,7 @@ import {
   alertTags,
   defaultRunbookBaseUrl,
   formatAlertText,
+  runbookBaseUrlPattern,
   runbookSectionUrl,
   type AlertCondition,
 } from "./alerts";
@@ -203,7 +204,7 @@ export class Monitoring extends pulumi.ComponentResource {
         `Monitoring ${name}: probeIntervalSeconds must be 10 or 30 (Route 53's intervals)`,
       );
     }
-    if (!/^https:\/\/\S+[^/]$/.test(this.args.runbookBaseUrl)) {
+    if (!runbookBaseUrlPattern.test(this.args.runbookBaseUrl)) {
       throw new Error(
         `Monitoring ${name}: runbookBaseUrl must be an https URL without a trailing slash`,
       );
