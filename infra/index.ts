@@ -16,7 +16,7 @@ import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer, originHeaderName } from "./load-balancer";
-import { Monitoring, type MonitoredService } from "./monitoring";
+import { Monitoring, type MetricDimensions, type MonitoredService } from "./monitoring";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { Service } from "./service";
@@ -181,6 +181,12 @@ export = async () => {
     { provider },
   );
 
+  // The business metrics' dimensions: the service sets them in the task, the dashboard reads them.
+  const metricDimensions: MetricDimensions = {
+    service: config.project,
+    environment: config.environment,
+  };
+
   // The monitoring is declared before the service, which takes its rollback alarms; what it
   // needs of the service is resolved once the service exists.
   const [monitoredService, resolveMonitoredService] = pulumi.deferredOutput<MonitoredService>();
@@ -197,7 +203,7 @@ export = async () => {
         targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
       },
       service: monitoredService,
-      businessMetrics: { service: config.project, environment: config.environment },
+      businessMetrics: metricDimensions,
       database: {
         instanceIdentifier: database.instance.identifier,
         proxyName: database.proxy.name,
@@ -236,7 +242,7 @@ export = async () => {
       logLevel: config.service.logLevel,
       features: config.service.features,
       publicUrl: cdn.url,
-      metricDimensions: { service: config.project, environment: config.environment },
+      metricDimensions,
       deploymentAlarmNames: monitoring.deploymentAlarmNames,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,

@@ -22,13 +22,17 @@ export interface MonitoredService {
 }
 
 /** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
-export interface BusinessMetrics {
-  /** Default "Notes", the app's namespace. */
-  namespace?: string;
+/** The dimensions of the app's business metrics, which the service gives the task. */
+export interface MetricDimensions {
   /** `Service` dimension: the task's SERVICE_NAME. */
   service: string;
   /** `Environment` dimension: the task's DEPLOY_ENV. */
   environment: string;
+}
+
+export interface BusinessMetrics extends MetricDimensions {
+  /** Default "Notes", the app's namespace. */
+  namespace?: string;
 }
 
 export interface MonitoringArgs {
