@@ -237,7 +237,7 @@ export interface StackConfig {
   };
   /**
    * Unset: the service is reached on the CDN's AWS domain name (`*.cloudfront.net`). Required in
-   * prod (see `domainProblems`).
+   * prod: `loadConfig` reports a prod stack without it as a problem of `domainName`.
    */
   domainName?: string;
   network: {
