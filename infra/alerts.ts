@@ -86,10 +86,17 @@ export const alertTable: Record<AlertCondition, AlertSpec> = {
 export const defaultRunbookBaseUrl =
   "https://github.com/acme/acme-platform/blob/main/docs/runbooks";
 
+/** What a `runbookBaseUrl` must look like: an https URL without a trailing slash. */
+export const runbookBaseUrlPattern = /^https:\/\/\S+[^/]$/;
+
 /** `https://.../docs/runbooks/<file>.md#<anchor>` */
-export function runbookUrl(baseUrl: string, condition: AlertCondition): string {
-  const { file, anchor } = alertTable[condition].runbook;
+export function runbookSectionUrl(baseUrl: string, { file, anchor }: AlertSpec["runbook"]): string {
   return `${baseUrl.replace(/\/+$/, "")}/${file}#${anchor}`;
+}
+
+/** The runbook section of a condition in the alert table. */
+export function runbookUrl(baseUrl: string, condition: AlertCondition): string {
+  return runbookSectionUrl(baseUrl, alertTable[condition].runbook);
 }
 
 const severityLabel: Record<Severity, string> = {
@@ -98,18 +105,36 @@ const severityLabel: Record<Severity, string> = {
   medium: "[Medium]",
 };
 
+/** The parts of an alert's text; `severity` is left out where the channel carries none. */
+export interface AlertText {
+  severity?: Severity;
+  /** What happened, without the final full stop. */
+  what: string;
+  firstStep: string;
+  runbookUrl: string;
+}
+
 /**
- * An alarm's description: `[Severity] what happened. What to do first: ... Runbook: <url>`.
- * CloudWatch limits it to 1024 characters.
+ * An alert's text: `[Severity] what happened. What to do first: ... Runbook: <url>`.
+ * CloudWatch limits an alarm description to 1024 characters; `subject` names the text in the
+ * error when it is longer.
  */
+export function formatAlertText(subject: string, text: AlertText): string {
+  const label = text.severity === undefined ? "" : `${severityLabel[text.severity]} `;
+  const formatted = `${label}${text.what}. What to do first: ${text.firstStep}. Runbook: ${text.runbookUrl}`;
+  if (formatted.length > 1024) throw new Error(`${subject} exceeds 1024 characters`);
+  return formatted;
+}
+
+/** An alarm's description for a condition of the alert table, in `formatAlertText`'s form. */
 export function alertDescription(baseUrl: string, condition: AlertCondition, what: string): string {
   const spec = alertTable[condition];
-  const text =
-    `${severityLabel[spec.severity]} ${what}. What to do first: ${spec.firstStep}. ` +
-    `Runbook: ${runbookUrl(baseUrl, condition)}`;
-  if (text.length > 1024)
-    throw new Error(`alarm description of ${condition} exceeds 1024 characters`);
-  return text;
+  return formatAlertText(`alarm description of ${condition}`, {
+    severity: spec.severity,
+    what,
+    firstStep: spec.firstStep,
+    runbookUrl: runbookUrl(baseUrl, condition),
+  });
 }
 
 /** The tags every alert resource carries, which the policy pack checks. */

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { z } from "zod";
-import { defaultRunbookBaseUrl } from "./alerts";
+import { defaultRunbookBaseUrl, runbookBaseUrlPattern } from "./alerts";
 
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
@@ -237,7 +237,7 @@ export interface StackConfig {
   };
   /**
    * Unset: the service is reached on the CDN's AWS domain name (`*.cloudfront.net`). Required in
-   * prod (see `domainProblems`).
+   * prod: `loadConfig` reports a prod stack without it as a problem of `domainName`.
    */
   domainName?: string;
   network: {
@@ -415,7 +415,7 @@ export const keys = {
     description:
       "Where alarms link the runbooks, as `<url>/<page>.md#<section>`; a fork sets its own",
     expected: () => "an https:// URL without a trailing slash",
-    schema: () => z.string().regex(/^https:\/\/\S+[^/]$/),
+    schema: () => z.string().regex(runbookBaseUrlPattern),
     default: () => defaultRunbookBaseUrl,
   },
   domainName: {

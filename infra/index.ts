@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
 import { Alerting } from "./alerting";
-import { alertDescription, alertTags } from "./alerts";
+import { alertDescription, alertTags, formatAlertText, runbookSectionUrl } from "./alerts";
 import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
 import { Database } from "./database";
 import { LoadBalancer, originHeaderName } from "./load-balancer";
-import { Monitoring, type MonitoredService } from "./monitoring";
+import { Monitoring, type MetricDimensions, type MonitoredService } from "./monitoring";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { Service } from "./service";
@@ -64,11 +64,17 @@ export = async () => {
       loadBalancerHttps: domain !== undefined,
       natAlarm: {
         topicArn: alerting.topics.team.arn,
-        description:
-          "[Medium] The NAT instance fails its status check (hung OS) and is being rebooted; " +
-          "private subnets have no internet egress meanwhile. What to do first: check that it " +
-          "comes back within 5 minutes. " +
-          `Runbook: ${config.alerting.runbookBaseUrl}/common-issues.md#the-nat-instance-is-down-dev-and-staging`,
+        description: formatAlertText("the NAT instance alarm's description", {
+          severity: "medium",
+          what:
+            "The NAT instance fails its status check (hung OS) and is being rebooted; " +
+            "private subnets have no internet egress meanwhile",
+          firstStep: "check that it comes back within 5 minutes",
+          runbookUrl: runbookSectionUrl(config.alerting.runbookBaseUrl, {
+            file: "common-issues.md",
+            anchor: "the-nat-instance-is-down-dev-and-staging",
+          }),
+        }),
       },
     },
     { provider },
@@ -175,6 +181,12 @@ export = async () => {
     { provider },
   );
 
+  // The business metrics' dimensions: the service sets them in the task, the dashboard reads them.
+  const metricDimensions: MetricDimensions = {
+    service: config.project,
+    environment: config.environment,
+  };
+
   // The monitoring is declared before the service, which takes its rollback alarms; what it
   // needs of the service is resolved once the service exists.
   const [monitoredService, resolveMonitoredService] = pulumi.deferredOutput<MonitoredService>();
@@ -191,7 +203,7 @@ export = async () => {
         targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
       },
       service: monitoredService,
-      businessMetrics: { service: config.project, environment: config.environment },
+      businessMetrics: metricDimensions,
       database: {
         instanceIdentifier: database.instance.identifier,
         proxyName: database.proxy.name,
@@ -230,7 +242,7 @@ export = async () => {
       logLevel: config.service.logLevel,
       features: config.service.features,
       publicUrl: cdn.url,
-      metricDimensions: { service: config.project, environment: config.environment },
+      metricDimensions,
       deploymentAlarmNames: monitoring.deploymentAlarmNames,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,

@@ -6,7 +6,9 @@ import {
   alertTable,
   alertTags,
   defaultRunbookBaseUrl,
-  runbookUrl,
+  formatAlertText,
+  runbookBaseUrlPattern,
+  runbookSectionUrl,
   type AlertCondition,
 } from "./alerts";
 
@@ -20,13 +22,17 @@ export interface MonitoredService {
 }
 
 /** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
-export interface BusinessMetrics {
-  /** Default "Notes", the app's namespace. */
-  namespace?: string;
+/** The dimensions of the app's business metrics, which the service gives the task. */
+export interface MetricDimensions {
   /** `Service` dimension: the task's SERVICE_NAME. */
   service: string;
   /** `Environment` dimension: the task's DEPLOY_ENV. */
   environment: string;
+}
+
+export interface BusinessMetrics extends MetricDimensions {
+  /** Default "Notes", the app's namespace. */
+  namespace?: string;
 }
 
 export interface MonitoringArgs {
@@ -202,7 +208,7 @@ export class Monitoring extends pulumi.ComponentResource {
         `Monitoring ${name}: probeIntervalSeconds must be 10 or 30 (Route 53's intervals)`,
       );
     }
-    if (!/^https:\/\/\S+[^/]$/.test(this.args.runbookBaseUrl)) {
+    if (!runbookBaseUrlPattern.test(this.args.runbookBaseUrl)) {
       throw new Error(
         `Monitoring ${name}: runbookBaseUrl must be an https URL without a trailing slash`,
       );
@@ -824,7 +830,6 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       this.parent,
     );
-    const rollbackRunbook = `${this.args.runbookBaseUrl}/rollback.md#automatic`;
     new aws.cloudwatch.EventTarget(
       `${this.name}-deployment-failed`,
       {
@@ -837,9 +842,16 @@ export class Monitoring extends pulumi.ComponentResource {
             reason: "$.detail.reason",
           },
           inputTemplate: JSON.stringify(
-            `ECS deployment <deployment> of <service> failed: <reason>. What to do first: ` +
-              `confirm the service is back on the previous task definition and read the ` +
-              `stopped tasks' reason. Runbook: ${rollbackRunbook}`,
+            formatAlertText("the failed-deployment notification", {
+              what: "ECS deployment <deployment> of <service> failed: <reason>",
+              firstStep:
+                "confirm the service is back on the previous task definition and read the " +
+                "stopped tasks' reason",
+              runbookUrl: runbookSectionUrl(this.args.runbookBaseUrl, {
+                file: "rollback.md",
+                anchor: "automatic",
+              }),
+            }),
           ),
         },
       },
@@ -881,11 +893,6 @@ export class Monitoring extends pulumi.ComponentResource {
       { dashboardName: a.namePrefix, dashboardBody: body },
       this.parent,
     );
-  }
-
-  /** The runbook of a condition, for callers that route their own notifications. */
-  runbookUrl(condition: AlertCondition): string {
-    return runbookUrl(this.args.runbookBaseUrl, condition);
   }
 }
 

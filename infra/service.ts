@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityProvider, ImagePlatform, LogLevel } from "./config";
+import type { MetricDimensions } from "./monitoring";
 
 /** How the service reaches its database: RDS Proxy with IAM authentication, no password. */
 export interface ServiceDatabase {
@@ -52,7 +53,7 @@ export interface ServiceArgs {
    * stack's series are its own and the dashboard can name them. Default unset: the app's own
    * defaults (`notes-app`, `production`), the same in every stack.
    */
-  metricDimensions?: { service: string; environment: string };
+  metricDimensions?: MetricDimensions;
   /** The service's public URL (`PUBLIC_URL`), when known. Default unset. */
   publicUrl?: pulumi.Input<string>;
   /**

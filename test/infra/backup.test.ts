@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { Backup } from "../../infra/backup";
 import { declarationError } from "./declare-alone";
-import { stackRun } from "./stacks";
+import { regionOf, stackRun } from "./stacks";
 
 interface Rule {
   ruleName: string;
@@ -11,9 +11,6 @@ interface Rule {
   lifecycle: { deleteAfter: number };
   copyActions?: { destinationVaultArn: string; lifecycle: { deleteAfter: number } }[];
 }
-
-const providerRegion = (run: ProgramRun, resource: RegisteredResource) =>
-  run.resources.find((p) => `${p.urn}::${p.id}` === resource.provider)!.inputs.region;
 
 describe("backup", () => {
   const expected = {
@@ -38,7 +35,7 @@ describe("backup", () => {
       });
 
       it("keeps recovery points in a vault encrypted with a rotated customer-managed key", () => {
-        const primary = vaults.find((v) => providerRegion(run, v) === "eu-west-1")!;
+        const primary = vaults.find((v) => regionOf(run, v) === "eu-west-1")!;
         const key = ofType(run, "aws:kms/key:Key").find(
           (k) => k.outputs.arn === primary.inputs.kmsKeyArn,
         );
@@ -47,7 +44,7 @@ describe("backup", () => {
       });
 
       it(`runs a daily rule kept ${want.daily} days and a weekly rule kept ${want.weekly} days`, () => {
-        const primary = vaults.find((v) => providerRegion(run, v) === "eu-west-1")!;
+        const primary = vaults.find((v) => regionOf(run, v) === "eu-west-1")!;
         assert.deepEqual(
           rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter, r.targetVaultName]),
           [
@@ -80,12 +77,12 @@ describe("backup", () => {
 
       if (want.copyRegion) {
         it(`copies every recovery point to a KMS-encrypted vault in ${want.copyRegion}`, () => {
-          const copy = vaults.find((v) => providerRegion(run, v) === want.copyRegion);
+          const copy = vaults.find((v) => regionOf(run, v) === want.copyRegion);
           assert.ok(copy, `a vault in ${want.copyRegion}`);
           const key = ofType(run, "aws:kms/key:Key").find(
             (k) => k.outputs.arn === copy.inputs.kmsKeyArn,
           )!;
-          assert.equal(providerRegion(run, key), want.copyRegion);
+          assert.equal(regionOf(run, key), want.copyRegion);
           for (const rule of rules) {
             assert.deepEqual(rule.copyActions, [
               { destinationVaultArn: copy.outputs.arn, lifecycle: rule.lifecycle },
@@ -96,7 +93,7 @@ describe("backup", () => {
         it("keeps backups in the stack's region only (no off-site copy outside prod)", () => {
           assert.equal(vaults.length, 1);
           for (const rule of rules) assert.equal(rule.copyActions, undefined);
-          assert.ok(vaults.every((v) => providerRegion(run, v) === "eu-west-1"));
+          assert.ok(vaults.every((v) => regionOf(run, v) === "eu-west-1"));
         });
       }
 

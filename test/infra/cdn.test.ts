@@ -3,28 +3,11 @@ import { join } from "node:path";
 import { cloudFrontZoneId, managedPolicies, managedRuleGroups } from "../../infra/cdn";
 import type { Environment } from "../../infra/config";
 import { originHeaderName } from "../../infra/load-balancer";
-import {
-  ofType,
-  repoRoot,
-  runProgram,
-  type ProgramRun,
-  type RegisteredResource,
-} from "../../scripts/offline/harness";
-import { AwsMocks } from "../../scripts/offline/mocks";
+import { ofType, repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/harness";
 import { assertPrivateEncryptedBucket, bucketPart, bucketPolicy } from "./buckets";
-import { one, stackRun } from "./stacks";
+import { byId, mockZoneId, one, plain, providerOf, regionOf, stackRun } from "./stacks";
 
 type Inputs = Record<string, unknown>;
-
-/** Pulumi's wire signature of a secret value. */
-const secretSignature = "4dabf18193072939515e22adb298388d";
-
-/** The value itself, whether or not the engine got it as a secret. */
-function plain<T>(value: T): T {
-  return typeof value === "object" && value !== null && secretSignature in value
-    ? (value as unknown as { value: T }).value
-    : value;
-}
 
 const distribution = (run: ProgramRun) => one(run, "aws:cloudfront/distribution:Distribution");
 const byName = (run: ProgramRun, type: string, name: string) => {
@@ -32,7 +15,6 @@ const byName = (run: ProgramRun, type: string, name: string) => {
   assert.ok(found, `${type} ${name}`);
   return found;
 };
-const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id)!;
 const origins = (run: ProgramRun) =>
   plain(distribution(run).inputs.origins) as (Inputs & { originId: string })[];
 const behaviours = (run: ProgramRun) =>
@@ -41,11 +23,6 @@ const behaviour = (run: ProgramRun, pattern: string) =>
   behaviours(run).find((b) => b.pathPattern === pattern)!;
 const bucketNamed = (run: ProgramRun, name: string) =>
   byName(run, "aws:s3/bucket:Bucket", `${run.stack}-${name}`);
-/** The provider a resource is created through (`<urn>::<id>`), as a registered resource. */
-const providerOf = (run: ProgramRun, resource: RegisteredResource) =>
-  run.resources.find((r) => `${r.urn}::${r.id}` === resource.provider)!;
-const regionOf = (run: ProgramRun, resource: RegisteredResource) =>
-  providerOf(run, resource).inputs.region;
 
 describe("CDN", () => {
   const expected = {
@@ -399,11 +376,7 @@ describe("CDN", () => {
     before(async () => {
       run = await stackRun("prod");
     });
-    const zoneId = new AwsMocks("eu-west-1").call({
-      token: "aws:route53/getZone:getZone",
-      inputs: { name: "example.com" },
-      provider: "",
-    }).zoneId;
+    const zoneId = mockZoneId("example.com");
 
     it("serves the domain with a DNS-validated us-east-1 certificate, TLS 1.2 (2021 policy) and SNI", () => {
       const certificate = byName(run, "aws:acm/certificate:Certificate", "prod-cdn-cert");

@@ -2,18 +2,16 @@ import assert from "node:assert/strict";
 import { Database, type DatabaseArgs } from "../../infra/database";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { declarationError } from "./declare-alone";
-import { stackRun } from "./stacks";
+import { byId, stackRun } from "./stacks";
 
 const one = (run: ProgramRun, type: string): RegisteredResource => {
   const found = ofType(run, type);
   assert.equal(found.length, 1, `one ${type}`);
   return found[0];
 };
-const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id);
 const instanceOf = (run: ProgramRun) => one(run, "aws:rds/instance:Instance");
 const proxyOf = (run: ProgramRun) => one(run, "aws:rds/proxy:Proxy");
-const groupName = (run: ProgramRun, id: unknown) =>
-  byId(run, id)!.name.replace(`${run.stack}-`, "");
+const groupName = (run: ProgramRun, id: unknown) => byId(run, id).name.replace(`${run.stack}-`, "");
 const policyOf = (role: RegisteredResource | undefined, run: ProgramRun) =>
   JSON.parse(
     ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.inputs.role === role?.id)!.inputs
@@ -70,16 +68,16 @@ describe("database", () => {
         assert.equal(db.inputs.engineVersion, "17");
         assert.equal(db.inputs.autoMinorVersionUpgrade, true);
         assert.equal(db.inputs.allowMajorVersionUpgrade, false);
-        const params = byId(run, db.inputs.parameterGroupName)!;
+        const params = byId(run, db.inputs.parameterGroupName);
         assert.equal(params.inputs.family, "postgres17");
       });
 
       it("sits in the isolated subnets, private, reachable only through the proxy's security group", () => {
         const db = instanceOf(run);
         assert.equal(db.inputs.publiclyAccessible, false);
-        const subnetGroup = byId(run, db.inputs.dbSubnetGroupName)!;
+        const subnetGroup = byId(run, db.inputs.dbSubnetGroupName);
         const tiers = (subnetGroup.inputs.subnetIds as string[]).map(
-          (id) => (byId(run, id)!.inputs.tags as Record<string, string>).tier,
+          (id) => (byId(run, id).inputs.tags as Record<string, string>).tier,
         );
         assert.deepEqual(new Set(tiers), new Set(["isolated"]));
         assert.ok(tiers.length >= 2);
@@ -171,7 +169,7 @@ describe("database", () => {
       });
 
       it("forces TLS and logs slow queries through its parameter group", () => {
-        const params = byId(run, instanceOf(run).inputs.parameterGroupName)!;
+        const params = byId(run, instanceOf(run).inputs.parameterGroupName);
         assert.deepEqual(params.inputs.parameters, [
           { name: "rds.force_ssl", value: "1" },
           { name: "log_min_duration_statement", value: run.config["acme:dbSlowQueryMs"] },
@@ -228,7 +226,7 @@ describe("database", () => {
       it("places the proxy in the isolated subnets behind the proxy security group", () => {
         const proxy = proxyOf(run);
         const tiers = (proxy.inputs.vpcSubnetIds as string[]).map(
-          (id) => (byId(run, id)!.inputs.tags as Record<string, string>).tier,
+          (id) => (byId(run, id).inputs.tags as Record<string, string>).tier,
         );
         assert.deepEqual(new Set(tiers), new Set(["isolated"]));
         const [sg] = proxy.inputs.vpcSecurityGroupIds as string[];

@@ -4,27 +4,15 @@ import { cloudFrontPrefixListName } from "../../infra/network";
 import { ofType, runProgram, type ProgramRun } from "../../scripts/offline/harness";
 import { AwsMocks } from "../../scripts/offline/mocks";
 import { assertPrivateEncryptedBucket, bucketPart } from "./buckets";
-import { one, stackRun } from "./stacks";
+import { byId, mockZoneId, one, revealSecret, stackRun } from "./stacks";
 
 const alb = (run: ProgramRun) => one(run, "aws:lb/loadBalancer:LoadBalancer");
 const listeners = (run: ProgramRun) => ofType(run, "aws:lb/listener:Listener");
 const listenerOn = (run: ProgramRun, port: number) =>
   listeners(run).find((l) => l.inputs.port === port)!;
-const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id)!;
 /** The load balancer's own bucket (the CDN has others). */
 const logBucket = (run: ProgramRun) =>
   ofType(run, "aws:s3/bucket:Bucket").find((b) => b.name === `${run.stack}-access-logs`)!;
-
-/** Pulumi's wire signature of a secret value. */
-const secretSignature = "4dabf18193072939515e22adb298388d";
-
-function revealSecret(value: unknown): unknown {
-  assert.ok(
-    typeof value === "object" && value !== null && secretSignature in value,
-    "a secret value",
-  );
-  return (value as unknown as { value: unknown }).value;
-}
 
 /** The listener's default answers 403; one rule forwards requests with the origin secret. */
 function assertOnlyOriginHeaderForwarded(run: ProgramRun, port: number) {
@@ -194,11 +182,7 @@ describe("load balancer", () => {
       assert.equal(cert.inputs.subjectAlternativeNames, undefined);
       assert.equal(cert.inputs.validationMethod, "DNS");
       assert.match(cert.id!, /^arn:aws:acm:eu-west-1:/);
-      const zoneId = new AwsMocks("eu-west-1").call({
-        token: "aws:route53/getZone:getZone",
-        inputs: { name: "example.com" },
-        provider: "",
-      }).zoneId;
+      const zoneId = mockZoneId("example.com");
       const [option] = cert.outputs.domainValidationOptions as Record<string, string>[];
       const record = byName("aws:route53/record:Record", "prod-cert-validation");
       assert.deepEqual(

@@ -15,7 +15,7 @@ import {
 } from "../../scripts/offline/harness";
 import { anchors } from "./anchors";
 import { declarationError, declaredAlone, type Declared } from "./declare-alone";
-import { one, stackRun } from "./stacks";
+import { one, regionOf, stackRun } from "./stacks";
 
 const metricAlarms = (run: ProgramRun) => ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
 const compositeAlarms = (run: ProgramRun) =>
@@ -28,8 +28,6 @@ const topicArn = (run: ProgramRun, route: string): string => {
   const topic = ofType(run, "aws:sns/topic:Topic").find((t) => tagsOf(t)["alert-route"] === route);
   return topic!.outputs.arn as string;
 };
-const providerRegion = (run: ProgramRun, r: RegisteredResource) =>
-  run.resources.find((p) => `${p.urn}::${p.id}` === r.provider)!.inputs.region;
 
 /** `docs/runbooks/<file>#<anchor>` of a description's "Runbook: <url>", checked to exist. */
 function runbookTarget(description: string): string {
@@ -312,7 +310,7 @@ describe("monitoring and alerting", () => {
           ["HTTPS", cdnHost, 443, "/readyz", 30, 3],
         );
         const source = alarmNamed(run, `acme-${stack}-probe-us-east-1`);
-        assert.equal(providerRegion(run, source), "us-east-1");
+        assert.equal(regionOf(run, source), "us-east-1");
         assert.deepEqual(
           [source.inputs.namespace, source.inputs.metricName, source.inputs.dimensions],
           ["AWS/Route53", "HealthCheckStatus", { HealthCheckId: check.id }],
@@ -322,7 +320,7 @@ describe("monitoring and alerting", () => {
           ["LessThanThreshold", 1, "Minimum"],
         );
         const mirror = alarmNamed(run, `acme-${stack}-probe`);
-        assert.equal(providerRegion(run, mirror), "eu-west-1");
+        assert.equal(regionOf(run, mirror), "eu-west-1");
         assert.deepEqual(
           [mirror.inputs.namespace, mirror.inputs.metricName, mirror.inputs.dimensions],
           [`acme-${stack}/logs`, "AlarmState", { AlarmName: `acme-${stack}-probe-us-east-1` }],
@@ -332,7 +330,7 @@ describe("monitoring and alerting", () => {
         // us-east-1 forwards the source's state changes to this region's default bus ...
         const rules = ofType(run, "aws:cloudwatch/eventRule:EventRule");
         const forward = rules.find((r) => r.name.endsWith("alarm-mirror-forward"))!;
-        assert.equal(providerRegion(run, forward), "us-east-1");
+        assert.equal(regionOf(run, forward), "us-east-1");
         assert.deepEqual(JSON.parse(forward.inputs.eventPattern as string), {
           source: ["aws.cloudwatch"],
           "detail-type": ["CloudWatch Alarm State Change"],
@@ -356,7 +354,7 @@ describe("monitoring and alerting", () => {
         assert.ok(toBus.inputs.roleArn);
         // ... where a rule writes them to a log group whose filters make the 1/0 metric.
         const receive = rules.find((r) => r.name.endsWith("alarm-mirror-receive"))!;
-        assert.equal(providerRegion(run, receive), "eu-west-1");
+        assert.equal(regionOf(run, receive), "eu-west-1");
         const toLogs = targets.find((t) => t.inputs.rule === receive.outputs.name)!;
         const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find(
           (g) => g.outputs.arn === toLogs.inputs.arn,

@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { cloudFrontPrefixListName, natInstanceAmiParameter, subnetCidr } from "../../infra/network";
 import { AwsMocks } from "../../scripts/offline/mocks";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
-import { one, stackRun } from "./stacks";
+import { byId, one, stackRun } from "./stacks";
 
 const tierOf = (subnet: RegisteredResource) => (subnet.inputs.tags as Record<string, string>).tier;
 const subnets = (run: ProgramRun, tier: string) =>
   ofType(run, "aws:ec2/subnet:Subnet").filter((s) => tierOf(s) === tier);
-const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id);
 
 function ipRange(cidr: string): [number, number] {
   const [address, prefix] = cidr.split("/");
@@ -57,7 +56,7 @@ describe("network", () => {
         it(`has ${want.nats} NAT gateways, in public subnets, one per AZ routing that AZ's private subnet, and no NAT instance`, () => {
           const nats = ofType(run, "aws:ec2/natGateway:NatGateway");
           assert.equal(nats.length, want.nats);
-          for (const nat of nats) assert.equal(tierOf(byId(run, nat.inputs.subnetId)!), "public");
+          for (const nat of nats) assert.equal(tierOf(byId(run, nat.inputs.subnetId)), "public");
           assert.deepEqual(ofType(run, "aws:ec2/instance:Instance"), []);
 
           const usedNats = new Set<unknown>();
@@ -68,7 +67,7 @@ describe("network", () => {
             usedNats.add(defaultRoute.natGatewayId);
             // One NAT per AZ: a subnet's egress must not depend on another AZ.
             const nat = nats.find((n) => n.id === defaultRoute.natGatewayId)!;
-            const natSubnet = byId(run, nat.inputs.subnetId)!;
+            const natSubnet = byId(run, nat.inputs.subnetId);
             assert.equal(natSubnet.inputs.availabilityZone, subnet.inputs.availabilityZone);
           }
           assert.equal(usedNats.size, want.nats);
@@ -213,7 +212,7 @@ describe("network", () => {
         it("replaces the NAT gateways: one t4g.nano in a public subnet, with an Elastic IP", () => {
           assert.deepEqual(ofType(run, "aws:ec2/natGateway:NatGateway"), []);
           assert.equal(instance.inputs.instanceType, "t4g.nano");
-          assert.equal(tierOf(byId(run, instance.inputs.subnetId)!), "public");
+          assert.equal(tierOf(byId(run, instance.inputs.subnetId)), "public");
           const ips = ofType(run, "aws:ec2/eip:Eip");
           assert.deepEqual(
             ips.map((ip) => [ip.inputs.domain, ip.inputs.instance]),
@@ -348,7 +347,7 @@ function routeTableOf(run: ProgramRun, subnet: RegisteredResource): RegisteredRe
     (a) => a.inputs.subnetId === subnet.id,
   );
   assert.ok(association, `${subnet.name} has no route table`);
-  return byId(run, association.inputs.routeTableId)!;
+  return byId(run, association.inputs.routeTableId);
 }
 
 function defaultRouteOf(run: ProgramRun, subnet: RegisteredResource) {

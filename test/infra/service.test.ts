@@ -9,7 +9,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { one, stackRun } from "./stacks";
+import { byId, one, stackRun } from "./stacks";
 
 type Stack = "dev" | "staging" | "prod";
 
@@ -36,7 +36,6 @@ const containers = (run: ProgramRun): Container[] =>
   JSON.parse(taskDefinition(run).inputs.containerDefinitions as string);
 const container = (run: ProgramRun, name: string) => containers(run).find((c) => c.name === name)!;
 const ecsService = (run: ProgramRun) => one(run, "aws:ecs/service:Service");
-const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id)!;
 const roleByArn = (run: ProgramRun, arn: unknown) =>
   ofType(run, "aws:iam/role:Role").find((r) => r.outputs.arn === arn)!;
 const policiesOf = (run: ProgramRun, role: RegisteredResource) =>
