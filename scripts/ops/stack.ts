@@ -1,0 +1,16 @@
+/**
+ * The stack file as the operator scripts read it. Kept apart from cli.ts, which stays free of the
+ * Pulumi program's imports so that lib/checks.ts (smoke-test, e2e) can share its `UsageError`.
+ */
+import { stackConfig, StackFileError } from "../offline/harness";
+import { UsageError } from "./cli";
+
+/** The region in the stack's file; a missing or broken stack file is a usage error. */
+export function stackRegion(stack: string): string | undefined {
+  try {
+    return stackConfig(stack).config["aws:region"];
+  } catch (err) {
+    if (err instanceof StackFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
