@@ -22,7 +22,7 @@ import {
   type SourceLocation,
 } from "./offline/harness";
 import { AnalyzerHost } from "./offline/policy-host";
-import { stackPolicyConfig } from "./offline/policy-config";
+import { packIsFresh, packPolicies, stackPolicyConfig } from "./offline/policy-config";
 import { readExport } from "./offline/read-export";
 import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
 
@@ -114,12 +114,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const environment = environmentOf(stack);
-  const policyConfig = stackPolicyConfig(environment);
+  // One look at the pack's freshness (a hash of its sources) serves loading it here and starting it.
+  const packFresh = packIsFresh();
+  const policyConfig = stackPolicyConfig(environment, packPolicies(packFresh));
 
   // The pack takes a second to start: start it while the program runs. The program's first
   // steps hold the event loop for a while, so the pack's process is under way before they begin.
   const abort = new AbortController();
-  const launch = AnalyzerHost.launch(abort.signal);
+  const launch = AnalyzerHost.launch(abort.signal, packFresh);
   const starting = launch.host.then((host) => {
     timings.packStartMs = since(started);
     return host;
@@ -144,7 +146,8 @@ async function main(argv: string[]): Promise<number> {
     }
     host = await starting;
     const evaluating = performance.now();
-    await host.configure(policyConfig);
+    // stackPolicyConfig checked it against the same pack.
+    await host.configure(policyConfig, { validated: true });
     const diagnostics = await host.analyze(resources);
     timings.evaluationMs = since(evaluating);
 
