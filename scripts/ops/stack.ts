@@ -5,12 +5,17 @@
 import { stackConfig, StackFileError } from "../offline/harness";
 import { UsageError } from "./cli";
 
-/** The region in the stack's file; a missing or broken stack file is a usage error. */
-export function stackRegion(stack: string): string | undefined {
+/** `read()`, reading a stack file: a missing or broken one (`StackFileError`) is a usage error. */
+export function readStackFile<T>(read: () => T): T {
   try {
-    return stackConfig(stack).config["aws:region"];
+    return read();
   } catch (err) {
     if (err instanceof StackFileError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** The region in the stack's file; a missing or broken stack file is a usage error. */
+export function stackRegion(stack: string): string | undefined {
+  return readStackFile(() => stackConfig(stack)).config["aws:region"];
 }
