@@ -80,9 +80,14 @@ export function parseGateArgs(argv: string[]): GateArgs | string {
   };
 }
 
-/** A path given on the command line, from where the user ran `npm run` (npm moves to the root). */
+/** Where the user ran `npm run` (npm moves to the root before running the script). */
+function userDir(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
+/** A path given on the command line, from where the user ran `npm run`. */
 function fromUser(path: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  return resolve(userDir(), path);
 }
 
 /** The policy config a stack uses: its environment's, for a review stack that names one. */
@@ -102,10 +107,8 @@ async function main(argv: string[]): Promise<number> {
   const since = (from: number) => Math.round(performance.now() - from);
 
   // The input files first, in-process: a mistake in any fails in a second, before the pack starts.
-  const exported =
-    args.exportFile === undefined
-      ? undefined
-      : readExport(fromUser(args.exportFile), args.exportFile);
+  const exportPath = args.exportFile === undefined ? undefined : fromUser(args.exportFile);
+  const exported = exportPath === undefined ? undefined : readExport(exportPath, args.exportFile);
   const stack = args.stack ?? exported?.stack;
   if (stack === undefined) {
     console.error(
@@ -161,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.sarif !== undefined) {
       const file = fromUser(args.sarif);
       // Where a violation without a declaring line shows: the export, if in the repository.
-      const inRepo = exported ? relative(repoRoot, fromUser(args.exportFile!)) : undefined;
+      const inRepo = exportPath === undefined ? undefined : relative(repoRoot, exportPath);
       const fallback =
         inRepo === undefined
           ? `Pulumi.${stack}.yaml`
@@ -178,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
-      console.error(`Wrote ${relative(process.env.INIT_CWD ?? process.cwd(), file)} (SARIF 2.1.0)`);
+      console.error(`Wrote ${relative(userDir(), file)} (SARIF 2.1.0)`);
     }
     console.log(args.json ? JSON.stringify(report, null, 2) : renderText(report));
     timings.totalMs = since(started);
