@@ -22,7 +22,7 @@ import {
   type SourceLocation,
 } from "./offline/harness";
 import { AnalyzerHost } from "./offline/policy-host";
-import { stackPolicyConfig } from "./offline/policy-config";
+import { packIsFresh, packPolicies, stackPolicyConfig } from "./offline/policy-config";
 import { readExport } from "./offline/read-export";
 import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
 
@@ -80,9 +80,14 @@ export function parseGateArgs(argv: string[]): GateArgs | string {
   };
 }
 
-/** A path given on the command line, from where the user ran `npm run` (npm moves to the root). */
+/** Where the user ran `npm run` (npm moves to the root before running the script). */
+function userDir(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
+/** A path given on the command line, from where the user ran `npm run`. */
 function fromUser(path: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  return resolve(userDir(), path);
 }
 
 /** The policy config a stack uses: its environment's, for a review stack that names one. */
@@ -102,10 +107,8 @@ async function main(argv: string[]): Promise<number> {
   const since = (from: number) => Math.round(performance.now() - from);
 
   // The input files first, in-process: a mistake in any fails in a second, before the pack starts.
-  const exported =
-    args.exportFile === undefined
-      ? undefined
-      : readExport(fromUser(args.exportFile), args.exportFile);
+  const exportPath = args.exportFile === undefined ? undefined : fromUser(args.exportFile);
+  const exported = exportPath === undefined ? undefined : readExport(exportPath, args.exportFile);
   const stack = args.stack ?? exported?.stack;
   if (stack === undefined) {
     console.error(
@@ -114,12 +117,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const environment = environmentOf(stack);
-  const policyConfig = stackPolicyConfig(environment);
+  // One look at the pack's freshness (a hash of its sources) serves loading it here and starting it.
+  const packFresh = packIsFresh();
+  const policyConfig = stackPolicyConfig(environment, packPolicies(packFresh));
 
   // The pack takes a second to start: start it while the program runs. The program's first
   // steps hold the event loop for a while, so the pack's process is under way before they begin.
   const abort = new AbortController();
-  const launch = AnalyzerHost.launch(abort.signal);
+  const launch = AnalyzerHost.launch(abort.signal, packFresh);
   const starting = launch.host.then((host) => {
     timings.packStartMs = since(started);
     return host;
@@ -144,7 +149,8 @@ async function main(argv: string[]): Promise<number> {
     }
     host = await starting;
     const evaluating = performance.now();
-    await host.configure(policyConfig);
+    // stackPolicyConfig checked it against the same pack.
+    await host.configure(policyConfig, { validated: true });
     const diagnostics = await host.analyze(resources);
     timings.evaluationMs = since(evaluating);
 
@@ -158,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.sarif !== undefined) {
       const file = fromUser(args.sarif);
       // Where a violation without a declaring line shows: the export, if in the repository.
-      const inRepo = exported ? relative(repoRoot, fromUser(args.exportFile!)) : undefined;
+      const inRepo = exportPath === undefined ? undefined : relative(repoRoot, exportPath);
       const fallback =
         inRepo === undefined
           ? `Pulumi.${stack}.yaml`
@@ -175,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
-      console.error(`Wrote ${relative(process.env.INIT_CWD ?? process.cwd(), file)} (SARIF 2.1.0)`);
+      console.error(`Wrote ${relative(userDir(), file)} (SARIF 2.1.0)`);
     }
     console.log(args.json ? JSON.stringify(report, null, 2) : renderText(report));
     timings.totalMs = since(started);

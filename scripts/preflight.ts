@@ -12,9 +12,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ConfigError, loadConfig, type StackConfig } from "../infra/config";
-import { projectName, repoRoot, stackConfig, StackFileError } from "./offline/harness";
+import { projectName, repoRoot, stackConfig } from "./offline/harness";
 import { PolicyConfigError, stackPolicyConfig } from "./offline/policy-config";
-import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { checkStackName, exitCodes, parseCommandLine, runScript } from "./ops/cli";
+import { readStackFile } from "./ops/stack";
 
 export const usage = `usage: npm run preflight -- --stack NAME
 
@@ -241,13 +242,7 @@ export function report(source: StackSource, checks: Check[]): string {
 export async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv, { stack: { type: "string", short: "s" } }, ["stack"], usage);
   if (!args) return exitCodes.ok;
-  let source: StackSource;
-  try {
-    source = readStack(checkStackName(args.stack!));
-  } catch (err) {
-    if (err instanceof StackFileError) throw new UsageError(err.message);
-    throw err;
-  }
+  const source = readStackFile(() => readStack(checkStackName(args.stack!)));
   const checks = preflight(source);
   console.log(report(source, checks));
   return checks.some((c) => !c.ok && c.required) ? exitCodes.failed : exitCodes.ok;

@@ -31,14 +31,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { projectName } from "./offline/harness";
-import {
-  checkStackName,
-  exitCodes,
-  parseCommandLine,
-  runScript,
-  stackRegion,
-  UsageError,
-} from "./ops/cli";
+import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { stackRegion } from "./ops/stack";
 
 export const usage = `usage: npm run restore-drill -- --stack NAME [--output FILE] [--security-group-id SG]
                                  [--ssl-ca FILE] [--check-query SQL]

@@ -27,14 +27,8 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { projectName } from "./offline/harness";
-import {
-  checkStackName,
-  exitCodes,
-  parseCommandLine,
-  runScript,
-  stackRegion,
-  UsageError,
-} from "./ops/cli";
+import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { stackRegion } from "./ops/stack";
 
 export const usage = `usage: npm run rollback -- --stack NAME [--dry-run]
        npm run rollback -- --stack NAME --record-current --cluster CLUSTER --service SERVICE

@@ -1,4 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../ops/cli";
+
+/** Thrown for a missing or bad argument: the script prints one line and exits 2. */
+export { UsageError };
 
 /** The names app/scripts/build-assets.ts gives: `app.3f2a9c1b0d.js` (10 hex digits of SHA-256). */
 export const HASHED_NAME = /\.[0-9a-f]{10}\.(js|css)$/;
@@ -67,9 +71,6 @@ export function describeError(err: unknown): string {
   const why = cause?.code ?? cause?.message;
   return why && !message.includes(why) ? `${message}: ${why}` : message;
 }
-
-/** Thrown for a missing or bad argument: the script prints one line and exits 2. */
-export class UsageError extends Error {}
 
 /**
  * Parses argv with node:util's parseArgs (strict); parse errors become UsageErrors. `--help`

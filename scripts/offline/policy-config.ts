@@ -39,13 +39,21 @@ export class PackBuildError extends Error {
   override readonly name = "PackBuildError";
 }
 
-/** The pack's policies, loaded in-process rather than through the pack host. */
-export function packPolicies(): PolicySchema[] {
+/** True when dist/ was compiled from the pack's sources as they are now (hashes every source). */
+export function packIsFresh(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isFresh } = require(join(packDir, "build.cjs")) as { isFresh(): boolean };
+  return isFresh();
+}
+
+/**
+ * The pack's policies, loaded in-process rather than through the pack host. `fresh`: what
+ * `packIsFresh` returned, for a caller that needs it too (the gate, to start the pack).
+ */
+export function packPolicies(fresh = packIsFresh()): PolicySchema[] {
   // The compiled pack when it is current: transpiling the TypeScript costs a second.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { policies } = require(join(packDir, isFresh() ? "dist/policies" : "policies")) as {
+  const { policies } = require(join(packDir, fresh ? "dist/policies" : "policies")) as {
     policies: Policies;
   };
   return policies.map((p) => ({

@@ -19,6 +19,7 @@ import type { RegisteredResource } from "./harness";
 import {
   PackBuildError,
   packDir,
+  packIsFresh,
   policyConfigProblems,
   PolicyConfigError,
   settingsValidator,
@@ -75,16 +76,24 @@ export class AnalyzerHost {
    * `start`, for a caller about to keep the event loop busy (running the program): `launched`
    * settles once the pack's process, or the build before it, is running, so the pack starts
    * alongside that work rather than after it; `host` settles once the pack is connected.
+   * `packFresh`: what `packIsFresh` returned, for a caller that has just asked (else asked here).
    */
-  static launch(signal?: AbortSignal): { launched: Promise<void>; host: Promise<AnalyzerHost> } {
+  static launch(
+    signal?: AbortSignal,
+    packFresh?: boolean,
+  ): { launched: Promise<void>; host: Promise<AnalyzerHost> } {
     let markLaunched = () => {};
     const launched = new Promise<void>((done) => (markLaunched = done));
-    const host = AnalyzerHost.connect(markLaunched, signal).finally(markLaunched);
+    const host = AnalyzerHost.connect(markLaunched, signal, packFresh).finally(markLaunched);
     return { launched, host };
   }
 
-  private static async connect(onSpawn: () => void, signal?: AbortSignal): Promise<AnalyzerHost> {
-    await buildPack(onSpawn, signal);
+  private static async connect(
+    onSpawn: () => void,
+    signal?: AbortSignal,
+    packFresh?: boolean,
+  ): Promise<AnalyzerHost> {
+    await buildPack(onSpawn, signal, packFresh);
     const logs: string[] = [];
     const engine = new grpc.Server();
     engine.addService(enginerpc.EngineService, {
@@ -176,23 +185,29 @@ export class AnalyzerHost {
 
   /**
    * Sends the policy config the CLI would for `--policy-pack-config <file>`: schema defaults, the
-   * pack's initial config, then the file, validated against each policy's schema.
+   * pack's initial config, then the file, validated against each policy's schema. `validated`:
+   * the config already passed that check against this pack (`stackPolicyConfig` did it).
    */
-  async configure(packConfig: PackConfig = {}): Promise<void> {
+  async configure(
+    packConfig: PackConfig = {},
+    { validated = false }: { validated?: boolean } = {},
+  ): Promise<void> {
     const info = await this.info();
-    const problems = policyConfigProblems(
-      packConfig,
-      info.getPoliciesList().map((p) => {
-        const schema = p.getConfigschema();
-        return {
-          name: p.getName(),
-          configSchema: schema && {
-            properties: schema.getProperties()?.toJavaScript() as Record<string, object>,
-            required: schema.getRequiredList(),
-          },
-        };
-      }),
-    );
+    const problems = validated
+      ? []
+      : policyConfigProblems(
+          packConfig,
+          info.getPoliciesList().map((p) => {
+            const schema = p.getConfigschema();
+            return {
+              name: p.getName(),
+              configSchema: schema && {
+                properties: schema.getProperties()?.toJavaScript() as Record<string, object>,
+                required: schema.getRequiredList(),
+              },
+            };
+          }),
+        );
     if (problems.length > 0) throw new PolicyConfigError(`policy config: ${problems.join("; ")}`);
 
     const request = new analyzerproto.ConfigureAnalyzerRequest();
@@ -301,11 +316,16 @@ process.on("exit", () => {
   for (const pack of running) pack.kill("SIGKILL");
 });
 
-/** Compiles the pack when dist/ is missing or older than its sources (a type error fails here). */
-async function buildPack(onSpawn: () => void, signal?: AbortSignal): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { isFresh } = require(join(packDir, "build.cjs")) as { isFresh(): boolean };
-  if (isFresh()) return;
+/**
+ * Compiles the pack when dist/ is missing or older than its sources (a type error fails here).
+ * `fresh`: what `packIsFresh` returned, when the caller has just asked.
+ */
+async function buildPack(
+  onSpawn: () => void,
+  signal?: AbortSignal,
+  fresh = packIsFresh(),
+): Promise<void> {
+  if (fresh) return;
   const build = spawn(process.execPath, [join(packDir, "build.cjs")], {
     cwd: packDir,
     stdio: ["ignore", "ignore", "pipe"],

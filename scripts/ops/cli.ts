@@ -3,12 +3,14 @@
  * and the exit codes every script shares.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { stackConfig, StackFileError } from "../offline/harness";
 
 /** 0: done, all good. 1: a check or an operation failed. 2: the command was called wrongly. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** A mistake in how the command was called: printed as one `error:` line, exit 2. */
+/**
+ * A mistake in how the command was called: printed as one `error:` line, exit 2. The one class
+ * for every operator script; lib/checks.ts (smoke-test, e2e) re-exports it.
+ */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -68,16 +70,6 @@ export function runScript(main: (argv: string[]) => Promise<number>, usage: stri
       process.exit(exitCodes.failed);
     },
   );
-}
-
-/** The region in the stack's file; a missing or broken stack file is a usage error. */
-export function stackRegion(stack: string): string | undefined {
-  try {
-    return stackConfig(stack).config["aws:region"];
-  } catch (err) {
-    if (err instanceof StackFileError) throw new UsageError(err.message);
-    throw err;
-  }
 }
 
 /** The stack name as Pulumi accepts it; anything else is a typo or an injection attempt. */
