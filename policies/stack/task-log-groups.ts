@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { prop, unknown } from "../lib/stack";
+import { dependsOn, prop, unknown } from "../lib/stack";
 
 interface Container {
   name?: string;
@@ -24,9 +24,7 @@ export const taskLogGroups: StackValidationPolicy = {
       const text = prop<string>(task, "containerDefinitions");
       if (text === undefined || text === unknown) {
         // Not known in a preview: the log groups the definitions are built from must keep logs.
-        const used = groups.filter((g) =>
-          (task.propertyDependencies.containerDefinitions ?? []).some((d) => d.urn === g.urn),
-        );
+        const used = groups.filter((g) => dependsOn(task, "containerDefinitions", g));
         for (const group of used.filter((g) => !retained(g))) {
           report(
             `log group ${group.name} of task definition ${task.name} keeps logs forever: set ` +
