@@ -1,11 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { ContainerDefinition } from "../lib/container-definitions";
 import { dependsOn, prop, unknown } from "../lib/stack";
-
-interface Container {
-  name?: string;
-  logConfiguration?: { logDriver?: string; options?: Record<string, string> };
-}
 
 /**
  * Every container of every ECS task definition logs to a CloudWatch log group that this stack
@@ -34,7 +30,7 @@ export const taskLogGroups: StackValidationPolicy = {
         }
         continue;
       }
-      for (const container of JSON.parse(text) as Container[]) {
+      for (const container of JSON.parse(text) as ContainerDefinition[]) {
         const where = `container ${container.name} of task definition ${task.name}`;
         const log = container.logConfiguration;
         if (!log) {
