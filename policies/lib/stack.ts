@@ -16,6 +16,13 @@ export const unknown = "(known after the resource is created)";
 export const isUnknownError = (err: unknown) =>
   (err as Error)?.constructor?.name === "UnknownValueError";
 
+/** A resource class (e.g. `aws.s3.Bucket`), as `isType` takes it. */
+export type ResourceClass = Parameters<PolicyResource["isType"]>[0];
+
+/** Whether the resource is of one of `classes`. */
+export const isAny = (resource: PolicyResource, classes: ResourceClass[]) =>
+  classes.some((c) => resource.isType(c));
+
 /** Whether the engine lists `to` among the dependencies of `from`'s property `key`. */
 export const dependsOn = (from: PolicyResource, key: string, to: PolicyResource): boolean =>
   (from.propertyDependencies[key] ?? []).some((dep) => dep.urn === to.urn);
