@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { isAny, listeners, loadBalancers } from "../lib/elb";
-import { prop, refersTo, unknown } from "../lib/stack";
+import { listeners, loadBalancers } from "../lib/elb";
+import { isAny, prop, refersTo, unknown } from "../lib/stack";
 import type { Origin } from "../lib/cloudfront";
 
 const deprecated = ["SSLv3", "TLSv1", "TLSv1.1"];

@@ -1,6 +1,5 @@
-import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { isForwarded } from "../lib/alerts";
+import { alarmsIn, isForwarded } from "../lib/alerts";
 import { prop, refersTo } from "../lib/stack";
 
 const hasActions = (alarm: PolicyResource) =>
@@ -20,10 +19,7 @@ export const alarmActions: StackValidationPolicy = {
     "Seed alerting 'every alert is actionable': every CloudWatch alarm has alarmActions and okActions (or is part of a composite alarm that has them, or is forwarded by EventBridge to a mirror that does).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const alarms = args.resources.filter(
-      (r) => r.isType(aws.cloudwatch.MetricAlarm) || r.isType(aws.cloudwatch.CompositeAlarm),
-    );
-    const composites = alarms.filter((a) => a.isType(aws.cloudwatch.CompositeAlarm));
+    const { alarms, composites } = alarmsIn(args.resources);
     for (const alarm of alarms) {
       if (hasActions(alarm)) continue;
       if (composites.some((c) => hasActions(c) && refersTo(c, "alarmRule", alarm))) continue;

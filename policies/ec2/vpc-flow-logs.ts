@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { dependsOn } from "../lib/stack";
 
 /** Every VPC has a flow log that records all traffic. */
 export const vpcFlowLogs: StackValidationPolicy = {
@@ -13,7 +14,7 @@ export const vpcFlowLogs: StackValidationPolicy = {
       const covered = flowLogs.some(
         (log) =>
           log.props.trafficType === "ALL" &&
-          ((log.propertyDependencies.vpcId ?? []).some((dep) => dep.urn === vpc.urn) ||
+          (dependsOn(log, "vpcId", vpc) ||
             (vpc.props.id !== undefined && log.props.vpcId === vpc.props.id)),
       );
       if (!covered) {

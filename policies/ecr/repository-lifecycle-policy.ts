@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { refersTo } from "../lib/references";
+import { refersToValue } from "../lib/references";
 
 /** Every repository has a lifecycle policy that expires old images. */
 export const repositoryLifecyclePolicy: StackValidationPolicy = {
@@ -13,7 +13,7 @@ export const repositoryLifecyclePolicy: StackValidationPolicy = {
     const lifecyclePolicies = args.resources.filter((r) => r.isType(aws.ecr.LifecyclePolicy));
     for (const repository of args.resources.filter((r) => r.isType(aws.ecr.Repository))) {
       const covered = lifecyclePolicies.some((policy) =>
-        refersTo(policy, "repository", repository, "name"),
+        refersToValue(policy, "repository", repository, "name"),
       );
       if (!covered) {
         report(

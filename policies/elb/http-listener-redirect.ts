@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { isAny, listenerRules, listeners, loadBalancers } from "../lib/elb";
-import { prop, refersTo } from "../lib/stack";
+import { listenerRules, listeners, loadBalancers } from "../lib/elb";
+import { isAny, prop, refersTo } from "../lib/stack";
 
 interface Action {
   type?: string;

@@ -54,11 +54,26 @@ export function descriptionProblem(
  * region, where its mirror notifies or joins a composite. Such an alarm is judged by its mirror.
  */
 export function isForwarded(alarm: PolicyResource, resources: PolicyResource[]): boolean {
-  const targets = resources.filter((r) => r.isType(aws.cloudwatch.EventTarget));
   return resources.some(
     (rule) =>
       rule.isType(aws.cloudwatch.EventRule) &&
       refersTo(rule, "eventPattern", alarm) &&
-      targets.some((t) => refersTo(t, "rule", rule)),
+      targetsOf(rule, resources).length > 0,
   );
+}
+
+/** The CloudWatch alarms of `resources` (metric and composite), and the composites among them. */
+export function alarmsIn(resources: PolicyResource[]): {
+  alarms: PolicyResource[];
+  composites: PolicyResource[];
+} {
+  const alarms = resources.filter(
+    (r) => r.isType(aws.cloudwatch.MetricAlarm) || r.isType(aws.cloudwatch.CompositeAlarm),
+  );
+  return { alarms, composites: alarms.filter((a) => a.isType(aws.cloudwatch.CompositeAlarm)) };
+}
+
+/** The EventBridge targets of `resources` whose `rule` is `rule`. */
+export function targetsOf(rule: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+  return resources.filter((r) => r.isType(aws.cloudwatch.EventTarget) && refersTo(r, "rule", rule));
 }

@@ -3,18 +3,13 @@
  * `aws.alb` (other tokens, same resources), so a program using either is checked.
  */
 import * as aws from "@pulumi/aws";
-import type { PolicyResource, ReportViolation, ResourceValidation } from "@pulumi/policy";
-
-type ResourceClass = Parameters<PolicyResource["isType"]>[0];
+import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
+import type { ResourceClass } from "./stack";
 
 export const loadBalancers: ResourceClass[] = [aws.lb.LoadBalancer, aws.alb.LoadBalancer];
 export const listeners: ResourceClass[] = [aws.lb.Listener, aws.alb.Listener];
 export const listenerRules: ResourceClass[] = [aws.lb.ListenerRule, aws.alb.ListenerRule];
 export const targetGroups: ResourceClass[] = [aws.lb.TargetGroup, aws.alb.TargetGroup];
-
-/** Whether the resource is of one of `classes`. */
-export const isAny = (resource: PolicyResource, classes: ResourceClass[]) =>
-  classes.some((c) => resource.isType(c));
 
 /** A resource validation of every resource of `classes`, given its inputs as `T`. */
 export function validateEach<T>(

@@ -1,7 +1,7 @@
 /** S3 buckets and the separate resources that configure them (provider v7 splits them out). */
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
-import { refersTo } from "./stack";
+import { isAny, refersTo, type ResourceClass } from "./stack";
 
 export const isBucket = (r: PolicyResource) => r.isType(aws.s3.Bucket) || r.isType(aws.s3.BucketV2);
 
@@ -9,7 +9,7 @@ export const isBucket = (r: PolicyResource) => r.isType(aws.s3.Bucket) || r.isTy
 export function companions(
   bucket: PolicyResource,
   resources: PolicyResource[],
-  classes: Parameters<PolicyResource["isType"]>[0][],
+  classes: ResourceClass[],
 ): PolicyResource[] {
-  return resources.filter((r) => classes.some((c) => r.isType(c)) && refersTo(r, "bucket", bucket));
+  return resources.filter((r) => isAny(r, classes) && refersTo(r, "bucket", bucket));
 }

@@ -13,7 +13,19 @@ import type { PolicyResource } from "@pulumi/policy";
 export const unknown = "(known after the resource is created)";
 
 // @pulumi/policy throws its (unexported) UnknownValueError on reading an unknown value.
-const isUnknownError = (err: unknown) => (err as Error)?.constructor?.name === "UnknownValueError";
+export const isUnknownError = (err: unknown) =>
+  (err as Error)?.constructor?.name === "UnknownValueError";
+
+/** A resource class (e.g. `aws.s3.Bucket`), as `isType` takes it. */
+export type ResourceClass = Parameters<PolicyResource["isType"]>[0];
+
+/** Whether the resource is of one of `classes`. */
+export const isAny = (resource: PolicyResource, classes: ResourceClass[]) =>
+  classes.some((c) => resource.isType(c));
+
+/** Whether the engine lists `to` among the dependencies of `from`'s property `key`. */
+export const dependsOn = (from: PolicyResource, key: string, to: PolicyResource): boolean =>
+  (from.propertyDependencies[key] ?? []).some((dep) => dep.urn === to.urn);
 
 /** A plain copy of `read()`'s value, each unknown part of it replaced by `unknown`. */
 function resolve(read: () => unknown): unknown {
@@ -49,10 +61,12 @@ function handles(target: PolicyResource): string[] {
 
 /**
  * Whether `from`'s property `key` refers to `target`: through the engine's property
- * dependencies (always known), or by holding one of `target`'s handles (id, ARN, name).
+ * dependencies (always known), or by holding one of `target`'s handles (id, ARN, name) anywhere
+ * in its value (a substring of a string, or of an object's JSON). For an exact match of one
+ * named property of the target, see `refersToValue` in ./references.
  */
 export function refersTo(from: PolicyResource, key: string, target: PolicyResource): boolean {
-  if ((from.propertyDependencies[key] ?? []).some((dep) => dep.urn === target.urn)) return true;
+  if (dependsOn(from, key, target)) return true;
   const value = prop(from, key);
   if (value === undefined) return false;
   const text = typeof value === "string" ? value : JSON.stringify(value);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { refersTo } from "../lib/references";
+import { refersToValue } from "../lib/references";
 
 /** PostgreSQL majors whose default parameter group already sets rds.force_ssl = 1. */
 const forcedByDefaultFrom = 15;
@@ -16,7 +16,7 @@ export const instanceForceSsl: StackValidationPolicy = {
     const groups = args.resources.filter((r) => r.isType(aws.rds.ParameterGroup));
     for (const instance of args.resources.filter((r) => r.isType(aws.rds.Instance))) {
       if (instance.props.engine !== "postgres") continue;
-      const group = groups.find((g) => refersTo(instance, "parameterGroupName", g, "name"));
+      const group = groups.find((g) => refersToValue(instance, "parameterGroupName", g, "name"));
       if (!group) {
         const major = parseInt(String(instance.props.engineVersion ?? ""), 10);
         if (instance.props.parameterGroupName === undefined && major >= forcedByDefaultFrom) {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { refersTo } from "../lib/references";
+import { refersToValue } from "../lib/references";
 
 const requiresIam = (proxy: PolicyResource) => {
   const auths = (proxy.props.auths ?? []) as { iamAuth?: string }[];
@@ -20,8 +20,10 @@ export const instanceIamAuthentication: StackValidationPolicy = {
     for (const instance of args.resources.filter((r) => r.isType(aws.rds.Instance))) {
       if (instance.props.iamDatabaseAuthenticationEnabled === true) continue;
       const behindIamProxy = targets
-        .filter((t) => refersTo(t, "dbInstanceIdentifier", instance, "identifier"))
-        .some((t) => proxies.some((p) => refersTo(t, "dbProxyName", p, "name") && requiresIam(p)));
+        .filter((t) => refersToValue(t, "dbInstanceIdentifier", instance, "identifier"))
+        .some((t) =>
+          proxies.some((p) => refersToValue(t, "dbProxyName", p, "name") && requiresIam(p)),
+        );
       if (!behindIamProxy) {
         report(
           `database ${instance.name} accepts passwords only: set iamDatabaseAuthenticationEnabled ` +

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { companions, isBucket } from "../lib/s3";
-import { isAny, loadBalancers } from "../lib/elb";
-import { prop, refersTo } from "../lib/stack";
+import { loadBalancers } from "../lib/elb";
+import { isAny, prop, refersTo } from "../lib/stack";
 
 /** The properties through which a resource writes its logs to a bucket. */
 const logWriters: { isWriter: (r: PolicyResource) => boolean; key: string }[] = [

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { refersTo } from "../lib/references";
+import { refersToValue } from "../lib/references";
 
 /** Every secret the stack declares rotates automatically. */
 export const secretRotation: StackValidationPolicy = {
@@ -13,7 +13,9 @@ export const secretRotation: StackValidationPolicy = {
   validateStack: (args, report) => {
     const rotations = args.resources.filter((r) => r.isType(aws.secretsmanager.SecretRotation));
     for (const secret of args.resources.filter((r) => r.isType(aws.secretsmanager.Secret))) {
-      const rotated = rotations.some((rotation) => refersTo(rotation, "secretId", secret, "arn"));
+      const rotated = rotations.some((rotation) =>
+        refersToValue(rotation, "secretId", secret, "arn"),
+      );
       if (!rotated) {
         report(
           `secret ${secret.name} never rotates: add an aws.secretsmanager.SecretRotation for it ` +

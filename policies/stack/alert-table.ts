@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { alertConditions, descriptionProblem, isForwarded, type Route } from "../lib/alerts";
+import {
+  alarmsIn,
+  alertConditions,
+  descriptionProblem,
+  isForwarded,
+  targetsOf,
+  type Route,
+} from "../lib/alerts";
 import { prop, refersTo, tagsOf } from "../lib/stack";
 
 /**
@@ -19,17 +26,13 @@ export const alertTable: StackValidationPolicy = {
     const { resources } = args;
     const topics = resources.filter((r) => r.isType(aws.sns.Topic));
     const subscriptions = resources.filter((r) => r.isType(aws.sns.TopicSubscription));
-    const alarms = resources.filter(
-      (r) => r.isType(aws.cloudwatch.MetricAlarm) || r.isType(aws.cloudwatch.CompositeAlarm),
-    );
-    const composites = alarms.filter((a) => a.isType(aws.cloudwatch.CompositeAlarm));
-    const targets = resources.filter((r) => r.isType(aws.cloudwatch.EventTarget));
+    const { alarms, composites } = alarmsIn(resources);
     const alerts = [...alarms, ...resources.filter((r) => r.isType(aws.cloudwatch.EventRule))];
 
     /** Topics an alert notifies: its actions, its composites' actions, its EventBridge targets. */
     const topicsOf = (alert: PolicyResource): PolicyResource[] => {
       if (alert.isType(aws.cloudwatch.EventRule)) {
-        const ruleTargets = targets.filter((t) => refersTo(t, "rule", alert));
+        const ruleTargets = targetsOf(alert, resources);
         return topics.filter((topic) => ruleTargets.some((t) => refersTo(t, "arn", topic)));
       }
       const notifying = [alert, ...composites.filter((c) => refersTo(c, "alarmRule", alert))];

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { isAny, loadBalancers } from "../lib/elb";
+import { loadBalancers } from "../lib/elb";
 import { isBucket } from "../lib/s3";
-import { prop, refersTo } from "../lib/stack";
+import { isAny, prop, refersTo } from "../lib/stack";
 
 /**
  * A stack that serves the web through a load balancer does it through CloudFront: a

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { isAny, loadBalancers } from "../lib/elb";
-import { prop, refersTo } from "../lib/stack";
+import { loadBalancers } from "../lib/elb";
+import { isAny, prop, refersTo } from "../lib/stack";
 
 type Role = "load balancer" | "service" | "proxy" | "database";
 

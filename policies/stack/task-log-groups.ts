@@ -1,11 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { prop, unknown } from "../lib/stack";
-
-interface Container {
-  name?: string;
-  logConfiguration?: { logDriver?: string; options?: Record<string, string> };
-}
+import type { ContainerDefinition } from "../lib/container-definitions";
+import { dependsOn, prop, unknown } from "../lib/stack";
 
 /**
  * Every container of every ECS task definition logs to a CloudWatch log group that this stack
@@ -24,9 +20,7 @@ export const taskLogGroups: StackValidationPolicy = {
       const text = prop<string>(task, "containerDefinitions");
       if (text === undefined || text === unknown) {
         // Not known in a preview: the log groups the definitions are built from must keep logs.
-        const used = groups.filter((g) =>
-          (task.propertyDependencies.containerDefinitions ?? []).some((d) => d.urn === g.urn),
-        );
+        const used = groups.filter((g) => dependsOn(task, "containerDefinitions", g));
         for (const group of used.filter((g) => !retained(g))) {
           report(
             `log group ${group.name} of task definition ${task.name} keeps logs forever: set ` +
@@ -36,7 +30,7 @@ export const taskLogGroups: StackValidationPolicy = {
         }
         continue;
       }
-      for (const container of JSON.parse(text) as Container[]) {
+      for (const container of JSON.parse(text) as ContainerDefinition[]) {
         const where = `container ${container.name} of task definition ${task.name}`;
         const log = container.logConfiguration;
         if (!log) {

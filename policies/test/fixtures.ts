@@ -5,8 +5,9 @@
  * the real program's resources, wired to its load balancer and backup rule through property
  * dependencies as the engine would report them. Tests change one thing of them at a time.
  */
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { RegisteredResource } from "../../scripts/offline/harness";
-import { addBeside, find } from "./gate";
+import { addBeside, find, set } from "./gate";
 
 type Resources = RegisteredResource[];
 
@@ -309,10 +310,12 @@ export function addObservability(resources: Resources): void {
 
   // The program's rule for failed backups, as the alerting will tag and target it.
   const backupRule = find(resources, "aws:cloudwatch/eventRule:EventRule", "backup-failures");
-  for (const props of [backupRule.inputs, backupRule.outputs]) {
-    props.description = `[High] A backup or copy job failed. Runbook: ${runbooks}/database-recovery.md#failed-backup`;
-    props.tags = { "alert-condition": "backup-failed", severity: "high" };
-  }
+  set(
+    backupRule,
+    "description",
+    `[High] A backup or copy job failed. Runbook: ${runbooks}/database-recovery.md#failed-backup`,
+  );
+  set(backupRule, "tags", { "alert-condition": "backup-failed", severity: "high" });
   add(
     resources,
     "aws:cloudwatch/eventTarget:EventTarget",
@@ -327,7 +330,6 @@ export function addObservability(resources: Resources): void {
   });
 }
 
-/** The program plus both fixtures, then `change`. */
 /**
  * Removes what the program's `Cdn`, `Alerting` and `Monitoring` components declared (the
  * components too), so a spec can put the fixtures in their place, or test a stack without them.
@@ -342,6 +344,7 @@ export function withoutComponents(...kinds: ("cdn" | "alerting" | "monitoring")[
   };
 }
 
+/** The program plus both fixtures, then `change`. */
 export function withFixtures(change: (resources: Resources) => void = () => {}) {
   return (resources: Resources) => {
     // The fixtures stand in for the program's own edge and alerting, one of each kind.
@@ -351,9 +354,6 @@ export function withFixtures(change: (resources: Resources) => void = () => {}) 
     change(resources);
   };
 }
-
-/** What the engine sends for a string a preview does not know yet. */
-const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * Makes `resources` look like a first `pulumi preview`: ids, ARNs and DNS names of resources
@@ -376,7 +376,7 @@ export function asPreview(resources: Resources): void {
   );
   const blank = (value: unknown): unknown => {
     if (typeof value === "string") {
-      return [...unknowable].some((u) => value.includes(u)) ? unknownString : value;
+      return [...unknowable].some((u) => value.includes(u)) ? unknownValue : value;
     }
     if (Array.isArray(value)) return value.map(blank);
     if (value !== null && typeof value === "object") {

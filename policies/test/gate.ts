@@ -11,7 +11,7 @@ import {
 import { AnalyzerHost, type Diagnostic } from "../../scripts/offline/policy-host";
 import { stackPolicyConfig, type PackConfig } from "../../scripts/offline/policy-config";
 
-export type Stack = "staging" | "prod";
+export type Stack = "dev" | "staging" | "prod";
 export type Change = (resources: RegisteredResource[]) => void;
 
 let host: AnalyzerHost | undefined;

@@ -147,7 +147,6 @@ describe("stack", () => {
 
     it("passes the alerting contract: every row alarmed, routed and linked to its runbook", async () => {
       assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
-      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
     });
   });
 
