@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { validateResourceOfType } from "@pulumi/policy";
+import { forType, validateTypes } from "../lib/validate";
 import { descriptionProblem } from "../lib/alerts";
 
 function check(
@@ -27,15 +27,15 @@ export const alarmDescription: ResourceValidationPolicy = {
   description:
     "Seed alerting 'runbooks linked to alerts', 'every alert is actionable': alarm descriptions (and those of alerting EventBridge rules) start with [Critical]/[High]/[Medium] and carry 'Runbook: <URL to docs/runbooks/<file>.md#<section>>'.",
   enforcementLevel: "mandatory",
-  validateResource: [
-    validateResourceOfType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) =>
+  validateResource: validateTypes(
+    forType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) =>
       check(alarm.alarmDescription, alarm.tags, report),
     ),
-    validateResourceOfType(aws.cloudwatch.CompositeAlarm, (alarm, _args, report) =>
+    forType(aws.cloudwatch.CompositeAlarm, (alarm, _args, report) =>
       check(alarm.alarmDescription, alarm.tags, report),
     ),
-    validateResourceOfType(aws.cloudwatch.EventRule, (rule, args, report) => {
+    forType(aws.cloudwatch.EventRule, (rule, args, report) => {
       if (isAlert(args)) check(rule.description, rule.tags, report);
     }),
-  ],
+  ),
 };

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { forType, validateTypes } from "../lib/validate";
 
 const webPorts = [80, 443];
 const anywhere = ["0.0.0.0/0", "::/0"];
@@ -49,15 +50,15 @@ export const securityGroupPublicIngress: ResourceValidationPolicy = {
   description:
     "Security groups may accept traffic from 0.0.0.0/0 or ::/0 only on TCP 80 and 443 (the load balancer).",
   enforcementLevel: "mandatory",
-  validateResource: [
-    validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, report) => {
+  validateResource: validateTypes(
+    forType(aws.ec2.SecurityGroup, (group, _args, report) => {
       for (const rule of (group.ingress ?? []) as Rule[]) check(rule, report);
     }),
-    validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) => {
+    forType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) => {
       check(rule as Rule, report);
     }),
-    validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
+    forType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
       if (rule.type === "ingress") check(rule as Rule, report);
     }),
-  ],
+  ),
 };

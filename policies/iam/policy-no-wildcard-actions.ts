@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { forType, validateTypes } from "../lib/validate";
 
 interface Statement {
   Effect?: string;
@@ -45,10 +46,8 @@ export const policyNoWildcardActions: ResourceValidationPolicy = {
     "FSBP IAM.1 and IAM.21 (least privilege, as the task and execution roles follow): IAM " +
     'policies and inline role policies allow no "*" or "<service>:*" action and no NotAction.',
   enforcementLevel: "mandatory",
-  validateResource: [
-    validateResourceOfType(aws.iam.RolePolicy, (policy, _args, report) =>
-      check(policy.policy, report),
-    ),
-    validateResourceOfType(aws.iam.Policy, (policy, _args, report) => check(policy.policy, report)),
-  ],
+  validateResource: validateTypes(
+    forType(aws.iam.RolePolicy, (policy, _args, report) => check(policy.policy, report)),
+    forType(aws.iam.Policy, (policy, _args, report) => check(policy.policy, report)),
+  ),
 };
