@@ -245,14 +245,15 @@ export class AnalyzerHost {
 
   /** Analyze for each resource (its inputs) and AnalyzeStack over all (their outputs). */
   async analyze(resources: RegisteredResource[]): Promise<Diagnostic[]> {
+    // One message per provider, shared by the requests of the resources it manages.
     const providers = new Map(
       resources
         .filter((r) => r.type.startsWith("pulumi:providers:"))
-        .map((r) => [`${r.urn}::${r.id}`, r]),
+        .map((r) => [`${r.urn}::${r.id}`, providerOf(r)]),
     );
     const providerFor = (resource: RegisteredResource) => providers.get(resource.provider ?? "");
     // All at once, as the engine does: the pack answers each request as it comes.
-    const perResource = await Promise.all(
+    const analyses = Promise.all(
       resources.map(async (resource) => {
         const request = describe(
           new analyzerproto.AnalyzeRequest(),
@@ -269,29 +270,23 @@ export class AnalyzerHost {
           .map((d) => ({ ...toDiagnostic(d), urn: resource.urn }));
       }),
     );
-    const diagnostics: Diagnostic[] = perResource.flat();
-
-    const stackRequest = new analyzerproto.AnalyzeStackRequest();
-    stackRequest.setResourcesList(
-      resources.map((resource) => {
-        const r = describe(
-          new analyzerproto.AnalyzerResource(),
-          resource,
-          resource.outputs,
-          providerFor(resource),
-        );
-        if (resource.parent) r.setParent(resource.parent);
-        r.setDependenciesList(resource.dependencies);
-        for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
-          const deps = new analyzerproto.AnalyzerPropertyDependencies();
-          deps.setUrnsList(urns);
-          r.getPropertydependenciesMap().set(key, deps);
-        }
-        return r;
-      }),
+    // AnalyzeStack goes once every Analyze is answered, as the engine sends it after the
+    // resources. Its request is encoded meanwhile, while the pack works through the Analyze
+    // requests, rather than after them with the pack idle.
+    const encoding = new Promise<Buffer>((done) =>
+      setImmediate(() => done(Buffer.from(encodeStack(resources, providerFor)))),
     );
+    const [perResource, stackRequest] = await Promise.all([analyses, encoding]);
+    const diagnostics: Diagnostic[] = perResource.flat();
+    const { path, responseDeserialize } = analyzerrpc.AnalyzerService.analyzeStack;
     const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
-      this.client.analyzeStack(stackRequest, done),
+      this.client.makeUnaryRequest(
+        path,
+        (encoded: Buffer) => encoded,
+        responseDeserialize,
+        stackRequest,
+        done,
+      ),
     );
     diagnostics.push(...response.getDiagnosticsList().map(toDiagnostic));
     return diagnostics;
@@ -342,6 +337,33 @@ async function buildPack(
   if (code !== 0) throw new PackBuildError(`compiling the policy pack failed:\n${stderr.trim()}`);
 }
 
+/** AnalyzeStack's request, encoded: every resource with its outputs, parent and dependencies. */
+function encodeStack(
+  resources: RegisteredResource[],
+  providerFor: (resource: RegisteredResource) => analyzerproto.AnalyzerProviderResource | undefined,
+): Uint8Array {
+  const request = new analyzerproto.AnalyzeStackRequest();
+  request.setResourcesList(
+    resources.map((resource) => {
+      const r = describe(
+        new analyzerproto.AnalyzerResource(),
+        resource,
+        resource.outputs,
+        providerFor(resource),
+      );
+      if (resource.parent) r.setParent(resource.parent);
+      r.setDependenciesList(resource.dependencies);
+      for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
+        const deps = new analyzerproto.AnalyzerPropertyDependencies();
+        deps.setUrnsList(urns);
+        r.getPropertydependenciesMap().set(key, deps);
+      }
+      return r;
+    }),
+  );
+  return request.serializeBinary();
+}
+
 type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;
 
 /** Fills what Analyze and AnalyzeStack both say of a resource. */
@@ -349,14 +371,14 @@ function describe<T extends Described>(
   message: T,
   resource: RegisteredResource,
   properties: Record<string, unknown>,
-  provider: RegisteredResource | undefined,
+  provider: analyzerproto.AnalyzerProviderResource | undefined,
 ): T {
   message.setType(resource.type);
   message.setName(resource.name);
   message.setUrn(resource.urn);
   message.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
   message.setOptions(options(resource));
-  if (provider) message.setProvider(providerOf(provider));
+  if (provider) message.setProvider(provider);
   return message;
 }
 
