@@ -21,7 +21,7 @@ import {
   type RegisteredResource,
   type SourceLocation,
 } from "./offline/harness";
-import { AnalyzerHost } from "./offline/policy-host";
+import { AnalyzerHost, encodeAnalysis } from "./offline/policy-host";
 import { packIsFresh, packPolicies, stackPolicyConfig } from "./offline/policy-config";
 import { readExport } from "./offline/read-export";
 import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
@@ -147,11 +147,15 @@ async function main(argv: string[]): Promise<number> {
       ({ resources, declaredAt } = run);
       subject = { kind: "program", stack, preview: args.preview };
     }
+    // The requests need no pack: encode them while it may still be starting.
+    const encoding = performance.now();
+    const requests = encodeAnalysis(resources);
+    timings.encodingMs = since(encoding);
     host = await starting;
     const evaluating = performance.now();
     // stackPolicyConfig checked it against the same pack.
     await host.configure(policyConfig, { validated: true });
-    const diagnostics = await host.analyze(resources);
+    const diagnostics = await host.analyze(requests);
     timings.evaluationMs = since(evaluating);
 
     const report = buildReport(

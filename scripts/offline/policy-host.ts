@@ -243,53 +243,35 @@ export class AnalyzerHost {
     await this.call<Empty>((done) => this.client.configure(request, done));
   }
 
-  /** Analyze for each resource (its inputs) and AnalyzeStack over all (their outputs). */
-  async analyze(resources: RegisteredResource[]): Promise<Diagnostic[]> {
-    // One message per provider, shared by the requests of the resources it manages.
-    const providers = new Map(
-      resources
-        .filter((r) => r.type.startsWith("pulumi:providers:"))
-        .map((r) => [`${r.urn}::${r.id}`, providerOf(r)]),
-    );
-    const providerFor = (resource: RegisteredResource) => providers.get(resource.provider ?? "");
+  /**
+   * Analyze for each resource (its inputs) and AnalyzeStack over all (their outputs). Takes the
+   * resources, or their requests already encoded by `encodeAnalysis` (as the gate does while the
+   * pack starts).
+   */
+  async analyze(input: RegisteredResource[] | AnalysisRequests): Promise<Diagnostic[]> {
+    const requests = Array.isArray(input) ? encodeAnalysis(input) : input;
+    const send = (method: "analyze" | "analyzeStack", request: Buffer) =>
+      this.call<analyzerproto.AnalyzeResponse>((done) =>
+        this.client.makeUnaryRequest(
+          analyzerrpc.AnalyzerService[method].path,
+          (encoded: Buffer) => encoded,
+          analyzerrpc.AnalyzerService[method].responseDeserialize,
+          request,
+          done,
+        ),
+      );
     // All at once, as the engine does: the pack answers each request as it comes.
-    const analyses = Promise.all(
-      resources.map(async (resource) => {
-        const request = describe(
-          new analyzerproto.AnalyzeRequest(),
-          resource,
-          resource.inputs,
-          providerFor(resource),
-        );
-        const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
-          this.client.analyze(request, done),
-        );
+    const perResource = await Promise.all(
+      requests.perResource.map(async ({ urn, request }) =>
         // Analyze answers for the resource it was asked about, so its diagnostics carry no URN.
-        return response
+        (await send("analyze", request))
           .getDiagnosticsList()
-          .map((d) => ({ ...toDiagnostic(d), urn: resource.urn }));
-      }),
-    );
-    // AnalyzeStack goes once every Analyze is answered, as the engine sends it after the
-    // resources. Its request is encoded meanwhile, while the pack works through the Analyze
-    // requests, rather than after them with the pack idle.
-    const encoding = new Promise<Buffer>((done) =>
-      setImmediate(() => done(Buffer.from(encodeStack(resources, providerFor)))),
-    );
-    const [perResource, stackRequest] = await Promise.all([analyses, encoding]);
-    const diagnostics: Diagnostic[] = perResource.flat();
-    const { path, responseDeserialize } = analyzerrpc.AnalyzerService.analyzeStack;
-    const response = await this.call<analyzerproto.AnalyzeResponse>((done) =>
-      this.client.makeUnaryRequest(
-        path,
-        (encoded: Buffer) => encoded,
-        responseDeserialize,
-        stackRequest,
-        done,
+          .map((d) => ({ ...toDiagnostic(d), urn })),
       ),
     );
-    diagnostics.push(...response.getDiagnosticsList().map(toDiagnostic));
-    return diagnostics;
+    // AnalyzeStack goes once every Analyze is answered, as the engine sends it after the resources.
+    const response = await send("analyzeStack", requests.stack);
+    return [...perResource.flat(), ...response.getDiagnosticsList().map(toDiagnostic)];
   }
 
   private info(): Promise<analyzerproto.AnalyzerInfo> {
@@ -337,13 +319,38 @@ async function buildPack(
   if (code !== 0) throw new PackBuildError(`compiling the policy pack failed:\n${stderr.trim()}`);
 }
 
-/** AnalyzeStack's request, encoded: every resource with its outputs, parent and dependencies. */
-function encodeStack(
-  resources: RegisteredResource[],
-  providerFor: (resource: RegisteredResource) => analyzerproto.AnalyzerProviderResource | undefined,
-): Uint8Array {
-  const request = new analyzerproto.AnalyzeStackRequest();
-  request.setResourcesList(
+/** The requests of an evaluation, encoded: Analyze's per resource, and AnalyzeStack's. */
+export interface AnalysisRequests {
+  perResource: { urn: string; request: Buffer }[];
+  stack: Buffer;
+}
+
+/**
+ * Encodes what `analyze` sends for `resources`: Analyze for each (its inputs) and AnalyzeStack
+ * over all (their outputs, parents and dependencies). Needs no pack, so a caller can do it while
+ * the pack starts.
+ */
+export function encodeAnalysis(resources: RegisteredResource[]): AnalysisRequests {
+  // One message per provider, shared by the requests of the resources it manages.
+  const providers = new Map(
+    resources
+      .filter((r) => r.type.startsWith("pulumi:providers:"))
+      .map((r) => [`${r.urn}::${r.id}`, providerOf(r)]),
+  );
+  const providerFor = (resource: RegisteredResource) => providers.get(resource.provider ?? "");
+  const perResource = resources.map((resource) => ({
+    urn: resource.urn,
+    request: Buffer.from(
+      describe(
+        new analyzerproto.AnalyzeRequest(),
+        resource,
+        resource.inputs,
+        providerFor(resource),
+      ).serializeBinary(),
+    ),
+  }));
+  const stack = new analyzerproto.AnalyzeStackRequest();
+  stack.setResourcesList(
     resources.map((resource) => {
       const r = describe(
         new analyzerproto.AnalyzerResource(),
@@ -361,7 +368,7 @@ function encodeStack(
       return r;
     }),
   );
-  return request.serializeBinary();
+  return { perResource, stack: Buffer.from(stack.serializeBinary()) };
 }
 
 type Described = analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource;

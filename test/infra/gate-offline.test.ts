@@ -236,6 +236,7 @@ describe("npm run bench:gate", function () {
       "whole command",
       "program run (mocks)",
       "pack start",
+      "requests encoded",
       "evaluation",
       "evaluation in-process",
       "  protocol only",
