@@ -1,5 +1,5 @@
 /**
- * `patches/@pulumi+policy+v1.21.0.patch` (applied by `patch-package` at `npm ci`): the SDK
+ * `patches/@pulumi+policy+1.21.0.patch` (applied by `patch-package` at `npm ci`): the SDK
  * converts a resource's properties from protobuf once, not once per policy reading them, and
  * each policy still gets objects of its own. Fails if the patch is not applied.
  */
