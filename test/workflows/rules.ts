@@ -268,6 +268,8 @@ export function deployProblems(wf: Workflow): string[] {
     const [verifyId, verifyJob] = verify;
     if (!steps(verifyJob).some((s) => runsScript(s, "e2e"))) {
       problems.push(`deploy.yml ${verifyId}: no browser test (npm run e2e) against staging`);
+    } else if (!verifyJob.env?.CHROMIUM_PATH) {
+      problems.push(`deploy.yml ${verifyId}: no browser for the browser test (CHROMIUM_PATH)`);
     }
     if (!dependsOn(wf, upProd.job, verifyId)) {
       problems.push(`deploy.yml ${upProd.job}: prod does not wait for staging's tests`);
@@ -354,6 +356,9 @@ export function ciProblems(wf: Workflow): string[] {
       Object.values(testJob.services ?? {}).some((s) => s.image.startsWith("postgres:")) &&
         typeof testJob.env?.TEST_DATABASE_URL === "string",
     );
+    // npm test runs the browser tests; GitHub's runners have Google Chrome, not Debian's
+    // /usr/bin/chromium that scripts/e2e.ts looks for by default.
+    has("browser for the browser tests (CHROMIUM_PATH)", Boolean(testJob.env?.CHROMIUM_PATH));
   }
   has(
     "dependency scan failing on high",

@@ -117,6 +117,11 @@ describe("workflows: structure", () => {
       assert.match(deployProblems(deploy()).join("\n"), /no browser test/);
     });
 
+    it("the browser test's browser", () => {
+      delete deploy().jobs["verify-staging"].env!.CHROMIUM_PATH;
+      assert.match(deployProblems(deploy()).join("\n"), /no browser for the browser test/);
+    });
+
     it("the prod smoke tests", () => {
       prodSteps().splice(
         stepIndex("production", (r) => r.includes("smoke-test")),
@@ -218,11 +223,13 @@ describe("workflows: structure", () => {
       delete ci.jobs.secrets;
       ci.jobs.gate.steps = ci.jobs.gate.steps!.filter((s) => !s.uses?.includes("upload-sarif"));
       ci.jobs.test.strategy!.matrix!.node = [24];
+      delete ci.jobs.test.env!.CHROMIUM_PATH;
       const problems = ciProblems(ci).join("\n");
       assert.match(problems, /image scan failing on CRITICAL/);
       assert.match(problems, /secret scanning/);
       assert.match(problems, /gate for staging with its SARIF/);
       assert.match(problems, /Node 22 and 24/);
+      assert.match(problems, /browser for the browser tests/);
     });
 
     it("the drill's schedule or its artifact", () => {
