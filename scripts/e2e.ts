@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page, type Response } from "playwright-core";
+import { fromUser } from "./lib/user-paths";
 import {
   fail,
   HASHED_NAME,
@@ -30,7 +31,8 @@ const usage = `usage: npm run e2e -- --url URL [--timeout MS] [--screenshot FILE
 
   --url URL          the page to test, http:// or https://
   --timeout MS       time limit of each browser step in milliseconds (default 15000)
-  --screenshot FILE  on failure, save a screenshot of the page there
+  --screenshot FILE  on failure, save a screenshot of the page there (relative to the directory
+                     npm run was started in)
 
 Chromium: /usr/bin/chromium (Debian's package: apt-get install -y --no-install-recommends
 chromium), or the binary CHROMIUM_PATH names. Playwright's own browser download is not used.
@@ -92,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(missing);
     return EXIT_CANNOT_RUN;
   }
-  return browse(url, timeoutMs, values.screenshot as string | undefined);
+  const screenshot = values.screenshot as string | undefined;
+  return browse(url, timeoutMs, screenshot === undefined ? undefined : fromUser(screenshot));
 }
 
 async function browse(

@@ -22,6 +22,7 @@ import {
   type SourceLocation,
 } from "./offline/harness";
 import { AnalyzerHost, encodeAnalysis } from "./offline/policy-host";
+import { fromUser, userDir } from "./lib/user-paths";
 import { packIsFresh, packPolicies, stackPolicyConfig } from "./offline/policy-config";
 import { readExport } from "./offline/read-export";
 import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
@@ -78,16 +79,6 @@ export function parseGateArgs(argv: string[]): GateArgs | string {
     sarif: values.sarif,
     timings: values.timings ?? false,
   };
-}
-
-/** Where the user ran `npm run` (npm moves to the root before running the script). */
-function userDir(): string {
-  return process.env.INIT_CWD ?? process.cwd();
-}
-
-/** A path given on the command line, from where the user ran `npm run`. */
-function fromUser(path: string): string {
-  return resolve(userDir(), path);
 }
 
 /** The policy config a stack uses: its environment's, for a review stack that names one. */

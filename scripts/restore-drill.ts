@@ -27,11 +27,13 @@ import {
   type DBInstance,
 } from "@aws-sdk/client-rds";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { projectName } from "./offline/harness";
 import { checkStackName, exitCodes, parseCommandLine, runScript, UsageError } from "./ops/cli";
+import { fromUser } from "./lib/user-paths";
 import { stackRegion } from "./ops/stack";
 
 export const usage = `usage: npm run restore-drill -- --stack NAME [--output FILE] [--security-group-id SG]
@@ -41,6 +43,7 @@ Restores the latest AWS Backup recovery point of the stack's database (<project>
 temporary instance, checks it with a query, prints the recovery time and deletes the instance,
 also when a step fails. Run it where the VPC's isolated subnets are reachable.
   --output FILE             write the result (recovery time, recovery point, outcome) as JSON
+                            (FILE paths: relative to the directory npm run was started in)
   --security-group-id SG    security group for the temporary instance (default: the database's,
                             which admits only the RDS Proxy: give one that admits this machine)
   --ssl-ca FILE             the RDS CA bundle, to verify the instance's certificate
@@ -342,13 +345,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   const region = stackRegion(stack);
   let ca: string | undefined;
+  const caFile = args["ssl-ca"] === undefined ? undefined : fromUser(args["ssl-ca"]);
   try {
-    ca = args["ssl-ca"] === undefined ? undefined : readFileSync(args["ssl-ca"], "utf8");
+    ca = caFile === undefined ? undefined : readFileSync(caFile, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UsageError(`--ssl-ca: no file ${args["ssl-ca"]}`);
+      throw new UsageError(`--ssl-ca: no file ${caFile}`);
     }
     throw err;
+  }
+  const output = args.output === undefined ? undefined : fromUser(args.output);
+  // Checked now: the drill takes a quarter of an hour, and its result is written at the end.
+  if (output !== undefined && !existsSync(dirname(output))) {
+    throw new UsageError(`--output: no directory ${dirname(output)}`);
   }
   const result = await restoreDrill(projectName(), stack, {
     rds: new RDSClient({ region }),
@@ -357,7 +366,7 @@ export async function main(argv: string[]): Promise<number> {
     ssl: ca ? { rejectUnauthorized: true, ca } : undefined,
     checkQuery: args["check-query"],
   });
-  if (args.output) writeFileSync(args.output, `${JSON.stringify(result, null, 2)}\n`);
+  if (output) writeFileSync(output, `${JSON.stringify(result, null, 2)}\n`);
   return result.ok && result.cleanedUp ? exitCodes.ok : exitCodes.failed;
 }
 

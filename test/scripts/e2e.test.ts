@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEdge, type Edge, type EdgeOptions } from "./helpers/edge";
@@ -7,6 +7,7 @@ import {
   assertOutcome,
   npmRun,
   processesMentioning,
+  repoRoot,
   resultLine,
   startScript,
   type ScriptRun,
@@ -70,7 +71,7 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     assert.match(resultLine(run, "no browser errors")!, /HTTP 404: GET http:\/\/\S+\.css/);
   });
 
-  it("fails on a console error from the page's script, and saves a screenshot", async () => {
+  it("fails on a console error from the page's script, and saves a screenshot where npm was started", async () => {
     const broken = "/broken.0123456789.js";
     const e = await edge({
       page: (html) => html.replace("</head>", `<script src="${broken}"></script></head>`),
@@ -83,8 +84,9 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
             }
           : undefined,
     });
-    const screenshot = path.join(tmpdir(), `e2e-test-${process.pid}.png`);
-    const run = await npmRun("e2e", ["--url", e.url, "--screenshot", screenshot]);
+    const started = mkdtempSync(path.join(tmpdir(), "e2e-user-"));
+    const screenshot = path.join(started, "failure.png");
+    const run = await npmRun("e2e", ["--url", e.url, "--screenshot", "failure.png"], {}, started);
     try {
       assertSteps(run, 1, ["no browser errors"]);
       assert.match(
@@ -92,8 +94,10 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
         /^FAIL {2}no browser errors {2}console error: fixture: something broke \(http:\/\/\S+\/broken\.0123456789\.js\) \(3 times\) \(\d+ ms\)$/,
       );
       assert.ok(existsSync(screenshot), run.stdout);
+      assert.ok(!existsSync(path.join(repoRoot, "failure.png")), "written in the repository root");
     } finally {
-      rmSync(screenshot, { force: true });
+      rmSync(started, { recursive: true, force: true });
+      rmSync(path.join(repoRoot, "failure.png"), { force: true });
     }
   });
 

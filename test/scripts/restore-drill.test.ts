@@ -16,6 +16,9 @@ import {
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../app/src/db/embedded";
 import { main, restoreDrill, type DrillOptions } from "../../scripts/restore-drill";
@@ -279,5 +282,27 @@ describe("restore-drill", () => {
       /--ssl-ca: no file/,
     );
     await assert.rejects(main(["--stack", "qa"]), /Pulumi.qa.yaml: file not found/);
+  });
+
+  it("reads --ssl-ca and writes --output relative to where npm run was started, and checks the output's directory before the drill", async () => {
+    const started = mkdtempSync(join(tmpdir(), "drill-user-"));
+    const saved = process.env.INIT_CWD;
+    process.env.INIT_CWD = started;
+    try {
+      await assert.rejects(main(["--stack", "staging", "--ssl-ca", "ca.pem"]), {
+        name: "UsageError",
+        message: `--ssl-ca: no file ${join(started, "ca.pem")}`,
+      });
+      await assert.rejects(main(["--stack", "staging", "--output", "results/drill.json"]), {
+        name: "UsageError",
+        message: `--output: no directory ${join(started, "results")}`,
+      });
+      // Nothing was asked of AWS: the drill never started.
+      assert.equal(backupMock.calls().length + rdsMock.calls().length, 0);
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+      rmSync(started, { recursive: true, force: true });
+    }
   });
 });

@@ -72,14 +72,18 @@ export function startScript(
   };
 }
 
-/** `npm run -s <name> -- args`, as the pipeline calls it; resolves when it has exited. */
+/**
+ * `npm run -s <name> -- args`, as the pipeline calls it; resolves when it has exited. `from`:
+ * the directory npm is started in (`npm --prefix <root>` then finds the scripts).
+ */
 export function npmRun(
   name: string,
   args: string[],
   env: Record<string, string> = {},
+  from = repoRoot,
 ): Promise<ScriptRun> {
-  const child = spawn("npm", ["run", "-s", name, "--", ...args], {
-    cwd: repoRoot,
+  const child = spawn("npm", ["--prefix", repoRoot, "run", "-s", name, "--", ...args], {
+    cwd: from,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
