@@ -27,7 +27,7 @@ import {
   type DBInstance,
 } from "@aws-sdk/client-rds";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
@@ -324,6 +324,15 @@ async function deleteInstance(
   }
 }
 
+function isWritableDirectory(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(
     argv,
@@ -356,8 +365,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const output = args.output === undefined ? undefined : fromUser(args.output);
   // Checked now: the drill takes a quarter of an hour, and its result is written at the end.
-  if (output !== undefined && !existsSync(dirname(output))) {
-    throw new UsageError(`--output: no directory ${dirname(output)}`);
+  if (output !== undefined && !isWritableDirectory(dirname(output))) {
+    throw new UsageError(`--output: ${dirname(output)} is not a directory this user can write to`);
   }
   const result = await restoreDrill(projectName(), stack, {
     rds: new RDSClient({ region }),

@@ -1,18 +1,25 @@
 /**
  * One resource validation for several resource classes, each with its own typed check.
  *
- * Why not an array of `validateResourceOfType`: the SDK converts a resource's inputs from
- * protobuf afresh for every validation function it calls, and `validateResourceOfType`
- * throws (an Error, with a stack trace) for each resource of another type. An array of three
- * typed validations costs every resource of the stack three conversions and two throws; this
- * costs it one conversion and no throw.
+ * Why not an array of `validateResourceOfType`: the SDK deserializes a resource's inputs for
+ * every validation function it calls, and `validateResourceOfType` throws NotApplicable (an
+ * Error, with a stack trace) for each resource of another type. An array of three typed
+ * validations cost every resource of the stack three deserializations and up to three throws;
+ * this costs it one of each at most. A resource of none of the classes is still reported as
+ * not applicable, as before.
  */
-import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import type {
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  TypedResourceValidation,
+} from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 
 export interface TypedCheck {
+  type: string;
   applies: (args: ResourceValidationArgs) => boolean;
-  check: ResourceValidation;
+  check: (args: ResourceValidationArgs, report: ReportViolation) => Promise<void> | void;
 }
 
 /** `check` for resources of `resourceClass`, its inputs typed as `validateResourceOfType` types them. */
@@ -20,21 +27,22 @@ export function forType<TResource extends Resource, TArgs>(
   // The constructor shape validateResourceOfType takes; `any` as there: the options differ by class.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   resourceClass: { new (name: string, args: TArgs, ...rest: any[]): TResource },
-  check: (
-    props: Unwrap<NonNullable<TArgs>>,
-    args: ResourceValidationArgs,
-    report: ReportViolation,
-  ) => void,
+  check: TypedResourceValidation<Unwrap<NonNullable<TArgs>>>,
 ): TypedCheck {
   return {
+    type: (resourceClass as unknown as { __pulumiType: string }).__pulumiType,
     applies: (args) => args.isType(resourceClass),
     check: (args, report) => check(args.props as Unwrap<NonNullable<TArgs>>, args, report),
   };
 }
 
-/** A validation that runs, for each resource, the checks whose class it is of. */
+/** A validation that runs, for each resource, the checks whose class it is of (and awaits them). */
 export function validateTypes(...checks: TypedCheck[]): ResourceValidation {
-  return (args, report) => {
-    for (const { applies, check } of checks) if (applies(args)) check(args, report);
+  const types = checks.map((c) => `'${c.type}'`).join(", ");
+  return async (args, report) => {
+    const applying = checks.filter(({ applies }) => applies(args));
+    if (applying.length === 0)
+      args.notApplicable(`Policy only applies to resources of type ${types}`);
+    for (const { check } of applying) await check(args, report);
   };
 }

@@ -1,54 +1,106 @@
 /**
- * `patches/@pulumi+policy+1.21.0.patch` (applied by `patch-package` at `npm ci`): the SDK
- * converts a resource's properties from protobuf once, not once per policy reading them, and
- * each policy still gets objects of its own. Fails if the patch is not applied.
+ * `patches/@pulumi+policy+1.21.0.patch` (applied by `patch-package` at `npm ci`): the SDK's
+ * AnalyzeStack converts each resource's properties from protobuf once, not once per stack
+ * policy, and each policy still gets objects of its own. Run through the SDK's own AnalyzeStack
+ * handler, in-process; fails if the patch is not applied.
  */
-import * as deserialize from "@pulumi/policy/deserialize";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import * as server from "@pulumi/policy/server";
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import assert from "node:assert/strict";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Handler = (
+  call: { request: analyzerproto.AnalyzeStackRequest },
+  done: (err: unknown, response?: analyzerproto.AnalyzeResponse) => void,
+) => Promise<void>;
 // Marked @internal in the SDK, so its typings leave it out.
-const { deserializeProperties } = deserialize as unknown as {
-  deserializeProperties: (properties: Struct, proxySecrets: boolean) => Props;
+const { makeAnalyzeStackRpcFun } = server as unknown as {
+  makeAnalyzeStackRpcFun: (
+    pack: string,
+    version: string,
+    level: string,
+    policies: StackValidationPolicy[],
+  ) => Handler;
 };
 
-/** A properties Struct counting its conversions to plain values. */
-function countingStruct(value: Record<string, never>): {
-  struct: Struct;
-  conversions: () => number;
-} {
-  const struct = Struct.fromJavaScript(value);
-  const convert = struct.toJavaScript.bind(struct);
-  let conversions = 0;
-  struct.toJavaScript = () => {
-    conversions++;
-    return convert();
-  };
-  return { struct, conversions: () => conversions };
+const bucket = { bucket: "logs", tags: { team: "web" }, rules: [{ days: 30 }] };
+
+/** AnalyzeStack over a bucket and a topic, by `policies`; the diagnostics' messages. */
+async function analyzeStack(policies: StackValidationPolicy[]): Promise<string[]> {
+  const request = new analyzerproto.AnalyzeStackRequest();
+  request.setResourcesList(
+    (
+      [
+        ["aws:s3/bucketV2:BucketV2", "logs", bucket],
+        ["aws:sns/topic:Topic", "alerts", { name: "alerts" }],
+      ] as const
+    ).map(([type, name, props]) => {
+      const r = new analyzerproto.AnalyzerResource();
+      r.setType(type);
+      r.setName(name);
+      r.setUrn(`urn:pulumi:prod::acme::${type}::${name}`);
+      r.setProperties(Struct.fromJavaScript(props as unknown as Record<string, never>));
+      r.setOptions(new analyzerproto.AnalyzerResourceOptions());
+      return r;
+    }),
+  );
+  const handler = makeAnalyzeStackRpcFun("spec", "0.0.1", "mandatory", policies);
+  const response = await new Promise<analyzerproto.AnalyzeResponse>((ok, fail) =>
+    handler({ request }, (err, response) => (err ? fail(err) : ok(response!))),
+  );
+  return response.getDiagnosticsList().map((d) => d.getMessage());
 }
 
+/** A stack policy that hands every resource to `look`. */
+const stackPolicy = (name: string, look: (r: PolicyResource) => void): StackValidationPolicy => ({
+  name,
+  description: name,
+  validateStack: (args) => args.resources.forEach(look),
+});
+
 describe("@pulumi/policy, as patched", () => {
-  const properties = { bucket: "logs", tags: { team: "web" }, rules: [{ days: 30 }] } as never;
-
-  it("converts a resource's properties Struct once, however many policies read them", () => {
-    const { struct, conversions } = countingStruct(properties);
-    for (let policy = 0; policy < 24; policy++) deserializeProperties(struct, false);
-    assert.equal(conversions(), 1);
+  it("converts each resource's properties once, however many stack policies read them", async () => {
+    const toJavaScript = Struct.prototype.toJavaScript;
+    // Conversions of a whole resource's properties: a nested object's Struct converts inside one.
+    let conversions = 0;
+    let depth = 0;
+    Struct.prototype.toJavaScript = function (this: Struct) {
+      if (depth === 0) conversions++;
+      depth++;
+      try {
+        return toJavaScript.call(this);
+      } finally {
+        depth--;
+      }
+    };
+    const seen: unknown[] = [];
+    try {
+      await analyzeStack(
+        Array.from({ length: 24 }, (_, i) =>
+          stackPolicy(`reader-${i}`, (r) => seen.push(r.props.bucket ?? r.props.name)),
+        ),
+      );
+    } finally {
+      Struct.prototype.toJavaScript = toJavaScript;
+    }
+    assert.equal(seen.length, 48, "every policy saw both resources");
+    assert.equal(conversions, 2, "one conversion per resource");
   });
 
-  it("gives each policy its own objects: what one changes, the next does not see", () => {
-    const { struct } = countingStruct(properties);
-    const first = deserializeProperties(struct, false);
-    first.tags.team = "changed";
-    first.rules[0].days = 1;
-    first.added = true;
-    assert.deepEqual(deserializeProperties(struct, false), properties);
-  });
-
-  it("converts different Structs each to their own value", () => {
-    const a = deserializeProperties(Struct.fromJavaScript({ name: "a" }), false);
-    const b = deserializeProperties(Struct.fromJavaScript({ name: "b" }), false);
-    assert.deepEqual([a.name, b.name], ["a", "b"]);
+  it("gives each policy objects of its own: what one changes, the next does not see", async () => {
+    const later: unknown[] = [];
+    const messages = await analyzeStack([
+      stackPolicy("changer", (r) => {
+        r.props.tags = { team: "changed" };
+        r.props.added = true;
+        if (r.props.rules) r.props.rules[0].days = 1;
+      }),
+      stackPolicy("reader", (r) => {
+        if (r.props.bucket) later.push(JSON.parse(JSON.stringify(r.props)));
+      }),
+    ]);
+    assert.deepEqual(messages, []);
+    assert.deepEqual(later, [bucket]);
   });
 });

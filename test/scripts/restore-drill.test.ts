@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -284,7 +284,7 @@ describe("restore-drill", () => {
     await assert.rejects(main(["--stack", "qa"]), /Pulumi.qa.yaml: file not found/);
   });
 
-  it("reads --ssl-ca and writes --output relative to where npm run was started, and checks the output's directory before the drill", async () => {
+  it("resolves --ssl-ca and --output from where npm run was started, and refuses an --output directory it cannot write before the drill", async () => {
     const started = mkdtempSync(join(tmpdir(), "drill-user-"));
     const saved = process.env.INIT_CWD;
     process.env.INIT_CWD = started;
@@ -295,7 +295,12 @@ describe("restore-drill", () => {
       });
       await assert.rejects(main(["--stack", "staging", "--output", "results/drill.json"]), {
         name: "UsageError",
-        message: `--output: no directory ${join(started, "results")}`,
+        message: `--output: ${join(started, "results")} is not a directory this user can write to`,
+      });
+      writeFileSync(join(started, "results"), "a file, not a directory");
+      await assert.rejects(main(["--stack", "staging", "--output", "results/drill.json"]), {
+        name: "UsageError",
+        message: `--output: ${join(started, "results")} is not a directory this user can write to`,
       });
       // Nothing was asked of AWS: the drill never started.
       assert.equal(backupMock.calls().length + rdsMock.calls().length, 0);
