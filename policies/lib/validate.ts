@@ -39,10 +39,23 @@ export function forType<TResource extends Resource, TArgs>(
 /** A validation that runs, for each resource, the checks whose class it is of (and awaits them). */
 export function validateTypes(...checks: TypedCheck[]): ResourceValidation {
   const types = checks.map((c) => `'${c.type}'`).join(", ");
-  return async (args, report) => {
+  return (args, report) => {
     const applying = checks.filter(({ applies }) => applies(args));
-    if (applying.length === 0)
-      args.notApplicable(`Policy only applies to resources of type ${types}`);
-    for (const { check } of applying) await check(args, report);
+    if (applying.length === 0) {
+      // The SDK's notApplicable throws. Capturing the error's stack trace, which nobody reads,
+      // for each resource of another type cost about 0.03 s of the prod stack's evaluation.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        args.notApplicable(`Policy only applies to resources of type ${types}`);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+    }
+    // A promise only when a check returns one: the SDK awaits what a validation returns.
+    const pending = applying
+      .map(({ check }) => check(args, report))
+      .filter((r) => r instanceof Promise);
+    return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined;
   };
 }

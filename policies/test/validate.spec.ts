@@ -45,10 +45,13 @@ describe("validateTypes (lib/validate)", () => {
   });
 
   it("reports a resource of none of the classes as not applicable, naming them", async () => {
+    const limit = Error.stackTraceLimit;
     await assert.rejects(async () => validation(argsFor("aws:s3/bucket:Bucket", {}), report), {
       message:
         "not applicable: Policy only applies to resources of type 'aws:iam/policy:Policy', 'aws:iam/rolePolicy:RolePolicy'",
     });
     assert.deepEqual(reported, []);
+    // It is thrown without a stack trace; traces elsewhere keep theirs.
+    assert.equal(Error.stackTraceLimit, limit);
   });
 });
