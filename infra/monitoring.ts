@@ -21,7 +21,6 @@ export interface MonitoredService {
   logGroupName: string;
 }
 
-/** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
 /** The dimensions of the app's business metrics, which the service gives the task. */
 export interface MetricDimensions {
   /** `Service` dimension: the task's SERVICE_NAME. */
@@ -30,6 +29,7 @@ export interface MetricDimensions {
   environment: string;
 }
 
+/** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
 export interface BusinessMetrics extends MetricDimensions {
   /** Default "Notes", the app's namespace. */
   namespace?: string;

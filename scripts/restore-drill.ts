@@ -43,13 +43,13 @@ Restores the latest AWS Backup recovery point of the stack's database (<project>
 temporary instance, checks it with a query, prints the recovery time and deletes the instance,
 also when a step fails. Run it where the VPC's isolated subnets are reachable.
   --output FILE             write the result (recovery time, recovery point, outcome) as JSON
-                            (FILE paths: relative to the directory npm run was started in)
   --security-group-id SG    security group for the temporary instance (default: the database's,
                             which admits only the RDS Proxy: give one that admits this machine)
   --ssl-ca FILE             the RDS CA bundle, to verify the instance's certificate
   --check-query SQL         must return one row with a column n > 0
                             (default: the applied migrations, ${"`SELECT count(*)::int AS n FROM pgmigrations`"})
-Region: the stack file's aws:region. Exit code: 0 restored and checked, 1 failed, 2 bad arguments.`;
+FILE: relative to the directory npm run was started in. Region: the stack file's aws:region.
+Exit code: 0 restored and checked, 1 failed, 2 bad arguments.`;
 
 export const defaultCheckQuery = "SELECT count(*)::int AS n FROM pgmigrations";
 

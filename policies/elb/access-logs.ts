@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { loadBalancers, validateEach } from "../lib/elb";
+import { loadBalancers } from "../lib/elb";
+import { validateEach } from "../lib/validate";
 
 function check(
   lb: { loadBalancerType?: string; accessLogs?: { bucket?: string; enabled?: boolean } },

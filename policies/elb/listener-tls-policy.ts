@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { listeners, validateEach } from "../lib/elb";
+import { listeners } from "../lib/elb";
+import { validateEach } from "../lib/validate";
 
 /** ELB security policies that negotiate nothing older than TLS 1.2 (TLS13-1-2, TLS-1-2, FS-1-2 families). */
 const tls12OrNewer = /^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)-/;

@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { targetGroups, validateEach } from "../lib/elb";
+import { targetGroups } from "../lib/elb";
+import { validateEach } from "../lib/validate";
 
 interface TargetGroup {
   targetType?: string;

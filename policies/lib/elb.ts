@@ -3,20 +3,9 @@
  * `aws.alb` (other tokens, same resources), so a program using either is checked.
  */
 import * as aws from "@pulumi/aws";
-import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
 import type { ResourceClass } from "./stack";
 
 export const loadBalancers: ResourceClass[] = [aws.lb.LoadBalancer, aws.alb.LoadBalancer];
 export const listeners: ResourceClass[] = [aws.lb.Listener, aws.alb.Listener];
 export const listenerRules: ResourceClass[] = [aws.lb.ListenerRule, aws.alb.ListenerRule];
 export const targetGroups: ResourceClass[] = [aws.lb.TargetGroup, aws.alb.TargetGroup];
-
-/** A resource validation of every resource of `classes`, given its inputs as `T`. */
-export function validateEach<T>(
-  classes: ResourceClass[],
-  check: (props: T, report: ReportViolation) => void,
-): ResourceValidation {
-  return (args, report) => {
-    if (classes.some((c) => args.isType(c))) check(args.props as T, report);
-  };
-}

@@ -1,12 +1,14 @@
 /**
- * One resource validation for several resource classes, each with its own typed check.
+ * One resource validation for several resource classes: `validateEach` (one check, the same
+ * props shape for every class, such as a resource's `aws.lb` and `aws.alb` names) and
+ * `validateTypes` (a typed check per class).
  *
  * Why not an array of `validateResourceOfType`: the SDK deserializes a resource's inputs for
  * every validation function it calls, and `validateResourceOfType` throws NotApplicable (an
  * Error, with a stack trace) for each resource of another type. An array of three typed
  * validations cost every resource of the stack three deserializations and up to three throws;
- * this costs it one of each at most. A resource of none of the classes is still reported as
- * not applicable, as before.
+ * these cost it one of each at most. `validateTypes` still reports a resource of none of its
+ * classes as not applicable, as the array did; `validateEach` lets it pass without a word.
  */
 import type {
   ReportViolation,
@@ -15,6 +17,17 @@ import type {
   TypedResourceValidation,
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
+import type { ResourceClass } from "./stack";
+
+/** A resource validation of every resource of `classes`, given its inputs as `T`. */
+export function validateEach<T>(
+  classes: ResourceClass[],
+  check: (props: T, report: ReportViolation) => void,
+): ResourceValidation {
+  return (args, report) => {
+    if (classes.some((c) => args.isType(c))) check(args.props as T, report);
+  };
+}
 
 export interface TypedCheck {
   type: string;

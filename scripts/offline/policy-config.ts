@@ -6,7 +6,7 @@
  * what is valid, instead of as a gRPC error from inside the pack after its start-up.
  */
 import type { Policies } from "@pulumi/policy";
-import Ajv from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { closest } from "../../infra/config";
@@ -149,10 +149,7 @@ function propertyProblems(policy: PolicySchema, properties: Record<string, unkno
   const required = policy.configSchema?.required ?? [];
   // Most policies take no settings: nothing is left to check once the unknown ones are named.
   if (known.length === 0 && required.length === 0) return problems;
-  const settingsSchema = { type: "object", properties: schema, required };
-  const validate = settingsValidator().compile(settingsSchema);
-  // Ajv caches what it compiled by schema object; this one is not used again.
-  settingsValidator().removeSchema(settingsSchema);
+  const validate = compileSettings({ type: "object", properties: schema, required });
   if (!validate(structuredClone(properties))) {
     for (const error of validate.errors ?? []) {
       if (error.keyword === "required") {
@@ -171,12 +168,15 @@ function propertyProblems(policy: PolicySchema, properties: Record<string, unkno
 let validator: Ajv | undefined;
 
 /**
- * The Ajv that checks and fills in policy settings, one for all: each new instance compiles JSON
- * Schema's meta-schema again.
+ * Compiles a schema of policy settings; its validation also fills in the schema's defaults. One
+ * Ajv serves every schema (each new instance compiles JSON Schema's meta-schema again), and each
+ * schema is used once, so it is not kept in Ajv's cache.
  */
-export function settingsValidator(): Ajv {
+export function compileSettings(schema: object): ValidateFunction {
   validator ??= new Ajv({ useDefaults: true, allErrors: true, verbose: true });
-  return validator;
+  const validate = validator.compile(schema);
+  validator.removeSchema(schema);
+  return validate;
 }
 
 /**

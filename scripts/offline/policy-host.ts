@@ -17,12 +17,12 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RegisteredResource } from "./harness";
 import {
+  compileSettings,
   PackBuildError,
   packDir,
   packIsFresh,
   policyConfigProblems,
   PolicyConfigError,
-  settingsValidator,
   type Level,
   type PackConfig,
 } from "./policy-config";
@@ -231,9 +231,7 @@ export class AnalyzerHost {
       const schema = policy.getConfigschema()?.getProperties()?.toJavaScript();
       if (schema && Object.keys(schema).length > 0) {
         // Fills the schema's defaults into `properties`, as the CLI does before Configure.
-        const defaults = { type: "object", properties: schema };
-        settingsValidator().validate(defaults, properties);
-        settingsValidator().removeSchema(defaults);
+        compileSettings({ type: "object", properties: schema })(properties);
       }
       const config = new analyzerproto.PolicyConfig();
       config.setEnforcementlevel(levels.indexOf(level) as analyzerproto.EnforcementLevel);
