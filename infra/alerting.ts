@@ -6,6 +6,11 @@ export type AlertRoute = "page" | "team";
 export const alertRoutes: readonly AlertRoute[] = ["page", "team"];
 
 export interface AlertingArgs {
+  /**
+   * Starts the names that must be unique in the account (the key's alias), `<project>-<stack>`,
+   * so two projects with a stack of the same name can share an account.
+   */
+  namePrefix: string;
   /** E-mail addresses subscribed to the team topic (each must confirm once). At least one. */
   teamEmails: string[];
   /**
@@ -108,7 +113,7 @@ export class Alerting extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(
       `${this.name}-alerts`,
-      { name: `alias/${this.name}-alerts`, targetKeyId: key.keyId },
+      { name: `alias/${this.args.namePrefix}-alerts`, targetKeyId: key.keyId },
       { parent: this },
     );
     return key;

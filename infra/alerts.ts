@@ -114,27 +114,53 @@ export interface AlertText {
   runbookUrl: string;
 }
 
+/** PutMetricAlarm's and PutCompositeAlarm's AlarmDescription: at most 1024 characters. */
+export const alarmDescriptionLimit = 1024;
+/** EventBridge PutRule's Description: at most 512 characters. */
+export const eventRuleDescriptionLimit = 512;
 /**
- * An alert's text: `[Severity] what happened. What to do first: ... Runbook: <url>`.
- * CloudWatch limits an alarm description to 1024 characters; `subject` names the text in the
- * error when it is longer.
+ * The longest `runbookBaseUrl` the config accepts: with it, the longest alert text the stacks
+ * write (an EventBridge rule's description) still fits its 512 characters; a test runs every
+ * stack with a URL of this length.
  */
-export function formatAlertText(subject: string, text: AlertText): string {
+export const runbookBaseUrlMaxLength = 200;
+
+/**
+ * An alert's text: `[Severity] what happened. What to do first: ... Runbook: <url>`. `limit` is
+ * the length the field it lands in allows; `subject` names the text in the error when it is
+ * longer.
+ */
+export function formatAlertText(
+  subject: string,
+  text: AlertText,
+  limit = alarmDescriptionLimit,
+): string {
   const label = text.severity === undefined ? "" : `${severityLabel[text.severity]} `;
   const formatted = `${label}${text.what}. What to do first: ${text.firstStep}. Runbook: ${text.runbookUrl}`;
-  if (formatted.length > 1024) throw new Error(`${subject} exceeds 1024 characters`);
+  if (formatted.length > limit) {
+    throw new Error(`${subject} has ${formatted.length} characters, over its ${limit}`);
+  }
   return formatted;
 }
 
 /** An alarm's description for a condition of the alert table, in `formatAlertText`'s form. */
-export function alertDescription(baseUrl: string, condition: AlertCondition, what: string): string {
+export function alertDescription(
+  baseUrl: string,
+  condition: AlertCondition,
+  what: string,
+  limit = alarmDescriptionLimit,
+): string {
   const spec = alertTable[condition];
-  return formatAlertText(`alarm description of ${condition}`, {
-    severity: spec.severity,
-    what,
-    firstStep: spec.firstStep,
-    runbookUrl: runbookUrl(baseUrl, condition),
-  });
+  return formatAlertText(
+    `description of ${condition}`,
+    {
+      severity: spec.severity,
+      what,
+      firstStep: spec.firstStep,
+      runbookUrl: runbookUrl(baseUrl, condition),
+    },
+    limit,
+  );
 }
 
 /** The tags every alert resource carries, which the policy pack checks. */

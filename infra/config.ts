@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { z } from "zod";
-import { defaultRunbookBaseUrl, runbookBaseUrlPattern } from "./alerts";
+import { defaultRunbookBaseUrl, runbookBaseUrlMaxLength, runbookBaseUrlPattern } from "./alerts";
 
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
@@ -414,8 +414,10 @@ export const keys = {
   runbookBaseUrl: {
     description:
       "Where alarms link the runbooks, as `<url>/<page>.md#<section>`; a fork sets its own",
-    expected: () => "an https:// URL without a trailing slash",
-    schema: () => z.string().regex(runbookBaseUrlPattern),
+    expected: () =>
+      `an https:// URL of at most ${runbookBaseUrlMaxLength} characters without a trailing slash`,
+    // Alert texts carry it into fields of at most 512 characters (alerts.ts).
+    schema: () => z.string().max(runbookBaseUrlMaxLength).regex(runbookBaseUrlPattern),
     default: () => defaultRunbookBaseUrl,
   },
   domainName: {
@@ -786,6 +788,41 @@ interface Values {
 }
 
 /**
+ * `<project>-<stack>` starts every name the stacks choose for a resource that must be unique in
+ * the account: RDS instance and proxy identifiers, final snapshots, KMS aliases, alarm, log
+ * group, WAF, CloudFront policy and log-delivery names. It must satisfy the strictest of them:
+ * - RDS identifiers: lowercase letters, digits and hyphens, a letter first, no two hyphens in a
+ *   row and none last (terraform-provider-aws `validIdentifier`,
+ *   internal/service/rds/validate.go; RDS CreateDBInstance's DBInstanceIdentifier);
+ * - CloudWatch Logs delivery destinations: at most 60 characters (PutDeliveryDestination), for
+ *   `<project>-<stack>-cdn-logs`, so at most 51 for the prefix.
+ */
+export const namePrefixRule = {
+  pattern: /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/,
+  maxLength: 51,
+  text: "lowercase letters, digits and single hyphens, starting with a letter",
+} as const;
+
+/** What is wrong with the project's name for this stack, as one line; undefined if nothing. */
+export function projectNameProblem(project: string, stack: string): string | undefined {
+  const prefix = `${project}-${stack}`;
+  const rule = namePrefixRule;
+  if (!rule.pattern.test(project)) {
+    return `name must be ${rule.text} (it starts RDS identifiers and other AWS names), got "${project}"`;
+  }
+  if (!rule.pattern.test(prefix)) {
+    return `the stack name must be ${rule.text} (with the project's name it starts AWS names), got "${stack}"`;
+  }
+  if (prefix.length > rule.maxLength) {
+    return (
+      `name "${project}" is too long: "${prefix}" (the project and stack names) must be at ` +
+      `most ${rule.maxLength} characters, it starts AWS names of at most 60, got ${prefix.length}`
+    );
+  }
+  return undefined;
+}
+
+/**
  * Reads and checks the current stack's configuration. Throws a `ConfigError` that names each bad
  * key, the stack file it belongs in, and what is expected.
  */
@@ -793,6 +830,8 @@ export function loadConfig(): StackConfig {
   const project = pulumi.getProject();
   const stack = pulumi.getStack();
   const file = `Pulumi.${stack}.yaml`;
+  const nameProblem = projectNameProblem(project, stack);
+  if (nameProblem) throw new ConfigError("Pulumi.yaml", [{ message: nameProblem }]);
 
   const env = environmentOf(project, stack, file);
   const all = Object.keys(pulumi.runtime.allConfig());

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./config";
 
 export interface DatabaseArgs {
@@ -233,11 +234,28 @@ export class Database extends pulumi.ComponentResource {
     const monitoringRole =
       a.monitoringIntervalSeconds > 0 ? this.createMonitoringRole() : undefined;
 
+    const replacedBy = {
+      identifier: a.identifier,
+      engine,
+      kmsKeyId: this.kmsKey.arn,
+      dbName: a.databaseName,
+      username: a.username,
+    };
+    // RDS refuses a final snapshot whose name exists, so a fixed name lets only the first
+    // deletion or replacement of the instance through. The suffix changes whenever an input
+    // that replaces the instance does (terraform-provider-aws marks these ForceNew,
+    // internal/service/rds/instance.go), so each instance ends in a snapshot of its own.
+    const finalSnapshotSuffix = a.finalSnapshot
+      ? new random.RandomId(
+          `${this.name}-db-final-snapshot`,
+          { byteLength: 4, keepers: replacedBy },
+          { parent: this },
+        )
+      : undefined;
     return new aws.rds.Instance(
       `${this.name}-db`,
       {
-        identifier: a.identifier,
-        engine,
+        ...replacedBy,
         // A major version only: RDS picks the newest minor and upgrades it automatically.
         engineVersion: a.engineVersion,
         autoMinorVersionUpgrade: true,
@@ -247,9 +265,6 @@ export class Database extends pulumi.ComponentResource {
         allocatedStorage: a.allocatedStorageGb,
         maxAllocatedStorage: a.maxAllocatedStorageGb,
         storageEncrypted: true,
-        kmsKeyId: this.kmsKey.arn,
-        dbName: a.databaseName,
-        username: a.username,
         manageMasterUserPassword: true,
         masterUserSecretKmsKeyId: this.kmsKey.arn,
         port: databasePort,
@@ -264,7 +279,9 @@ export class Database extends pulumi.ComponentResource {
         copyTagsToSnapshot: true,
         deletionProtection: a.deletionProtection,
         skipFinalSnapshot: !a.finalSnapshot,
-        finalSnapshotIdentifier: a.finalSnapshot ? `${a.identifier}-final` : undefined,
+        finalSnapshotIdentifier: finalSnapshotSuffix
+          ? pulumi.interpolate`${a.identifier}-final-${finalSnapshotSuffix.hex}`
+          : undefined,
         performanceInsightsEnabled: a.performanceInsights,
         performanceInsightsKmsKeyId: a.performanceInsights ? this.kmsKey.arn : undefined,
         performanceInsightsRetentionPeriod: a.performanceInsights ? 7 : undefined,
@@ -308,7 +325,7 @@ export class Database extends pulumi.ComponentResource {
       { parent: this },
     );
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    new aws.iam.RolePolicy(
+    const rolePolicy = new aws.iam.RolePolicy(
       `${this.name}-db-proxy`,
       {
         role: role.id,
@@ -358,7 +375,9 @@ export class Database extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      // The proxy reads the secret as soon as it exists; created alongside its role's policy,
+      // it fails to connect until the policy lands, and the first target registration times out.
+      { parent: this, dependsOn: [rolePolicy] },
     );
     const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
       `${this.name}-db`,

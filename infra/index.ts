@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
 import { Alerting } from "./alerting";
-import { alertDescription, alertTags, formatAlertText, runbookSectionUrl } from "./alerts";
+import {
+  alertDescription,
+  alertTags,
+  eventRuleDescriptionLimit,
+  formatAlertText,
+  runbookSectionUrl,
+} from "./alerts";
 import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
@@ -23,6 +29,9 @@ import { Service } from "./service";
 
 export = async () => {
   const config = loadConfig();
+  // Starts every name that must be unique in the account: two projects, or two stacks, can share
+  // one (config.ts checks it against the strictest AWS name rule it meets).
+  const namePrefix = `${config.project}-${config.stack}`;
   const repoRoot = join(__dirname, "..");
   const domain =
     config.domainName && config.loadBalancer.hostedZoneName
@@ -49,7 +58,11 @@ export = async () => {
 
   const alerting = new Alerting(
     config.stack,
-    { teamEmails: config.alerting.emails, pagingEndpoint: config.alerting.pagingEndpoint },
+    {
+      namePrefix,
+      teamEmails: config.alerting.emails,
+      pagingEndpoint: config.alerting.pagingEndpoint,
+    },
     { provider },
   );
 
@@ -83,7 +96,7 @@ export = async () => {
   const database = new Database(
     config.stack,
     {
-      identifier: `${config.project}-${config.stack}`,
+      identifier: namePrefix,
       subnetIds: network.isolatedSubnetIds,
       databaseSecurityGroupId: network.securityGroups.database.id,
       proxySecurityGroupId: network.securityGroups.proxy.id,
@@ -104,7 +117,7 @@ export = async () => {
       proxyMaxConnectionsPercent: config.database.proxyMaxConnectionsPercent,
       proxyMaxIdleConnectionsPercent: config.database.proxyMaxIdleConnectionsPercent,
     },
-    { provider },
+    { providers: [provider, randomness] },
   );
 
   // Off-site copies live in a second region, through a provider with the same default tags.
@@ -126,6 +139,7 @@ export = async () => {
         config.alerting.runbookBaseUrl,
         "backup-failed",
         "An AWS Backup backup or copy job failed, aborted or expired",
+        eventRuleDescriptionLimit,
       ),
     },
     { provider },
@@ -162,7 +176,7 @@ export = async () => {
   const cdn = new Cdn(
     config.stack,
     {
-      namePrefix: `${config.project}-${config.stack}`,
+      namePrefix,
       originDomainName: loadBalancer.originDomainName,
       originHttps: loadBalancer.https,
       originHeader: { name: originHeaderName, value: loadBalancer.originSecret },
@@ -193,7 +207,7 @@ export = async () => {
   const monitoring = new Monitoring(
     config.stack,
     {
-      namePrefix: `${config.project}-${config.stack}`,
+      namePrefix,
       region: config.region,
       usEast1Provider: edgeProvider,
       topicArns: { page: alerting.topics.page.arn, team: alerting.topics.team.arn },
@@ -226,7 +240,7 @@ export = async () => {
     config.stack,
     {
       // Two projects (or stacks) in one account must not share a task family or log group.
-      family: `${config.project}-${config.stack}`,
+      family: namePrefix,
       subnetIds: network.privateSubnetIds,
       securityGroupId: network.securityGroups.service.id,
       image: registry.imageRef,

@@ -259,13 +259,19 @@ export class Monitoring extends pulumi.ComponentResource {
     provider?: aws.Provider,
   ): aws.cloudwatch.MetricAlarm {
     const actions = notify ? this.actionsOf(condition) : [];
+    // With metric queries each query carries the period: terraform-provider-aws declares the
+    // alarm's own `period` (like namespace, metricName, statistic) ConflictsWith `metric_query`
+    // (internal/service/cloudwatch/metric_alarm.go), and PutMetricAlarm refuses Period with
+    // Metrics, so the preview of such an alarm fails.
+    const { period, ...rest } = evaluation;
     const alarm = new aws.cloudwatch.MetricAlarm(
       `${this.name}-${key}`,
       {
         name: this.alarmName(key),
         alarmDescription: alertDescription(this.args.runbookBaseUrl, condition, what),
         ...metric,
-        ...evaluation,
+        ...rest,
+        ...(metric.metricQueries ? {} : { period }),
         actionsEnabled: true,
         alarmActions: actions,
         okActions: actions,
@@ -464,13 +470,22 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 
   private createErrorRateAlarm(): void {
+    const evaluation: Evaluation = {
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 5,
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      // No requests, no errors.
+      treatMissingData: "notBreaching",
+    };
     const alb = (id: string, metricName: string) => ({
       id,
       metric: {
         namespace: "AWS/ApplicationELB",
         metricName,
         dimensions: { LoadBalancer: this.args.loadBalancer.arnSuffix },
-        period: 60,
+        period: evaluation.period,
         stat: "Sum",
       },
     });
@@ -498,15 +513,7 @@ export class Monitoring extends pulumi.ComponentResource {
           },
         ],
       },
-      {
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 5,
-        period: 60,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        // No requests, no errors.
-        treatMissingData: "notBreaching",
-      },
+      evaluation,
       false,
     );
     const serviceDown = this.alarms["service-down"] as aws.cloudwatch.CompositeAlarm;

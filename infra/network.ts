@@ -330,7 +330,8 @@ export class Network extends pulumi.ComponentResource {
       `${this.name}-nat`,
       {
         vpcId: this.vpc.id,
-        description: "NAT instance: forwards the VPC's outbound traffic to the internet",
+        // EC2 takes only a-zA-Z0-9, spaces and ._-:/()#,@[]+=&;{}!$* here: no apostrophe.
+        description: "NAT instance: forwards outbound traffic of the VPC to the internet",
         tags: { Name: `${this.name}-nat` },
       },
       { parent: this },
@@ -485,8 +486,22 @@ export class Network extends pulumi.ComponentResource {
             Statement: [
               {
                 Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                // The actions AWS lists for a flow log's role ("IAM role for publishing flow logs
+                // to CloudWatch Logs", VPC user guide), scoped to the one group where the action
+                // allows it. The service checks the group with DescribeLogGroups, which is
+                // authorized on the account's log-group listing, not on one group.
+                Action: [
+                  "logs:CreateLogGroup",
+                  "logs:CreateLogStream",
+                  "logs:PutLogEvents",
+                  "logs:DescribeLogStreams",
+                ],
                 Resource: [arn, `${arn}:*`],
+              },
+              {
+                Effect: "Allow",
+                Action: "logs:DescribeLogGroups",
+                Resource: `${arn.slice(0, arn.indexOf(":log-group:"))}:log-group:*`,
               },
             ],
           }),

@@ -122,6 +122,8 @@ const architectures: Record<ImagePlatform, string> = {
  */
 export class Service extends pulumi.ComponentResource {
   readonly cluster: aws.ecs.Cluster;
+  /** The capacity providers the service's strategy names, associated with the cluster. */
+  private readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
   readonly service: aws.ecs.Service;
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly logGroup: aws.cloudwatch.LogGroup;
@@ -171,7 +173,7 @@ export class Service extends pulumi.ComponentResource {
     this.logGroup = this.createLogGroup();
     this.executionRole = this.createExecutionRole();
     this.taskRole = this.createTaskRole();
-    this.cluster = this.createCluster();
+    [this.cluster, this.capacityProviders] = this.createCluster();
     this.taskDefinition = this.createTaskDefinition();
     this.service = this.createService();
     this.createAutoscaling();
@@ -280,13 +282,13 @@ export class Service extends pulumi.ComponentResource {
     return role;
   }
 
-  private createCluster(): aws.ecs.Cluster {
+  private createCluster(): [aws.ecs.Cluster, aws.ecs.ClusterCapacityProviders] {
     const cluster = new aws.ecs.Cluster(
       `${this.name}-cluster`,
       { settings: [{ name: "containerInsights", value: "enabled" }] },
       { parent: this },
     );
-    new aws.ecs.ClusterCapacityProviders(
+    const capacityProviders = new aws.ecs.ClusterCapacityProviders(
       `${this.name}-cluster`,
       {
         clusterName: cluster.name,
@@ -297,7 +299,7 @@ export class Service extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return cluster;
+    return [cluster, capacityProviders];
   }
 
   /** The variables both containers get; the README's table lists them per environment. */
@@ -453,7 +455,13 @@ export class Service extends pulumi.ComponentResource {
         waitForSteadyState: true,
       },
       // Autoscaling owns the running count once the service exists.
-      { parent: this, dependsOn: this.args.startAfter, ignoreChanges: ["desiredCount"] },
+      // CreateService refuses a capacity provider strategy naming a provider the cluster is not
+      // yet associated with, so the association comes first.
+      {
+        parent: this,
+        dependsOn: [...this.args.startAfter, this.capacityProviders],
+        ignoreChanges: ["desiredCount"],
+      },
     );
   }
 

@@ -100,6 +100,11 @@ export interface RunOptions {
    * the engine's unknown sentinel.
    */
   preview?: boolean;
+  /**
+   * The project's name in place of `Pulumi.yaml`'s, as in a fork that renamed it: the stack
+   * file's keys without a namespace follow it, as the CLI's do.
+   */
+  project?: string;
 }
 
 export function projectName(): string {
@@ -127,11 +132,13 @@ function readYaml(name: string): unknown {
  * JSON), keys namespaced. Throws `StackFileError` for a stack file that is missing, empty or not
  * valid YAML, where the CLI would refuse to load it.
  */
-export function stackConfig(stack: string): {
+export function stackConfig(
+  stack: string,
+  project = projectName(),
+): {
   config: Record<string, string>;
   secretKeys: string[];
 } {
-  const project = projectName();
   const name = `Pulumi.${stack}.yaml`;
   const file = join(repoRoot, name);
   if (!existsSync(file)) {
@@ -212,8 +219,8 @@ interface ResponseLike {
 
 /** Runs the program for `stack` and returns what it registered; throws `ProgramError` on failure. */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  const project = projectName();
-  const { config, secretKeys } = stackConfig(stack);
+  const project = options.project ?? projectName();
+  const { config, secretKeys } = stackConfig(stack, project);
   const namespaced = (rawKey: string) => (rawKey.includes(":") ? rawKey : `${project}:${rawKey}`);
   for (const [rawKey, value] of Object.entries(options.config ?? {})) {
     if (value === undefined) delete config[namespaced(rawKey)];

@@ -330,6 +330,11 @@ function serviceShapes(): Record<string, Shape> {
         state: { digest, ref, contextHash: c.hex(64, "context") },
       };
     },
+    // As the random provider: `hex` is byteLength bytes in hex; new keepers, a new value.
+    "random:index/randomId:RandomId": (c) => {
+      const hex = c.hex(2 * Number(c.inputs.byteLength), JSON.stringify(c.inputs.keepers ?? {}));
+      return { id: hex, state: { hex, dec: BigInt(`0x${hex}`).toString() } };
+    },
     "random:index/randomPassword:RandomPassword": (c) => ({
       id: "none",
       state: {

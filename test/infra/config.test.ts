@@ -41,6 +41,38 @@ function assertNothingDeclared(err: ProgramError) {
 }
 
 describe("config", () => {
+  describe("the project's name (Pulumi.yaml name:), which starts account-unique AWS names", () => {
+    it("runs a fork named payments-platform-eu", async () => {
+      const run = await runProgram("staging", { project: "payments-platform-eu" });
+      const [db] = ofType(run, "aws:rds/instance:Instance");
+      assert.equal(db.inputs.identifier, "payments-platform-eu-staging");
+    });
+    for (const [name, message] of [
+      [
+        "Payments",
+        'Pulumi.yaml: name must be lowercase letters, digits and single hyphens, starting with a letter (it starts RDS identifiers and other AWS names), got "Payments"',
+      ],
+      [
+        "pay_ments",
+        'Pulumi.yaml: name must be lowercase letters, digits and single hyphens, starting with a letter (it starts RDS identifiers and other AWS names), got "pay_ments"',
+      ],
+      [
+        "pay--ments",
+        'Pulumi.yaml: name must be lowercase letters, digits and single hyphens, starting with a letter (it starts RDS identifiers and other AWS names), got "pay--ments"',
+      ],
+      [
+        "payments-platform-for-the-european-union-acct",
+        'Pulumi.yaml: name "payments-platform-for-the-european-union-acct" is too long: "payments-platform-for-the-european-union-acct-staging" (the project and stack names) must be at most 51 characters, it starts AWS names of at most 60, got 53',
+      ],
+    ]) {
+      it(`refuses ${name} in one line naming Pulumi.yaml's name and the rule`, async () => {
+        const err = await failure("staging", { project: name });
+        assert.equal(err.message, message);
+        assertNothingDeclared(err);
+      });
+    }
+  });
+
   it("rejects a value of the wrong type, naming the key, the stack file and what is expected", async () => {
     const err = await failure("prod", { config: { desiredCount: "two" } });
     assert.equal(

@@ -128,10 +128,28 @@ describe("database", () => {
           assert.equal(db.options.protect, want.protect);
           assert.equal(keyOf(run, db.inputs.kmsKeyId).options.protect, want.protect);
           assert.equal(db.inputs.skipFinalSnapshot, !want.finalSnapshot);
+          if (!want.finalSnapshot) {
+            assert.equal(db.inputs.finalSnapshotIdentifier, undefined);
+            return;
+          }
+          // A fixed name would fail the second deletion or replacement: the suffix is a
+          // RandomId renewed with every input that replaces the instance.
+          const suffix = one(run, "random:index/randomId:RandomId");
           assert.equal(
             db.inputs.finalSnapshotIdentifier,
-            want.finalSnapshot ? `acme-${stack}-final` : undefined,
+            `acme-${stack}-final-${suffix.outputs.hex}`,
           );
+          assert.match(String(suffix.outputs.hex), /^[0-9a-f]{8}$/);
+          assert.deepEqual(Object.keys(suffix.inputs.keepers as object).sort(), [
+            "dbName",
+            "engine",
+            "identifier",
+            "kmsKeyId",
+            "username",
+          ]);
+          for (const [key, value] of Object.entries(suffix.inputs.keepers as object)) {
+            assert.equal(value, db.inputs[key], `keeper ${key} is the instance's`);
+          }
         },
       );
 
@@ -221,6 +239,11 @@ describe("database", () => {
         assert.deepEqual(decrypt.Condition, {
           StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
         });
+        // Created in parallel, the proxy cannot read the secret until the policy lands.
+        const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").find(
+          (p) => p.inputs.role === role!.id,
+        )!;
+        assert.ok(proxy.options.dependsOn.includes(policy.urn), "the proxy waits for its policy");
       });
 
       it("places the proxy in the isolated subnets behind the proxy security group", () => {

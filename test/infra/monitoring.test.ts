@@ -617,7 +617,9 @@ describe("monitoring and alerting", () => {
 
   describe("Alerting declared alone", () => {
     it("refuses topics nobody would hear", async () => {
-      const message = await declarationError(() => new Alerting("unit", { teamEmails: [] }));
+      const message = await declarationError(
+        () => new Alerting("unit", { namePrefix: "unit", teamEmails: [] }),
+      );
       assert.equal(message, "Alerting unit: teamEmails must name at least one address");
     });
   });

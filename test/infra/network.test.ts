@@ -116,6 +116,21 @@ describe("network", () => {
         const trust = JSON.parse(role!.inputs.assumeRolePolicy as string);
         assert.equal(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
         assert.ok(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]);
+        // The actions the VPC user guide lists for a flow log's role: without DescribeLogGroups
+        // the flow log is created but reports "access error" and delivers nothing.
+        const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").find(
+          (p) => p.inputs.role === role!.id,
+        );
+        const granted = JSON.parse(policy!.inputs.policy as string).Statement.flatMap(
+          (st: { Action: string | string[] }) => [st.Action].flat(),
+        );
+        assert.deepEqual(granted.sort(), [
+          "logs:CreateLogGroup",
+          "logs:CreateLogStream",
+          "logs:DescribeLogGroups",
+          "logs:DescribeLogStreams",
+          "logs:PutLogEvents",
+        ]);
       });
 
       it("allows exactly CloudFront -> load balancer -> service -> proxy -> database (and the VPC out through a NAT instance), and nothing wider", () => {

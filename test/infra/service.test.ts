@@ -279,6 +279,11 @@ describe("service", () => {
         ]);
         // Fargate Spot runs ARM64 tasks from platform version 1.4.0.
         assert.equal(service.inputs.platformVersion, "1.4.0");
+        // CreateService refuses a strategy naming a provider not yet associated with the cluster.
+        assert.ok(
+          service.options.dependsOn.includes(providers.urn),
+          "the service waits for the cluster's capacity providers",
+        );
       });
 
       it("Service: rolling deployments never below full capacity, with circuit-breaker rollback and a health-check grace period", () => {
