@@ -59,6 +59,12 @@ export interface CdnArgs {
   waf?: { rateLimit: number; logRetentionDays: number };
   /** Days access logs are kept in their S3 bucket. Default 90. */
   accessLogRetentionDays?: number;
+  /**
+   * CloudFront's additional metrics (cache hit rate, origin latency, error rates by status
+   * code), which it publishes only with a monitoring subscription: billed as 8 CloudWatch
+   * metrics, about $2.40 a month per distribution. Default false.
+   */
+  additionalMetrics?: boolean;
   /** Days a replaced or deleted version of a static file is kept. Default 30. */
   noncurrentVersionDays?: number;
   /** Delete the buckets with their contents on destroy. Default false. */
@@ -144,6 +150,8 @@ export class Cdn extends pulumi.ComponentResource {
   readonly wafMetricNames?: { webAcl: string; rateLimit: string; managedRuleGroups: string[] };
   /** ACM certificates this component owns (us-east-1), for expiry alarms. */
   readonly certificateArns: pulumi.Output<string>[];
+  /** Whether CloudFront publishes its additional metrics (the cache hit rate among them). */
+  readonly additionalMetrics: boolean;
 
   private readonly name: string;
   private readonly args: Required<Omit<CdnArgs, "domain" | "waf">> &
@@ -159,6 +167,7 @@ export class Cdn extends pulumi.ComponentResource {
       pageMaxTtlSeconds: 300,
       priceClass: "PriceClass_100",
       accessLogRetentionDays: 90,
+      additionalMetrics: false,
       noncurrentVersionDays: 30,
       forceDestroy: false,
       ...args,
@@ -191,6 +200,20 @@ export class Cdn extends pulumi.ComponentResource {
     this.grantDistributionRead();
     this.publishStaticFiles();
     this.deliverAccessLogs();
+    this.additionalMetrics = this.args.additionalMetrics;
+    if (this.additionalMetrics) {
+      // CloudFront is global: its monitoring subscription, like its metrics, is in us-east-1.
+      new aws.cloudfront.MonitoringSubscription(
+        `${this.name}-metrics`,
+        {
+          distributionId: this.distribution.id,
+          monitoringSubscription: {
+            realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
+          },
+        },
+        this.edge,
+      );
+    }
     if (this.args.domain && certificate) {
       this.createAliasRecords(this.args.domain, certificate.zoneId);
     }

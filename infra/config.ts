@@ -73,6 +73,7 @@ export const environmentDefaults = {
     wafRateLimit: 2000,
     wafLogRetentionDays: 7,
     cdnLogRetentionDays: 7,
+    cdnAdditionalMetrics: false,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -112,6 +113,7 @@ export const environmentDefaults = {
     wafRateLimit: 2000,
     wafLogRetentionDays: 30,
     cdnLogRetentionDays: 30,
+    cdnAdditionalMetrics: false,
     dbInstanceClass: "db.t4g.micro",
     dbAllocatedStorageGb: 20,
     dbMultiAz: false,
@@ -151,6 +153,7 @@ export const environmentDefaults = {
     wafRateLimit: 2000,
     wafLogRetentionDays: 365,
     cdnLogRetentionDays: 90,
+    cdnAdditionalMetrics: true,
     dbInstanceClass: "db.t4g.medium",
     dbAllocatedStorageGb: 50,
     dbMultiAz: true,
@@ -278,6 +281,8 @@ export interface StackConfig {
     wafRateLimit: number;
     wafLogRetentionDays: number;
     accessLogRetentionDays: number;
+    /** CloudFront's additional metrics (a monitoring subscription), for the cache hit rate. */
+    additionalMetrics: boolean;
   };
   database: {
     instanceClass: string;
@@ -609,6 +614,13 @@ export const keys = {
     schema: () => integer(1, 3650),
     default: fromDefaults("cdnLogRetentionDays"),
   },
+  cdnAdditionalMetrics: {
+    description:
+      "CloudFront's additional metrics (cache hit rate, origin latency, errors by status): about $2.40 a month per distribution",
+    expected: () => "true or false",
+    schema: () => boolean,
+    default: fromDefaults("cdnAdditionalMetrics"),
+  },
   dbInstanceClass: {
     description: "RDS PostgreSQL instance class",
     expected: () => "an RDS instance class such as db.t4g.micro",
@@ -767,6 +779,7 @@ interface Values {
   wafRateLimit: number;
   wafLogRetentionDays: number;
   cdnLogRetentionDays: number;
+  cdnAdditionalMetrics: boolean;
   dbInstanceClass: string;
   dbAllocatedStorageGb: number;
   dbMultiAz: boolean;
@@ -988,6 +1001,7 @@ export function loadConfig(): StackConfig {
       wafRateLimit: v.wafRateLimit,
       wafLogRetentionDays: v.wafLogRetentionDays,
       accessLogRetentionDays: v.cdnLogRetentionDays,
+      additionalMetrics: v.cdnAdditionalMetrics,
     },
     database: {
       instanceClass: v.dbInstanceClass,

@@ -189,6 +189,7 @@ export = async () => {
         ? { rateLimit: config.cdn.wafRateLimit, logRetentionDays: config.cdn.wafLogRetentionDays }
         : undefined,
       accessLogRetentionDays: config.cdn.accessLogRetentionDays,
+      additionalMetrics: config.cdn.additionalMetrics,
       forceDestroy: !config.deletionProtection,
       edgeProvider,
     },
@@ -230,7 +231,11 @@ export = async () => {
       readinessUrl: cdn.readinessUrl,
       certificateArns: loadBalancer.certificateArn ? [loadBalancer.certificateArn] : [],
       usEast1CertificateArns: cdn.certificateArns,
-      cdn: { distributionId: cdn.distributionId, webAclName: cdn.webAclName },
+      cdn: {
+        distributionId: cdn.distributionId,
+        webAclName: cdn.webAclName,
+        additionalMetrics: cdn.additionalMetrics,
+      },
       logRetentionDays: config.service.logRetentionDays,
     },
     { provider },

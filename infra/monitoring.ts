@@ -92,10 +92,14 @@ export interface MonitoringArgs {
   usEast1CertificateArns?: pulumi.Input<string>[];
   /**
    * The CDN: its distribution and, when it has one, its WAF web ACL (`name`, CLOUDFRONT scope).
-   * Adds the edge widgets (requests, error rate, cache hit rate, blocked requests). Default
-   * unset: no edge widgets.
+   * Adds the edge widgets (requests, error rate, blocked requests; the cache hit rate only with
+   * `additionalMetrics`, the only way CloudFront publishes it). Default unset: no edge widgets.
    */
-  cdn?: { distributionId: pulumi.Input<string>; webAclName?: pulumi.Input<string> };
+  cdn?: {
+    distributionId: pulumi.Input<string>;
+    webAclName?: pulumi.Input<string>;
+    additionalMetrics: boolean;
+  };
   /** Minimum requests per minute before the error rate can alarm. Default 20. */
   errorRateMinRequests?: number;
   /** Days the mirrored alarm events are kept. Default 30. */
@@ -878,7 +882,11 @@ export class Monitoring extends pulumi.ComponentResource {
       database: a.database.instanceIdentifier,
       proxy: a.database.proxyName,
       healthCheckId: this.healthCheck.id,
-      cdn: a.cdn && { distributionId: a.cdn.distributionId, webAcl: a.cdn.webAclName },
+      cdn: a.cdn && {
+        distributionId: a.cdn.distributionId,
+        webAcl: a.cdn.webAclName,
+        additionalMetrics: a.cdn.additionalMetrics,
+      },
       // The alarm widget shows alarms of the dashboard's region only.
       alarmArns: regional.map((alarm) => alarm.arn),
     }) as pulumi.Output<
@@ -914,7 +922,7 @@ interface DashboardInputs {
   logNamespace: string;
   business: Required<BusinessMetrics>;
   maxStorageGb: number;
-  cdn?: { distributionId: string; webAcl?: string };
+  cdn?: { distributionId: string; webAcl?: string; additionalMetrics: boolean };
   alarmArns: string[];
 }
 
@@ -1092,10 +1100,12 @@ export function dashboardBody(d: DashboardInputs): { widgets: Widget[] } {
       { stat: "Average", region: usEast1 },
     );
     // CloudFront publishes the hit rate only with its additional metrics turned on.
-    metric("CDN cache hit rate (%)", [[...cf, "CacheHitRate", ...dist]], {
-      stat: "Average",
-      region: usEast1,
-    });
+    if (d.cdn.additionalMetrics) {
+      metric("CDN cache hit rate (%)", [[...cf, "CacheHitRate", ...dist]], {
+        stat: "Average",
+        region: usEast1,
+      });
+    }
     if (d.cdn.webAcl) {
       metric(
         "WAF blocked requests",

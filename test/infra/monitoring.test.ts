@@ -660,7 +660,9 @@ describe("monitoring and alerting", () => {
       const declared = await declaredAlone(() => {
         const monitoring = new Monitoring(
           "unit",
-          args({ cdn: { distributionId: "E2EXAMPLE", webAclName: "unit-waf" } }),
+          args({
+            cdn: { distributionId: "E2EXAMPLE", webAclName: "unit-waf", additionalMetrics: true },
+          }),
         );
         monitoring.dashboard.dashboardBody.apply((b) => (body = b));
       });
