@@ -174,10 +174,7 @@ describe("dashboard: every widget reads a metric the stack publishes", () => {
       assert.deepEqual(missing, []);
       const subscribed =
         ofType(run, "aws:cloudfront/monitoringSubscription:MonitoringSubscription").length > 0;
-      assert.equal(
-        subscribed,
-        run.config["acme:cdnAdditionalMetrics"] !== "false" && stack === "prod",
-      );
+      assert.equal(subscribed, run.config["acme:cdnAdditionalMetrics"] === "true");
       assert.equal(
         refs.some((m) => m.name === "CacheHitRate"),
         subscribed,
