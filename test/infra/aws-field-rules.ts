@@ -272,7 +272,7 @@ const src = {
   metricAlarmProvider: provider("cloudwatch/metric_alarm.go"),
   dashboard: api("AmazonCloudWatch", "PutDashboard"),
   dashboardBody:
-    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html",
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Dashboard-Body-Structure.html",
   putRule: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
   target: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html",
   inputTransformer:
@@ -915,12 +915,6 @@ export const fieldRules: Record<string, TypeRules> = {
       range("dashboardBody{}.widgets[].x", 0, 23, src.dashboardBody),
       range("dashboardBody{}.widgets[].width", 1, 24, src.dashboardBody),
       range("dashboardBody{}.widgets[].height", 1, 1000, src.dashboardBody),
-      count(
-        "dashboardBody{}.widgets[].properties.metrics",
-        500,
-        "metrics per graph",
-        src.dashboardBody,
-      ),
     ],
   },
   "aws:cloudwatch/eventRule:EventRule": {
