@@ -170,13 +170,17 @@ describe("start-up failures: one log line naming what to change (real process)",
   // These need the machine's PostgreSQL server: the embedded database has one database, one
   // user and no TLS negotiation to refuse.
   if (usingRealPostgres) {
+    // Where the test server listens (.ci/postgres picks its own port, not 5432).
+    const server = () => new URL(db.url);
+    const at = () => `${server().hostname}:${server().port || "5432"}`.replace(/\./g, "\\.");
+
     it("database does not exist (3D000): names it and DATABASE_URL", async () => {
       const msg = await failure(
         "src/server.ts",
         { DATABASE_URL: withUrl((u) => (u.pathname = "/no_such_database")) },
         1,
       );
-      assert.match(msg, /^database "no_such_database" does not exist on 127\.0\.0\.1:5432/);
+      assert.match(msg, new RegExp(`^database "no_such_database" does not exist on ${at()}:`));
       assert.match(msg, /fix the database name in DATABASE_URL/);
     });
 
@@ -184,9 +188,9 @@ describe("start-up failures: one log line naming what to change (real process)",
       const msg = await failure(
         "src/server.ts",
         {
-          PGHOST: "127.0.0.1",
-          PGPORT: "5432",
-          PGDATABASE: "test",
+          PGHOST: server().hostname,
+          PGPORT: server().port || "5432",
+          PGDATABASE: server().pathname.slice(1),
           PGUSER: "no_such_user",
         },
         1,
@@ -203,7 +207,7 @@ describe("start-up failures: one log line naming what to change (real process)",
       );
       assert.match(
         msg,
-        /^DATABASE_SSL=verify-full but PostgreSQL at 127\.0\.0\.1:5432 does not support TLS/,
+        new RegExp(`^DATABASE_SSL=verify-full but PostgreSQL at ${at()} does not support TLS`),
       );
       assert.match(msg, /set DATABASE_SSL=disable/);
     });
