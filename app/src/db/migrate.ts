@@ -5,6 +5,7 @@ import { PG_MIGRATE_LOCK_ID, runner } from "node-pg-migrate";
 
 type RunMigration = Awaited<ReturnType<typeof runner>>[number];
 import type { DatabaseConfig } from "../config";
+import { connectWithRetry, type RetryNotice } from "./connect";
 import { clientConfig } from "./pool";
 
 /** Same path from src/db (ts-node) and dist/db (compiled). */
@@ -17,6 +18,10 @@ export interface MigrateOptions {
   /** How many to apply (up: default all) or roll back (down: default 1). */
   count?: number;
   log?: (msg: string) => void;
+  /** Each failed first-connection attempt that will be retried (budget: db.connectRetryMs). */
+  onRetry?: (notice: RetryNotice) => void;
+  /** Migrations folder; tests point it elsewhere. */
+  dir?: string;
 }
 
 /**
@@ -32,25 +37,40 @@ export interface MigrateOptions {
  */
 export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise<RunMigration[]> {
   const log = opts.log ?? (() => undefined);
-  const client = new pg.Client({
-    ...clientConfig(db),
-    // A runner waits for the lock as long as another runner's migrations take, and a migration
-    // may legitimately run for minutes: none of the service's request-sized timeouts apply.
-    // Connecting gets some slack over the request-path timeout (a database still starting),
-    // but not so much that a wrong address takes long to report.
-    connectionTimeoutMillis: Math.max(db.connectTimeoutMs, MIGRATE_CONNECT_TIMEOUT_MS),
-    statement_timeout: undefined,
-    query_timeout: undefined,
+  const connectOnce = async () => {
+    const client = new pg.Client({
+      ...clientConfig(db),
+      // A runner waits for the lock as long as another runner's migrations take, and a
+      // migration may legitimately run for minutes: none of the service's request-sized
+      // timeouts apply. Connecting gets some slack over the request-path timeout (a database
+      // still starting), but not so much that a wrong address takes long to report.
+      connectionTimeoutMillis: Math.max(db.connectTimeoutMs, MIGRATE_CONNECT_TIMEOUT_MS),
+      statement_timeout: undefined,
+      query_timeout: undefined,
+    });
+    client.on("error", (err) => log(`migration connection error: ${err.message}`));
+    try {
+      await client.connect();
+    } catch (err) {
+      // Release the socket of the failed attempt; not awaited, as a socket that never opened
+      // may never report its end.
+      void client.end().catch(() => undefined);
+      throw err;
+    }
+    return client;
+  };
+  // Only the connection is retried: once connected, a failing migration fails the run at once.
+  const client = await connectWithRetry(connectOnce, {
+    budgetMs: db.connectRetryMs,
+    onRetry: opts.onRetry,
   });
-  client.on("error", (err) => log(`migration connection error: ${err.message}`));
-  await client.connect();
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
     const ran = await runner({
       dbClient: client,
       noLock: true,
-      dir: MIGRATIONS_DIR,
+      dir: opts.dir ?? MIGRATIONS_DIR,
       migrationsTable: MIGRATIONS_TABLE,
       schema: db.schema,
       createSchema: true,
