@@ -82,12 +82,43 @@ export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise
       logger: { debug: log, info: log, warn: log, error: log },
     });
     await client.query("COMMIT");
+    if (opts.direction === "up") {
+      // node-pg-migrate's COMMIT ended the locked transaction; take the lock again, so that
+      // concurrent runners do not change the table's grants at the same time.
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
+      await revokeMigrationTableWrites(client, db.schema);
+      await client.query("COMMIT");
+    }
     return ran;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The migrations table gets the service's DML through the owner's default privileges
+ * (src/db/bootstrap.ts); the service only reads it (/readyz), so writes are taken back from
+ * every role but the table's owner. Run after every migration run (the first one creates the
+ * table) and by the bootstrap.
+ */
+export async function revokeMigrationTableWrites(client: pg.Client, schema: string) {
+  const { rows } = await client.query(
+    `SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
+       FROM pg_class c, aclexplode(c.relacl) a
+      WHERE c.oid = to_regclass(format('%I.%I', $1::text, $2::text))
+        AND a.grantee <> c.relowner AND a.grantee <> 0
+        AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')`,
+    [schema, MIGRATIONS_TABLE],
+  );
+  for (const { grantee } of rows as Array<{ grantee: string }>) {
+    await client.query(
+      `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "${schema}"."${MIGRATIONS_TABLE}" ` +
+        `FROM "${grantee.replace(/"/g, '""')}"`,
+    );
   }
 }
 
