@@ -64,6 +64,7 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: optional(int(100, 600_000)),
   MIGRATE_ON_START: optional(bool),
   BODY_LIMIT_BYTES: optional(int(1024, 10 * 1024 * 1024)),
+  TRUST_PROXY_HOPS: optional(int(0, 10)),
   REQUEST_TIMEOUT_MS: optional(int(1000, 600_000)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
   STATIC_DIR: optional(z.string().min(1)),
@@ -112,6 +113,12 @@ export interface Config {
   database: DatabaseConfig;
   migrateOnStart: boolean;
   bodyLimitBytes: number;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are believed: CloudFront and
+   * the load balancer. The client address is the entry this many hops back; anything a client
+   * wrote into the header itself sits further back and is ignored.
+   */
+  trustProxyHops: number;
   requestTimeoutMs: number;
   shutdownGraceMs: number;
   staticDir?: string;
@@ -200,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     migrateOnStart: e.MIGRATE_ON_START ?? true,
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 16 * 1024,
+    trustProxyHops: e.TRUST_PROXY_HOPS ?? 2,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? 10_000,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 20_000,
     staticDir: e.STATIC_DIR,
