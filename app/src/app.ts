@@ -76,8 +76,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     connectionTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    // The load balancer is the only way in; its X-Forwarded-* headers are the client's.
-    trustProxy: true,
+    // The way in is CloudFront, then the load balancer: each appends the address it received
+    // the request from to X-Forwarded-For, so the client's address is TRUST_PROXY_HOPS (2)
+    // entries back. `true` would take the leftmost entry, which the client writes itself.
+    // (The function is what Fastify builds from a hop count, which its types do not accept.)
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];

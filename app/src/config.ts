@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { CONNECT_RETRY_BUDGET_MS } from "./db/connect";
 import type { MetricsConfig } from "./metrics";
 
 /**
@@ -53,9 +54,17 @@ const envSchema = z.object({
   ),
   DATABASE_POOL_MAX: optional(int(1, 1000)),
   DATABASE_CONNECT_TIMEOUT_MS: optional(int(100, 60_000)),
+  DATABASE_CONNECT_RETRY_MS: optional(int(0, 900_000)),
+  DATABASE_OWNER_ROLE: optional(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier"),
+  ),
+  DATABASE_APP_ROLE: optional(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier"),
+  ),
   DATABASE_STATEMENT_TIMEOUT_MS: optional(int(100, 600_000)),
   MIGRATE_ON_START: optional(bool),
   BODY_LIMIT_BYTES: optional(int(1024, 10 * 1024 * 1024)),
+  TRUST_PROXY_HOPS: optional(int(0, 10)),
   REQUEST_TIMEOUT_MS: optional(int(1000, 600_000)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
   STATIC_DIR: optional(z.string().min(1)),
@@ -84,7 +93,14 @@ export interface DatabaseConfig {
   schema: string;
   poolMax: number;
   connectTimeoutMs: number;
+  /**
+   * How long a start-up step (migrations, bootstrap) keeps retrying its first connection while
+   * the database is not reachable yet; 0 = fail at once. See src/db/connect.ts.
+   */
+  connectRetryMs: number;
   statementTimeoutMs: number;
+  /** Roles the bootstrap creates: the migrations' owner and the service's DML-only role. */
+  roles: { owner: string; app: string };
   /** True when no database was configured and this is not production: use embedded PGlite. */
   embedded: boolean;
 }
@@ -97,6 +113,12 @@ export interface Config {
   database: DatabaseConfig;
   migrateOnStart: boolean;
   bodyLimitBytes: number;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are believed: CloudFront and
+   * the load balancer. The client address is the entry this many hops back; anything a client
+   * wrote into the header itself sits further back and is ignored.
+   */
+  trustProxyHops: number;
   requestTimeoutMs: number;
   shutdownGraceMs: number;
   staticDir?: string;
@@ -147,6 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dbProblems = [
     ...(e.DATABASE_SSL_CA ? checkCaFile(e.DATABASE_SSL_CA) : []),
     ...(e.DATABASE_IAM_AUTH ? checkIamAuth(e, ssl) : []),
+    ...(e.DATABASE_OWNER_ROLE !== undefined && e.DATABASE_OWNER_ROLE === e.DATABASE_APP_ROLE
+      ? [
+          "DATABASE_APP_ROLE: must differ from DATABASE_OWNER_ROLE (the service must not own its tables)",
+        ]
+      : []),
   ];
   if (dbProblems.length > 0) throw new ConfigError(dbProblems);
 
@@ -168,11 +195,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       schema: e.DATABASE_SCHEMA ?? "public",
       poolMax: e.DATABASE_POOL_MAX ?? 10,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS ?? 2000,
+      // In production a deploy can start before the proxy's target is available; elsewhere a
+      // wrong address should fail at once rather than after two minutes.
+      connectRetryMs: e.DATABASE_CONNECT_RETRY_MS ?? (production ? CONNECT_RETRY_BUDGET_MS : 0),
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+      roles: {
+        owner: e.DATABASE_OWNER_ROLE ?? "notes_owner",
+        app: e.DATABASE_APP_ROLE ?? "notes_app",
+      },
       embedded: !e.DATABASE_URL && !hasDiscrete,
     },
     migrateOnStart: e.MIGRATE_ON_START ?? true,
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 16 * 1024,
+    trustProxyHops: e.TRUST_PROXY_HOPS ?? 2,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? 10_000,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 20_000,
     staticDir: e.STATIC_DIR,

@@ -1,6 +1,6 @@
 import { ConfigError } from "./config";
 import { migrate } from "./db/migrate";
-import { runEntryPoint } from "./startup";
+import { logConnectRetry, runEntryPoint } from "./startup";
 
 /**
  * `npm run migrate -w app [-- up|down [count]]`, or `node dist/migrate.js up` in the image:
@@ -23,6 +23,7 @@ runEntryPoint(async ({ config, log, exit }) => {
     direction,
     count,
     log: (msg) => log.info({ component: "migrate" }, msg),
+    onRetry: logConnectRetry(log, "migrate"),
   });
   log.info(
     { component: "migrate", applied: ran.map((m) => m.name) },

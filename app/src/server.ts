@@ -4,7 +4,7 @@ import { buildApp } from "./app";
 import type { Config } from "./config";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
-import { runEntryPoint } from "./startup";
+import { logConnectRetry, runEntryPoint } from "./startup";
 
 /**
  * Entry point: validate config, start the embedded database if none is configured (development
@@ -23,6 +23,7 @@ runEntryPoint(async ({ config, log, exit }) => {
     const applied = await migrate(config.database, {
       direction: "up",
       log: (msg) => log.info({ component: "migrate" }, msg),
+      onRetry: logConnectRetry(log, "migrate"),
     });
     log.info({ applied: applied.map((m) => m.name) }, "migrations up to date");
   }

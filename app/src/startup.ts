@@ -1,6 +1,7 @@
 import pg from "pg";
 import pino, { type Logger } from "pino";
 import { ConfigError, loadConfig, type Config, type DatabaseConfig } from "./config";
+import type { RetryNotice } from "./db/connect";
 import { LineBatcher, loggerOptions } from "./logger";
 
 /**
@@ -58,7 +59,37 @@ export function reportStartupFailure(log: Logger, err: unknown, config?: Config)
     return;
   }
   const code = (err as { code?: unknown }).code;
-  log.fatal(log.isLevelEnabled("debug") ? { code, err } : { code }, explained);
+  const { connectAttempts, connectElapsedMs } = err as {
+    connectAttempts?: number;
+    connectElapsedMs?: number;
+  };
+  const tried =
+    connectAttempts === undefined
+      ? ""
+      : ` (gave up after ${connectAttempts} connection attempts over ${Math.round((connectElapsedMs ?? 0) / 1000)} s; DATABASE_CONNECT_RETRY_MS)`;
+  const fields = { code, ...(connectAttempts !== undefined && { attempts: connectAttempts }) };
+  log.fatal(log.isLevelEnabled("debug") ? { ...fields, err } : fields, explained + tried);
+}
+
+/**
+ * One `warn` line per failed first-connection attempt that will be retried (src/db/connect.ts):
+ * the attempt, the wait, the error's code and message (never the password, which node-postgres
+ * does not put in messages), so a slow start is visible in the task's log as it happens.
+ */
+export function logConnectRetry(log: Logger, component: string) {
+  return ({ attempt, delayMs, elapsedMs, budgetMs, err }: RetryNotice) =>
+    log.warn(
+      {
+        component,
+        attempt,
+        retryInMs: delayMs,
+        elapsedMs,
+        budgetMs,
+        code: (err as { code?: unknown }).code,
+        error: err.message,
+      },
+      `database not reachable yet (attempt ${attempt}: ${err.message}); retrying in ${delayMs} ms`,
+    );
 }
 
 const CERT_ERRORS = new Set([

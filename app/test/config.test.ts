@@ -15,6 +15,19 @@ describe("config", () => {
     assert.equal(c.shutdownGraceMs, 20_000);
     assert.equal(c.migrateOnStart, true);
     assert.deepEqual(c.features, {});
+    // Outside production a wrong address fails at once instead of retrying for two minutes.
+    assert.equal(c.database.connectRetryMs, 0);
+    assert.deepEqual(c.database.roles, { owner: "notes_owner", app: "notes_app" });
+  });
+
+  it("retries the first database connection for 120 s in production, or DATABASE_CONNECT_RETRY_MS", () => {
+    const prod = { NODE_ENV: "production", DATABASE_URL: "postgres://u@db:5432/app" };
+    assert.equal(loadConfig(prod).database.connectRetryMs, 120_000);
+    assert.equal(
+      loadConfig({ ...prod, DATABASE_CONNECT_RETRY_MS: "0" }).database.connectRetryMs,
+      0,
+    );
+    assert.equal(loadConfig({ DATABASE_CONNECT_RETRY_MS: "5000" }).database.connectRetryMs, 5000);
   });
 
   it("uses DATABASE_URL, or discrete PG* settings, and verifies TLS by default in production", () => {
@@ -70,6 +83,9 @@ describe("config", () => {
     [{ DATABASE_POOL_MAX: "0" }, /^DATABASE_POOL_MAX: /],
     [{ SHUTDOWN_GRACE_MS: "-1" }, /^SHUTDOWN_GRACE_MS: /],
     [{ MIGRATE_ON_START: "yes" }, /^MIGRATE_ON_START: /],
+    [{ DATABASE_CONNECT_RETRY_MS: "2m" }, /^DATABASE_CONNECT_RETRY_MS: /],
+    [{ DATABASE_APP_ROLE: "Notes-App" }, /^DATABASE_APP_ROLE: /],
+    [{ DATABASE_OWNER_ROLE: "x", DATABASE_APP_ROLE: "x" }, /^DATABASE_APP_ROLE: must differ/],
     [{ FEATURE_X: "on" }, /^FEATURE_X: /],
     [{ NODE_ENV: "production" }, /^DATABASE_URL: required in production/],
     [{ DEPLOY_ENV: "prod env" }, /^DEPLOY_ENV: must be 1-64 letters/],

@@ -39,6 +39,29 @@ const flag = (i: Instruction, name: string) =>
     ?.getValue();
 const runs = (stage: Stage) => keyword(stage, "RUN").map((i) => i.getArgumentsContent() ?? "");
 const isNpmInstall = (cmd: string) => /\bnpm (ci|install|i)\b/.test(cmd);
+const jsonArgs = (i: Instruction) =>
+  (i as unknown as { getJSONStrings(): Array<{ getJSONValue(): string }> })
+    .getJSONStrings()
+    .map((s) => s.getJSONValue());
+/** Where the node image keeps its package managers. */
+const PACKAGE_MANAGER_PATHS = [
+  "/usr/local/lib/node_modules/npm",
+  "/usr/local/lib/node_modules/corepack",
+  "/usr/local/bin/npm",
+  "/usr/local/bin/npx",
+  "/usr/local/bin/corepack",
+  "/usr/local/bin/yarn",
+  "/usr/local/bin/yarnpkg",
+];
+/** `rm -rf` of package-manager paths only: the one RUN the runtime stage may have. */
+const isPackageManagerRemoval = (cmd: string) => {
+  const words = cmd.replace(/\\\n/g, " ").trim().split(/\s+/);
+  return (
+    words[0] === "rm" &&
+    words[1] === "-rf" &&
+    words.slice(2).every((w) => PACKAGE_MANAGER_PATHS.includes(w) || w === "/opt/yarn-*")
+  );
+};
 
 /** Files copied from the build context (not from another stage), per COPY/ADD. */
 const contextSources = stages.flatMap((stage) =>
@@ -54,11 +77,40 @@ describe("app/Dockerfile", () => {
     assert.equal(finalStage.name, "production");
     const fromStages = keyword(finalStage, "COPY").map((i) => flag(i, "from"));
     assert.ok(fromStages.includes("build"), "production copies the build output from `build`");
-    assert.equal(
-      keyword(finalStage, "RUN").length,
-      0,
-      "nothing is compiled or installed in the runtime stage",
-    );
+    for (const cmd of runs(finalStage)) {
+      assert.ok(
+        isPackageManagerRemoval(cmd),
+        `nothing is compiled or installed in the runtime stage, got RUN ${cmd}`,
+      );
+    }
+  });
+
+  it("removes npm, npx, corepack and yarn from the runtime stage, and nothing there calls them", () => {
+    const removals = runs(finalStage).filter(isPackageManagerRemoval);
+    assert.equal(removals.length, 1, "one RUN removing the package managers");
+    const removed = removals[0].split(/\s+/);
+    for (const p of PACKAGE_MANAGER_PATHS) assert.ok(removed.includes(p), `removes ${p}`);
+    // What runs in the container: CMD, HEALTHCHECK, and the commands the infrastructure gives
+    // the migrate and bootstrap containers. Each is node on a compiled file.
+    const [cmd] = keyword(finalStage, "CMD");
+    const [hc] = keyword(finalStage, "HEALTHCHECK");
+    assert.deepEqual(jsonArgs(cmd).slice(0, 1), ["node"]);
+    assert.match(hc.getArgumentsContent() ?? "", /CMD \["node", /);
+    for (const i of finalStage.instructions) {
+      if (i.getKeyword() === "RUN") continue;
+      assert.doesNotMatch(
+        i.getArgumentsContent() ?? "",
+        /\b(npm|npx|corepack|yarn)\b/,
+        i.getKeyword(),
+      );
+    }
+    for (const entry of ["server", "healthcheck", "migrate", "bootstrap"]) {
+      assert.ok(existsSync(path.join(APP_DIR, "src", `${entry}.ts`)), `dist/${entry}.js is built`);
+    }
+    const service = readFileSync(path.join(REPO_ROOT, "infra", "service.ts"), "utf8");
+    const commands = [...service.matchAll(/command: \[([^\]]*)\]/g)].map((m) => m[1]);
+    assert.ok(commands.length > 0, "infra/service.ts gives containers commands");
+    for (const c of commands) assert.match(c, /^("CMD", )?"node", "dist\/[a-z-]+\.js"/, c);
   });
 
   it("pins every base image by version tag and sha256 digest", () => {

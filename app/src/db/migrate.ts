@@ -5,6 +5,7 @@ import { PG_MIGRATE_LOCK_ID, runner } from "node-pg-migrate";
 
 type RunMigration = Awaited<ReturnType<typeof runner>>[number];
 import type { DatabaseConfig } from "../config";
+import { connectWithRetry, type RetryNotice } from "./connect";
 import { clientConfig } from "./pool";
 
 /** Same path from src/db (ts-node) and dist/db (compiled). */
@@ -17,6 +18,10 @@ export interface MigrateOptions {
   /** How many to apply (up: default all) or roll back (down: default 1). */
   count?: number;
   log?: (msg: string) => void;
+  /** Each failed first-connection attempt that will be retried (budget: db.connectRetryMs). */
+  onRetry?: (notice: RetryNotice) => void;
+  /** Migrations folder; tests point it elsewhere. */
+  dir?: string;
 }
 
 /**
@@ -32,25 +37,40 @@ export interface MigrateOptions {
  */
 export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise<RunMigration[]> {
   const log = opts.log ?? (() => undefined);
-  const client = new pg.Client({
-    ...clientConfig(db),
-    // A runner waits for the lock as long as another runner's migrations take, and a migration
-    // may legitimately run for minutes: none of the service's request-sized timeouts apply.
-    // Connecting gets some slack over the request-path timeout (a database still starting),
-    // but not so much that a wrong address takes long to report.
-    connectionTimeoutMillis: Math.max(db.connectTimeoutMs, MIGRATE_CONNECT_TIMEOUT_MS),
-    statement_timeout: undefined,
-    query_timeout: undefined,
+  const connectOnce = async () => {
+    const client = new pg.Client({
+      ...clientConfig(db),
+      // A runner waits for the lock as long as another runner's migrations take, and a
+      // migration may legitimately run for minutes: none of the service's request-sized
+      // timeouts apply. Connecting gets some slack over the request-path timeout (a database
+      // still starting), but not so much that a wrong address takes long to report.
+      connectionTimeoutMillis: Math.max(db.connectTimeoutMs, MIGRATE_CONNECT_TIMEOUT_MS),
+      statement_timeout: undefined,
+      query_timeout: undefined,
+    });
+    client.on("error", (err) => log(`migration connection error: ${err.message}`));
+    try {
+      await client.connect();
+    } catch (err) {
+      // Release the socket of the failed attempt; not awaited, as a socket that never opened
+      // may never report its end.
+      void client.end().catch(() => undefined);
+      throw err;
+    }
+    return client;
+  };
+  // Only the connection is retried: once connected, a failing migration fails the run at once.
+  const client = await connectWithRetry(connectOnce, {
+    budgetMs: db.connectRetryMs,
+    onRetry: opts.onRetry,
   });
-  client.on("error", (err) => log(`migration connection error: ${err.message}`));
-  await client.connect();
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
     const ran = await runner({
       dbClient: client,
       noLock: true,
-      dir: MIGRATIONS_DIR,
+      dir: opts.dir ?? MIGRATIONS_DIR,
       migrationsTable: MIGRATIONS_TABLE,
       schema: db.schema,
       createSchema: true,
@@ -62,12 +82,43 @@ export async function migrate(db: DatabaseConfig, opts: MigrateOptions): Promise
       logger: { debug: log, info: log, warn: log, error: log },
     });
     await client.query("COMMIT");
+    if (opts.direction === "up") {
+      // node-pg-migrate's COMMIT ended the locked transaction; take the lock again, so that
+      // concurrent runners do not change the table's grants at the same time.
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(PG_MIGRATE_LOCK_ID)]);
+      await revokeMigrationTableWrites(client, db.schema);
+      await client.query("COMMIT");
+    }
     return ran;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The migrations table gets the service's DML through the owner's default privileges
+ * (src/db/bootstrap.ts); the service only reads it (/readyz), so writes are taken back from
+ * every role but the table's owner. Run after every migration run (the first one creates the
+ * table) and by the bootstrap.
+ */
+export async function revokeMigrationTableWrites(client: pg.Client, schema: string) {
+  const { rows } = await client.query(
+    `SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
+       FROM pg_class c, aclexplode(c.relacl) a
+      WHERE c.oid = to_regclass(format('%I.%I', $1::text, $2::text))
+        AND a.grantee <> c.relowner AND a.grantee <> 0
+        AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')`,
+    [schema, MIGRATIONS_TABLE],
+  );
+  for (const { grantee } of rows as Array<{ grantee: string }>) {
+    await client.query(
+      `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "${schema}"."${MIGRATIONS_TABLE}" ` +
+        `FROM "${grantee.replace(/"/g, '""')}"`,
+    );
   }
 }
 

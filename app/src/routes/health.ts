@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isMigrationApplied } from "../db/migrate";
 
 export interface HealthOptions {
@@ -19,6 +19,18 @@ const readyResponse = {
   },
 } as const;
 
+/**
+ * The readiness detail (feature flags, migration names, reasons) is for callers inside the VPC
+ * only. Every request that comes through the load balancer (and so every public one, through
+ * CloudFront) carries X-Forwarded-For, which the load balancer appends and a client cannot
+ * remove; the load balancer's own health checks, and anything calling a task's address
+ * directly from inside the VPC, do not. So: a forwarded request gets the status alone.
+ */
+export function isDirectRequest(request: FastifyRequest): boolean {
+  const h = request.headers;
+  return h["x-forwarded-for"] === undefined && h.forwarded === undefined && h.via === undefined;
+}
+
 export default async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
   // Liveness: the event loop is serving. No database call, so an outage never gets tasks killed.
   app.get("/healthz", { schema: { response: { 200: readyResponse } } }, async () => ({
@@ -29,24 +41,23 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthOpt
   app.get(
     "/readyz",
     { schema: { response: { 200: readyResponse, 503: readyResponse } } },
-    async (_request, reply) => {
-      if (opts.isDraining())
-        return reply.code(503).send({ status: "unavailable", reason: "draining" });
+    async (request, reply) => {
+      const detailed = isDirectRequest(request);
+      const unavailable = (r: FastifyReply, reason: string) =>
+        r.code(503).send(detailed ? { status: "unavailable", reason } : { status: "unavailable" });
+      if (opts.isDraining()) return unavailable(reply, "draining");
       try {
         if (!(await isMigrationApplied(app.db, opts.schema, opts.latestMigration))) {
-          return reply.code(503).send({
-            status: "unavailable",
-            reason: `schema not migrated: ${opts.latestMigration} is not applied`,
-          });
+          return unavailable(reply, `schema not migrated: ${opts.latestMigration} is not applied`);
         }
       } catch (err) {
         const code = (err as { code?: string }).code;
         const reason =
           code === "42P01" ? "schema not migrated: no migrations table" : "database unreachable";
         app.log.warn({ err }, `not ready: ${reason}`);
-        return reply.code(503).send({ status: "unavailable", reason });
+        return unavailable(reply, reason);
       }
-      return { status: "ready", features: opts.features };
+      return detailed ? { status: "ready", features: opts.features } : { status: "ready" };
     },
   );
 }

@@ -5,12 +5,20 @@ import net from "node:net";
  * an outage without touching the shared database server.
  *  - "up": forwards, optionally after `delayMs` per chunk towards the server (slow queries);
  *  - "down": existing connections are reset and new ones refused at once;
- *  - "blackhole": connections are accepted but nothing is ever answered (a dead network path).
+ *  - "blackhole": connections are accepted but nothing is ever answered (a dead network path);
+ *  - "reject": each connection gets a PostgreSQL FATAL ErrorResponse (`rejectWith`) to its
+ *    startup message, then is closed: a server that is starting up (57P03), or a proxy whose
+ *    target is not available yet.
+ * `refuse()` stops listening altogether (the kernel refuses: ECONNREFUSED), `listenAgain()`
+ * listens on the same port again: an endpoint that appears during a deploy.
  */
 export class TcpProxy {
   private server = net.createServer((client) => this.onConnection(client));
   private sockets = new Set<net.Socket>();
-  mode: "up" | "down" | "blackhole" = "up";
+  mode: "up" | "down" | "blackhole" | "reject" = "up";
+  rejectWith = { code: "57P03", message: "the database system is starting up" };
+  /** Connections accepted so far (in any mode): how many attempts a client made. */
+  connections = 0;
   delayMs = 0;
   port = 0;
 
@@ -33,8 +41,21 @@ export class TcpProxy {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server.listen(this.port, "127.0.0.1", resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Closes the listening socket: new connections are refused by the kernel. */
+  async refuse(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server = net.createServer((client) => this.onConnection(client));
+  }
+
+  /** Listens again on the same port, forwarding. */
+  async listenAgain(): Promise<void> {
+    this.restore();
+    await this.start();
   }
 
   cut(mode: "down" | "blackhole" = "down") {
@@ -49,7 +70,9 @@ export class TcpProxy {
 
   async stop(): Promise<void> {
     this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
   }
 
   private track(s: net.Socket) {
@@ -59,6 +82,12 @@ export class TcpProxy {
   }
 
   private onConnection(client: net.Socket) {
+    this.connections++;
+    if (this.mode === "reject") {
+      this.track(client);
+      client.once("data", () => client.end(errorResponse(this.rejectWith)));
+      return;
+    }
     if (this.mode === "down") {
       client.resetAndDestroy();
       return;
@@ -82,4 +111,21 @@ export class TcpProxy {
       }, this.delayMs);
     });
   }
+}
+
+/** A PostgreSQL protocol ErrorResponse ('E'): severity FATAL, SQLSTATE and message. */
+function errorResponse({ code, message }: { code: string; message: string }): Buffer {
+  const fields = Buffer.concat([
+    ...[
+      ["S", "FATAL"],
+      ["V", "FATAL"],
+      ["C", code],
+      ["M", message],
+    ].map(([type, value]) => Buffer.from(`${type}${value}\0`, "utf8")),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(5);
+  header.write("E", 0, "ascii");
+  header.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([header, fields]);
 }

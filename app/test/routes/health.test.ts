@@ -47,7 +47,7 @@ describe("health endpoints", () => {
   describe("with feature flags set", () => {
     const t = useApp({ env: { FEATURE_NEW_EDITOR: "true", FEATURE_DARK_MODE: "false" } });
 
-    it("GET /readyz reports each FEATURE_* flag by its lowercase name", async () => {
+    it("GET /readyz reports each FEATURE_* flag by its lowercase name to a direct caller", async () => {
       const res = await t.app.inject({ url: "/readyz" });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.json(), {
@@ -55,18 +55,48 @@ describe("health endpoints", () => {
         features: { new_editor: true, dark_mode: false },
       });
     });
+
+    // What CloudFront then the load balancer send: the client's address, then the edge's.
+    const throughCdn = {
+      "x-forwarded-for": "198.51.100.7, 130.176.1.10",
+      via: "2.0 0123456789abcdef.cloudfront.net (CloudFront)",
+      "x-forwarded-proto": "https",
+    };
+
+    it("GET /readyz through the CDN and load balancer answers the status only", async () => {
+      for (const headers of [
+        throughCdn,
+        { "x-forwarded-for": "198.51.100.7" },
+        { forwarded: "for=198.51.100.7" },
+        { via: "1.1 proxy" },
+      ]) {
+        const res = await t.app.inject({ url: "/readyz", headers });
+        assert.equal(res.statusCode, 200);
+        assert.deepEqual(res.json(), { status: "ready" }, JSON.stringify(headers));
+        assert.doesNotMatch(res.body, /new_editor|features/);
+      }
+    });
   });
 
   describe("on a database that was never migrated", () => {
     const t = useApp({ migrate: false });
 
-    it("GET /readyz answers 503 naming the reason", async () => {
+    it("GET /readyz answers 503 naming the reason to a direct caller", async () => {
       const res = await t.app.inject({ url: "/readyz" });
       assert.equal(res.statusCode, 503);
       assert.deepEqual(res.json(), {
         status: "unavailable",
         reason: "schema not migrated: no migrations table",
       });
+    });
+
+    it("GET /readyz answers a forwarded caller 503 without the reason (no migration names)", async () => {
+      const res = await t.app.inject({
+        url: "/readyz",
+        headers: { "x-forwarded-for": "198.51.100.7, 130.176.1.10" },
+      });
+      assert.equal(res.statusCode, 503);
+      assert.deepEqual(res.json(), { status: "unavailable" });
     });
 
     it("API calls fail with a JSON 500, not a crash, and readiness explains why", async () => {
