@@ -260,6 +260,11 @@ export interface StackConfig {
     imagePlatform: ImagePlatform;
     /** The git commit the image is tagged with (see `resolveImageTag`). */
     imageTag: string;
+    /**
+     * The digest of an image already in this stack's repository under `imageTag` (promoted from
+     * staging, which built and tested it): run it instead of building one. Unset: build.
+     */
+    imageDigest?: string;
     imagesKept: number;
     capacityProvider: CapacityProvider;
     logLevel: LogLevel;
@@ -524,6 +529,13 @@ export const keys = {
         .refine((tag) => tag !== "latest"),
     optional: true,
   },
+  imageDigest: {
+    description:
+      "Digest of the image in the stack's repository to run instead of building one (deploy.yml promotes staging's)",
+    expected: () => 'an image digest, "sha256:" and 64 lower-case hex digits',
+    schema: () => z.string().regex(/^sha256:[0-9a-f]{64}$/),
+    optional: true,
+  },
   imagesKept: {
     description: "Images the ECR repository keeps (newest first); older ones expire",
     expected: () => "an integer from 1 to 1000",
@@ -767,6 +779,7 @@ interface Values {
   maxCount: number;
   imagePlatform: ImagePlatform;
   imageTag?: string;
+  imageDigest?: string;
   imagesKept: number;
   capacityProvider: CapacityProvider;
   logLevel: LogLevel;
@@ -985,6 +998,7 @@ export function loadConfig(): StackConfig {
       logRetentionDays: v.logRetentionDays,
       imagePlatform: v.imagePlatform,
       imageTag: imageTag!,
+      imageDigest: v.imageDigest,
       imagesKept: v.imagesKept,
       capacityProvider: v.capacityProvider,
       logLevel: v.logLevel,

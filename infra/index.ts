@@ -149,6 +149,7 @@ export = async () => {
     config.stack,
     {
       imageTag: config.service.imageTag,
+      imageDigest: config.service.imageDigest,
       // The Dockerfile builds from the repository root (npm workspaces share its lockfile).
       context: repoRoot,
       dockerfile: join(repoRoot, "app", "Dockerfile"),
@@ -298,6 +299,8 @@ export = async () => {
     loadBalancerDnsName: loadBalancer.loadBalancer.dnsName,
     image: registry.imageRef,
     imageTag: registry.imageTag,
+    /** Where deploy.yml copies the image staging tested before `pulumi up` runs it here. */
+    repositoryUrl: registry.repository.repositoryUrl,
     clusterName: service.cluster.name,
     serviceName: service.service.name,
     logGroupName: service.logGroup.name,

@@ -9,6 +9,13 @@ export interface RegistryArgs {
    * immutable, so a tag names one image forever; `latest` is refused.
    */
   imageTag: string;
+  /**
+   * Run this image, already in the repository under `imageTag`, instead of building one: the
+   * digest staging built and tested, copied here byte for byte by deploy.yml. A build here would
+   * give another digest (BuildKit records the build time), so prod would run an image no one
+   * tested. Unset: build and push.
+   */
+  imageDigest?: string;
   /** Build context: the directory the Dockerfile's COPY lines are relative to. */
   context: string;
   /** Path of the Dockerfile. */
@@ -29,7 +36,8 @@ export interface RegistryArgs {
 /**
  * The service's image: an ECR repository (immutable tags, scan on push, encrypted, the newest
  * `imagesKept` images kept), and the image built from the Dockerfile with BuildKit, pushed to it
- * under the commit's tag. Consumers get `imageRef`, `<repository>@sha256:...`: a task definition
+ * under the commit's tag; or, with `imageDigest`, an image another stack built, already copied
+ * into the repository. Consumers get `imageRef`, `<repository>@sha256:...`: a task definition
  * that names the digest runs exactly the bytes that were built, whatever happens to tags.
  *
  * The build cache lives in a second, mutable repository (`mode=max`: every stage's layers, so
@@ -42,13 +50,15 @@ export interface RegistryArgs {
  */
 export class Registry extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
-  readonly image: dockerBuild.Image;
+  /** The build; none when `imageDigest` names an image promoted from another stack. */
+  readonly image?: dockerBuild.Image;
   /** `<repository url>@sha256:<digest>`: what task definitions run. */
   readonly imageRef: pulumi.Output<string>;
   readonly imageTag: string;
 
   private readonly name: string;
-  private readonly args: Required<RegistryArgs>;
+  private readonly args: Required<Omit<RegistryArgs, "imageDigest">> &
+    Pick<RegistryArgs, "imageDigest">;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("acme:registry:Registry", name, {}, opts);
@@ -67,11 +77,22 @@ export class Registry extends pulumi.ComponentResource {
       throw new Error(`Registry ${name}: imagesKept must be a positive integer`);
     }
 
+    if (
+      this.args.imageDigest !== undefined &&
+      !/^sha256:[0-9a-f]{64}$/.test(this.args.imageDigest)
+    ) {
+      throw new Error(`Registry ${name}: imageDigest must be sha256:<64 hex digits>`);
+    }
+
     this.repository = this.createRepository();
     const cache = this.createCacheRepository();
-    this.image = this.buildAndPush(cache);
     this.imageTag = this.args.imageTag;
-    this.imageRef = pulumi.interpolate`${this.repository.repositoryUrl}@${this.image.digest}`;
+    if (this.args.imageDigest === undefined) {
+      this.image = this.buildAndPush(cache);
+      this.imageRef = pulumi.interpolate`${this.repository.repositoryUrl}@${this.image.digest}`;
+    } else {
+      this.imageRef = pulumi.interpolate`${this.repository.repositoryUrl}@${this.args.imageDigest}`;
+    }
 
     this.registerOutputs({
       repositoryUrl: this.repository.repositoryUrl,
@@ -180,6 +201,12 @@ export class Registry extends pulumi.ComponentResource {
         platforms: [platform],
         tags: [pulumi.interpolate`${this.repository.repositoryUrl}:${imageTag}`],
         push: true,
+        // A preview builds nothing and pushes nothing, cache included: the provider's default
+        // builds during previews and still exports cache manifests then (pulumi-docker-build
+        // v0.0.22, provider/internal/image.go:134-147); with false it returns before any build
+        // (image.go:749). Pull requests preview with read-only roles on x64 runners, where this
+        // arm64 image could not be built without emulation and the cache could not be written.
+        buildOnPreview: false,
         registries: [
           {
             address: this.repository.repositoryUrl.apply((url) => url.split("/")[0]),
@@ -201,7 +228,11 @@ export class Registry extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      // Removing the Image from the program (a stack switched to `imageDigest`) or replacing it
+      // makes the provider delete the pushed manifest from the registry (provider/internal/
+      // client.go:430-450), which the previous release, the rollback target, still runs. The
+      // repository's lifecycle policy expires old images instead.
+      { parent: this, retainOnDelete: true },
     );
   }
 }

@@ -6,14 +6,14 @@
 const { createHash } = require("node:crypto");
 const { execFileSync } = require("node:child_process");
 const { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } = require("node:fs");
-const { join, relative } = require("node:path");
+const { dirname, join, relative, resolve } = require("node:path");
 
 const packDir = __dirname;
 const distDir = join(packDir, "dist");
 const stampFile = join(distDir, "sources.sha256");
 const skipped = new Set(["node_modules", "dist", "test"]);
 
-/** The files the build reads: the pack's TypeScript (tests aside) and its compiler settings. */
+/** The pack's own files the build reads: its TypeScript (tests aside) and compiler settings. */
 function sources(dir = packDir) {
   const found = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -27,10 +27,23 @@ function sources(dir = packDir) {
   return found;
 }
 
+/**
+ * The compiler settings the build reads through `extends`, from tsconfig.build.json on:
+ * tsconfig.json, then ../tsconfig.base.json, which lies outside the pack and so outside
+ * `sources()`. (A settings file's `extends` is a relative path here; the files have no comments.)
+ */
+function extendedConfigs(file = join(packDir, "tsconfig.build.json")) {
+  const base = JSON.parse(readFileSync(file, "utf8")).extends;
+  if (typeof base !== "string") return [];
+  const next = resolve(dirname(file), base.endsWith(".json") ? base : `${base}.json`);
+  return [next, ...extendedConfigs(next)];
+}
+
 /** SHA-256 over every source's path and content, in a fixed order. */
 function fingerprint() {
   const hash = createHash("sha256");
-  for (const path of sources().sort()) {
+  const files = new Set([...sources(), ...extendedConfigs()]);
+  for (const path of [...files].sort()) {
     hash.update(`${relative(packDir, path)}\0`).update(readFileSync(path));
   }
   return hash.digest("hex");
@@ -55,7 +68,7 @@ function build() {
   writeFileSync(stampFile, `${stamp}\n`);
 }
 
-module.exports = { build, isFresh, distDir };
+module.exports = { build, isFresh, distDir, fingerprint };
 
 if (require.main === module) {
   try {

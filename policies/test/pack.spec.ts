@@ -197,7 +197,7 @@ describe("policy pack", () => {
   it("rejects a config file that names no policy of the pack", async () => {
     await assert.rejects(
       diagnostics("staging", undefined, { "cloudwatch-log-retention": { minimumDays: 7 } }),
-      /"cloudwatch-log-retention" is not a policy of the pack; did you mean "cloudwatch-log-group-retention"\?/,
+      /"cloudwatch-log-retention" is not a policy of the pack \(the Pulumi CLI would silently ignore it\); did you mean "cloudwatch-log-group-retention"\?/,
     );
   });
 

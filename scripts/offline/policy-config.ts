@@ -29,7 +29,13 @@ export interface PolicySchema {
   configSchema?: { properties?: Record<string, object>; required?: string[] };
 }
 
-/** A policy config file that the CLI would refuse; the message names the file. */
+/**
+ * A policy config file this check refuses; the message names the file. Stricter than the CLI in
+ * one respect: the CLI ignores a name that is no policy of the pack (pulumi/pulumi v3.248.0,
+ * pkg/resource/analyzer/config.go:336-371 copies it into the config, and validatePolicyPackConfig,
+ * :182-207, checks the pack's policies only), so a misspelt name silently leaves the policy at its
+ * default; here it is an error.
+ */
 export class PolicyConfigError extends Error {
   override readonly name = "PolicyConfigError";
 }
@@ -85,7 +91,10 @@ export function stackPolicyConfig(stack: string, policies = packPolicies()): Pac
   return config as PackConfig;
 }
 
-/** Everything wrong with a policy config, one line each; empty when the CLI would accept it. */
+/**
+ * Everything wrong with a policy config, one line each; empty when the CLI would accept it and
+ * every name in it is a policy of the pack (which the CLI does not check).
+ */
 export function policyConfigProblems(config: unknown, policies: PolicySchema[]): string[] {
   if (!isObject(config)) return ["must be a JSON object of policy name: settings"];
   const names = policies.map((p) => p.name);
@@ -108,7 +117,7 @@ export function policyConfigProblems(config: unknown, policies: PolicySchema[]):
     if (!policy) {
       const near = closest(name, names);
       problems.push(
-        `"${name}" is not a policy of the pack; ` +
+        `"${name}" is not a policy of the pack (the Pulumi CLI would silently ignore it); ` +
           (near ? `did you mean "${near}"?` : `policies: ${names.join(", ")}`),
       );
       continue;

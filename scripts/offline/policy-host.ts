@@ -73,6 +73,14 @@ export class AnalyzerHost {
   }
 
   /**
+   * Starts a pack installed elsewhere (a published pack unpacked and `npm install`ed), as the CLI
+   * does: its own node_modules' policy host, in its directory, with nothing built first.
+   */
+  static startInstalled(dir: string): Promise<AnalyzerHost> {
+    return AnalyzerHost.connect(() => {}, undefined, true, dir);
+  }
+
+  /**
    * `start`, for a caller about to keep the event loop busy (running the program): `launched`
    * settles once the pack's process, or the build before it, is running, so the pack starts
    * alongside that work rather than after it; `host` settles once the pack is connected.
@@ -92,6 +100,7 @@ export class AnalyzerHost {
     onSpawn: () => void,
     signal?: AbortSignal,
     packFresh?: boolean,
+    installedDir?: string,
   ): Promise<AnalyzerHost> {
     await buildPack(onSpawn, signal, packFresh);
     const logs: string[] = [];
@@ -119,9 +128,12 @@ export class AnalyzerHost {
       ),
     );
 
-    const hostScript = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+    const hostScript = require.resolve(
+      "@pulumi/pulumi/cmd/run-policy-pack",
+      installedDir === undefined ? undefined : { paths: [installedDir] },
+    );
     const pack = spawn(process.execPath, [hostScript, `127.0.0.1:${enginePort}`, "."], {
-      cwd: packDir,
+      cwd: installedDir ?? packDir,
       stdio: ["ignore", "pipe", "pipe"],
       signal,
     });

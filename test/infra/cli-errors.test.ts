@@ -138,7 +138,8 @@ describe("mistakes in the offline commands: one clear line each", function () {
           "cloudwatch-log-group-retention": { minimumDays: "thirty" },
         }),
         [
-          'error: policies/config/qa-1.json: "cloudwatch-log-retention" is not a policy of the pack; ' +
+          'error: policies/config/qa-1.json: "cloudwatch-log-retention" is not a policy of the pack ' +
+            "(the Pulumi CLI would silently ignore it); " +
             'did you mean "cloudwatch-log-group-retention"?',
           'error: policies/config/qa-1.json: ec2-vpc-flow-logs.enforcementLevel "strict" is not an ' +
             "enforcement level; valid: advisory, mandatory, remediate, disabled",

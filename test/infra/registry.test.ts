@@ -135,6 +135,42 @@ describe("registry", () => {
     ]);
   });
 
+  it("Image: a preview builds and pushes nothing (no build, no cache export); a removed or replaced build keeps its pushed image", async () => {
+    // As `pulumi preview` runs the program (isDryRun), which pull requests do with read-only roles.
+    const preview = await runProgram("staging", { preview: true });
+    assert.equal(image(preview).inputs.buildOnPreview, false);
+    const up = await runProgram("staging");
+    assert.equal(image(up).inputs.buildOnPreview, false);
+    assert.equal(image(up).options.retainOnDelete, true);
+  });
+
+  describe("prod with imageDigest: runs the image staging tested instead of building", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram("prod", { config: { imageDigest: digest } });
+    });
+
+    it("builds nothing", () => {
+      assert.deepEqual(ofType(run, "docker-build:index:Image"), []);
+    });
+
+    it("the task definition and the stack output name that digest in this stack's repository", () => {
+      const url = appRepository(run).outputs.repositoryUrl as string;
+      for (const container of containers(run)) assert.equal(container.image, `${url}@${digest}`);
+      assert.equal(run.stackOutputs.image, `${url}@${digest}`);
+      // Where deploy.yml copies the image to before `pulumi up`.
+      assert.equal(run.stackOutputs.repositoryUrl, url);
+    });
+
+    it("refuses a digest that is not sha256:<64 hex>", async () => {
+      await assert.rejects(
+        runProgram("prod", { config: { imageDigest: "sha256:abc" } }),
+        /acme:imageDigest must be an image digest, "sha256:" and 64 lower-case hex digits/,
+      );
+    });
+  });
+
   it("Image: takes the tag from config when set", async () => {
     const run = await runProgram("staging", { config: { imageTag: "v1.2.3" } });
     assert.match((image(run).inputs.tags as string[])[0], /:v1\.2\.3$/);

@@ -18,10 +18,12 @@ export interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
+  "continue-on-error"?: boolean;
 }
 
 export interface Job {
   name?: string;
+  if?: string;
   needs?: string | string[];
   "runs-on"?: unknown;
   environment?: string | { name: string; url?: string };
@@ -76,8 +78,18 @@ interface PulumiOp {
   index: number;
   command: "up" | "preview";
   stacks: string[];
+  /** `--policy-pack P --policy-pack-config P/config/<stack>.json`, P as given. */
   policyFlagsOk: boolean;
+  /** The pack directory: `policies`, or `.base/policies` (the base branch's). */
+  pack: string;
+  /** `--target` URNs, if any. */
+  target: string;
+  /** The step goes on when it fails (so it decides nothing). */
+  advisory: boolean;
 }
+
+/** The policy pack directories a gate may use: the checkout's, or the base branch's. */
+const packDirs = ["policies", ".base/policies"];
 
 export function pulumiOps(wf: Workflow): PulumiOp[] {
   const ops: PulumiOp[] = [];
@@ -91,28 +103,44 @@ export function pulumiOps(wf: Workflow): PulumiOp[] {
         const stacks = expand(job, stackExpr);
         const configFor = (stack: string) =>
           configExpr.replace(/\$\{\{\s*matrix\.\w+\s*\}\}/, stack).trim();
+        const pack = String(step.with?.policyPacks ?? "").trim();
         ops.push({
           job: jobId,
           index,
           command,
           stacks,
+          pack,
+          target: String(step.with?.target ?? "").trim(),
+          advisory: step["continue-on-error"] === true,
           policyFlagsOk:
-            String(step.with?.policyPacks ?? "").trim() === "policies" &&
+            packDirs.includes(pack) &&
             stacks.length > 0 &&
-            stacks.every((s) => configFor(s) === `policies/config/${s}.json`),
+            stacks.every((s) => configFor(s) === `${pack}/config/${s}.json`),
         });
       } else if (step.run) {
         for (const m of step.run.matchAll(/pulumi\s+(up|preview)\b([^\n]*)/g)) {
           const args = m[2];
-          const stack = /(?:-s|--stack)[ =](\S+)/.exec(args)?.[1] ?? "";
+          const stackExpr = /(?:-s|--stack)[ =](\$\{\{[^}]*\}\}|\S+)/.exec(args)?.[1] ?? "";
+          const stacks = expand(job, stackExpr);
+          const pack = /--policy-pack[ =](\S+)/.exec(args)?.[1] ?? "";
+          // A value may hold an expression with spaces: `config/${{ matrix.stack }}.json`.
+          const config =
+            /--policy-pack-config[ =](\S*\$\{\{[^}]*\}\}\S*|\S+)/.exec(args)?.[1] ?? "";
           ops.push({
             job: jobId,
             index,
             command: m[1] as "up" | "preview",
-            stacks: expand(job, stack),
+            stacks,
+            pack,
+            target: /--target[ =](\S+)/.exec(args)?.[1] ?? "",
+            advisory: step["continue-on-error"] === true,
             policyFlagsOk:
-              /--policy-pack[ =]policies\b/.test(args) &&
-              new RegExp(`--policy-pack-config[ =]policies/config/${stack}\\.json`).test(args),
+              packDirs.includes(pack) &&
+              stacks.length > 0 &&
+              stacks.every(
+                (s) =>
+                  config.replace(/\$\{\{\s*matrix\.\w+\s*\}\}/, s) === `${pack}/config/${s}.json`,
+              ),
           });
         }
       }
@@ -156,10 +184,14 @@ export function permissionProblems(file: string, wf: Workflow): string[] {
       problems.push(`${file} ${jobId}: permissions "${job.permissions}" is not least privilege`);
     }
     const uses = steps(job).map(action);
+    const codeql = uses.some((a) => a?.startsWith("github/codeql-action/"));
     const justified: Record<string, boolean> = {
       "id-token": uses.includes("aws-actions/configure-aws-credentials"),
-      "security-events": uses.some((a) => a?.startsWith("github/codeql-action/")),
-      "pull-requests": steps(job).some((s) => String(s.with?.["comment-on-pr"]) === "true"),
+      "security-events": codeql,
+      "pull-requests": steps(job).some(
+        (s) =>
+          String(s.with?.["comment-on-pr"]) === "true" || /preview-comment\.mjs/.test(s.run ?? ""),
+      ),
     };
     for (const [scope, level] of Object.entries(perms)) {
       if (level === "write" && !justified[scope]) {
@@ -170,6 +202,12 @@ export function permissionProblems(file: string, wf: Workflow): string[] {
       if (needed && perms[scope] !== "write") {
         problems.push(`${file} ${jobId}: a step needs ${scope}: write, which the job lacks`);
       }
+    }
+    // CodeQL's analyze and upload-sarif read the workflow run (codeql-action v4.32.2,
+    // src/api-client.ts:162); in a private repository the token needs actions: read for that,
+    // and the job's own permissions replace the workflow's.
+    if (codeql && perms.actions !== "read") {
+      problems.push(`${file} ${jobId}: a CodeQL step needs actions: read, which the job lacks`);
     }
   }
   return problems;
@@ -305,26 +343,71 @@ export function deployProblems(wf: Workflow): string[] {
   return problems;
 }
 
-/** preview.yml: every pull request previews staging and prod and comments the result. */
+/**
+ * preview.yml: every pull request previews staging and prod, judged by the base branch's pack
+ * (checked out apart, so the pull request cannot change its judge), and comments the outcome
+ * whatever it is; a fork's pull request still reports the checks branch protection requires.
+ */
 export function previewProblems(wf: Workflow): string[] {
   const problems: string[] = [];
   if (!("pull_request" in wf.on)) problems.push("preview.yml: not triggered by pull requests");
   const previews = pulumiOps(wf).filter((o) => o.command === "preview");
+  const verdicts = previews.filter((o) => !o.advisory);
   for (const stack of ["staging", "prod"]) {
-    if (!previews.some((o) => o.stacks.includes(stack))) {
+    if (!verdicts.some((o) => o.stacks.includes(stack))) {
       problems.push(`preview.yml: no pulumi preview of ${stack}`);
     }
   }
-  for (const op of previews) {
-    const step = steps(wf.jobs[op.job])[op.index];
-    if (String(step.with?.["comment-on-pr"]) !== "true") {
-      problems.push(`preview.yml ${op.job}: the preview is not commented on the pull request`);
+  for (const op of verdicts) {
+    const job = wf.jobs[op.job];
+    const jobSteps = steps(job);
+    if (op.pack !== ".base/policies") {
+      problems.push(
+        `preview.yml ${op.job}: the verdict is not the base branch's pack (.base/policies)`,
+      );
     }
+    const base = jobSteps.findIndex(
+      (s) =>
+        action(s) === "actions/checkout" &&
+        s.with?.path === ".base" &&
+        /github\.event\.pull_request\.base\.sha/.test(String(s.with?.ref ?? "")),
+    );
+    if (base < 0 || base > op.index) {
+      problems.push(`preview.yml ${op.job}: the base branch is not checked out into .base first`);
+    }
+    const id = jobSteps[op.index].id;
+    const comment = jobSteps.find(
+      (s, i) =>
+        i > op.index &&
+        /preview-comment\.mjs/.test(s.run ?? "") &&
+        /always\(\)/.test(s.if ?? "") &&
+        id !== undefined &&
+        new RegExp(`steps\\.${id}\\.outcome`).test(String(s.env?.OUTCOME ?? "")),
+    );
+    if (!comment) {
+      problems.push(
+        `preview.yml ${op.job}: the preview's outcome is not commented whatever it is (if: always())`,
+      );
+    }
+  }
+  // A job skipped by `if` reports its matrix name unexpanded: the required "Preview (<stack>)"
+  // checks of a fork's pull request must come from a job that runs for forks.
+  const names = new Set(
+    verdicts.map((o) => wf.jobs[o.job].name).filter((n): n is string => n !== undefined),
+  );
+  for (const name of names) {
+    const fork = Object.values(wf.jobs).find(
+      (j) =>
+        j.name === name &&
+        /head\.repo\.full_name != github\.repository/.test(String(j.if ?? "")) &&
+        JSON.stringify(j.strategy?.matrix?.stack) === JSON.stringify(["staging", "prod"]),
+    );
+    if (!fork) problems.push(`preview.yml: no job reports "${name}" for a fork's pull request`);
   }
   return problems;
 }
 
-/** ci.yml: the build, test and security stages the seed lists, each as a job that can fail. */
+/** ci.yml: the build, test and security stages the pipeline needs, each as a job that can fail. */
 export function ciProblems(wf: Workflow): string[] {
   const problems: string[] = [];
   const all = Object.values(wf.jobs);
@@ -379,18 +462,36 @@ export function ciProblems(wf: Workflow): string[] {
       String(build?.with?.["cache-from"]).includes("type=gha") &&
       String(build?.with?.["cache-to"]).includes("type=gha"),
   );
-  const trivy = allSteps.find((s) => action(s) === "aquasecurity/trivy-action");
+  const trivy = allSteps.find(
+    (s) => action(s) === "aquasecurity/trivy-action" && String(s.with?.["exit-code"]) === "1",
+  );
   has(
     "image scan failing on CRITICAL",
-    trivy !== undefined &&
-      String(trivy.with?.severity).includes("CRITICAL") &&
-      String(trivy.with?.["exit-code"]) === "1",
+    trivy !== undefined && String(trivy.with?.severity).includes("CRITICAL"),
+  );
+  // Only a vulnerability with a fix can be acted on; the others are reported, failing nothing.
+  has(
+    "image scan failing on fixable vulnerabilities only (ignore-unfixed), with a report of the rest",
+    String(trivy?.with?.["ignore-unfixed"]) === "true" &&
+      allSteps.some(
+        (s) =>
+          action(s) === "aquasecurity/trivy-action" &&
+          String(s.with?.["exit-code"]) === "0" &&
+          String(s.with?.["ignore-unfixed"]) === "false" &&
+          /always\(\)/.test(s.if ?? ""),
+      ),
   );
   has(
     "secret scanning",
     allSteps.some((s) =>
       ["trufflesecurity/trufflehog", "gitleaks/gitleaks-action"].includes(action(s) ?? ""),
     ),
+  );
+  has(
+    "secret scanner at a pinned version (the action's default image tag is latest)",
+    allSteps
+      .filter((s) => action(s) === "trufflesecurity/trufflehog")
+      .every((s) => /^\d+\.\d+\.\d+$/.test(String(s.with?.version ?? ""))),
   );
   for (const stack of ["staging", "prod"]) {
     const gate = Object.values(wf.jobs).find((j) =>
@@ -429,6 +530,188 @@ export function drillProblems(wf: Workflow): string[] {
   );
   if (!output || !upload || !/always\(\)/.test(upload.if ?? "")) {
     problems.push("recovery-drill.yml: the measured time is not always kept as an artifact");
+  }
+  return problems;
+}
+
+/** secret-scan.yml: on a schedule, TruffleHog over the whole history at a pinned version. */
+export function secretScanProblems(wf: Workflow): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(wf.on.schedule) || wf.on.schedule.length === 0) {
+    problems.push("secret-scan.yml: no schedule");
+  }
+  const job = Object.values(wf.jobs).find((j) =>
+    steps(j).some((s) => action(s) === "trufflesecurity/trufflehog"),
+  );
+  const checkout = job && steps(job).find((s) => action(s) === "actions/checkout");
+  const scan = job && steps(job).find((s) => action(s) === "trufflesecurity/trufflehog");
+  // With no base and no head on a scheduled run, the action scans every commit (its action.yml).
+  if (
+    !scan ||
+    scan.with?.base ||
+    scan.with?.head ||
+    String(checkout?.with?.["fetch-depth"]) !== "0"
+  ) {
+    problems.push("secret-scan.yml: no scan of the whole history");
+  }
+  if (!/^\d+\.\d+\.\d+$/.test(String(scan?.with?.version ?? ""))) {
+    problems.push("secret-scan.yml: the scanner's version is not pinned");
+  }
+  return problems;
+}
+
+/**
+ * Every `pulumi up` follows a policy-checked `pulumi preview` of the same stack (and targets) in
+ * its job, one that fails the job: `up` through pulumi/actions runs with --skip-preview and the
+ * engine evaluates stack policies only after every step has run (pulumi v3.248.0,
+ * pkg/resource/deploy/deployment_executor.go:404-408).
+ */
+export function previewBeforeUpProblems(file: string, wf: Workflow): string[] {
+  const ops = pulumiOps(wf);
+  const problems: string[] = [];
+  for (const up of ops.filter((o) => o.command === "up")) {
+    const upStep = steps(wf.jobs[up.job])[up.index];
+    const preview = ops.find(
+      (o) =>
+        o.job === up.job &&
+        o.command === "preview" &&
+        o.index < up.index &&
+        !o.advisory &&
+        o.policyFlagsOk &&
+        o.pack === up.pack &&
+        o.target === up.target &&
+        JSON.stringify(o.stacks) === JSON.stringify(up.stacks) &&
+        steps(wf.jobs[o.job])[o.index].if === upStep.if,
+    );
+    if (!preview) {
+      problems.push(
+        `${file} ${up.job}: pulumi up ${up.stacks.join(",")}${up.target ? " (targeted)" : ""} ` +
+          "without a policy-checked pulumi preview of the same before it",
+      );
+    }
+  }
+  return problems;
+}
+
+const mintsAwsCredentials = (job: Job) =>
+  typeof job.permissions === "object" && job.permissions["id-token"] === "write";
+
+/**
+ * A job that can mint an OIDC token for an AWS role runs no dependency's install script,
+ * whatever npm the runner has: `npm ci`/`npm install` there carry --ignore-scripts.
+ */
+export function installScriptProblems(file: string, wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(wf.jobs)) {
+    if (!mintsAwsCredentials(job)) continue;
+    for (const step of steps(job)) {
+      for (const line of (step.run ?? "").split("\n")) {
+        if (/\bnpm (ci|install|i)\b/.test(line) && !/--ignore-scripts\b/.test(line)) {
+          problems.push(`${file} ${jobId}: "${line.trim()}" may run install scripts`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const runsPulumi = (wf: Workflow, jobId: string) =>
+  pulumiOps(wf).some((o) => o.job === jobId) ||
+  steps(wf.jobs[jobId]).some((s) => action(s) === "pulumi/actions");
+
+/** Every job that runs Pulumi can log in to Pulumi Cloud when it is the backend. */
+export function pulumiTokenProblems(file: string, wf: Workflow): string[] {
+  const want = "${{ secrets.PULUMI_ACCESS_TOKEN }}";
+  return Object.keys(wf.jobs)
+    .filter((id) => runsPulumi(wf, id))
+    .filter((id) => (wf.jobs[id].env?.PULUMI_ACCESS_TOKEN ?? wf.env?.PULUMI_ACCESS_TOKEN) !== want)
+    .map((id) => `${file} ${id}: runs Pulumi without PULUMI_ACCESS_TOKEN from the secrets`);
+}
+
+export const pulumiVersionFile = "${{ runner.temp }}/pulumi-version";
+
+/**
+ * The Pulumi CLI's version has one source: the SDK's in package.json. Every pulumi/actions step
+ * reads the file (`pulumi-version-file`) an earlier step of its job wrote from package.json.
+ */
+export function pulumiVersionProblems(file: string, wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(wf.jobs)) {
+    steps(job).forEach((step, index) => {
+      if (action(step) !== "pulumi/actions") return;
+      if (step.with?.["pulumi-version"] !== undefined) {
+        problems.push(`${file} ${jobId}: pulumi-version set by hand`);
+      }
+      if (step.with?.["pulumi-version-file"] !== pulumiVersionFile) {
+        problems.push(`${file} ${jobId}: pulumi/actions without pulumi-version-file`);
+      } else if (
+        !pulumiVersionCommands({ jobs: { [jobId]: { steps: steps(job).slice(0, index) } }, on: {} })
+          .length
+      ) {
+        problems.push(
+          `${file} ${jobId}: nothing writes the CLI version file before pulumi/actions`,
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+/** The `run:` commands that write the CLI version file (run by the tests to see what they write). */
+export function pulumiVersionCommands(wf: Workflow): string[] {
+  return Object.values(wf.jobs)
+    .flatMap(steps)
+    .map((s) => s.run ?? "")
+    .filter((run) => /> "\$RUNNER_TEMP\/pulumi-version"/.test(run));
+}
+
+/**
+ * Credentials outlast the work: a job that runs `pulumi up` or the restore drill asks for two
+ * hours (configure-aws-credentials' default is one: its action.yml, role-duration-seconds).
+ */
+export function credentialDurationProblems(file: string, wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(wf.jobs)) {
+    const long =
+      pulumiOps(wf).some((o) => o.job === jobId && o.command === "up") ||
+      steps(job).some((s) => runsScript(s, "restore-drill"));
+    if (!long) continue;
+    for (const step of steps(job).filter(
+      (s) => action(s) === "aws-actions/configure-aws-credentials",
+    )) {
+      if (!(Number(step.with?.["role-duration-seconds"]) >= 7200)) {
+        problems.push(`${file} ${jobId}: credentials for less than two hours`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** deploy.yml: production runs the digest staging built and tested; it builds nothing. */
+export function promotionProblems(wf: Workflow): string[] {
+  const problems: string[] = [];
+  const ups = pulumiOps(wf).filter(
+    (o) => o.command === "up" && o.stacks.includes("prod") && !o.target,
+  );
+  const up = ups[0];
+  if (!up) return ["deploy.yml: no pulumi up of prod"];
+  const prodSteps = steps(wf.jobs[up.job]);
+  const configMap = String(prodSteps[up.index].with?.["config-map"] ?? "");
+  if (!/imageDigest: \{value: '\$\{\{ steps\.tested\.outputs\.digest \}\}'/.test(configMap)) {
+    problems.push(
+      "deploy.yml production: pulumi up prod does not run staging's digest (imageDigest)",
+    );
+  }
+  const copy = prodSteps.findIndex(
+    (s) => /skopeo copy --all --preserve-digests/.test(s.run ?? "") && /\$DIGEST/.test(s.run ?? ""),
+  );
+  if (copy < 0 || copy > up.index) {
+    problems.push(
+      "deploy.yml production: the tested image is not copied (digest checked) before pulumi up",
+    );
+  }
+  if (prodSteps.some((s) => action(s)?.startsWith("docker/"))) {
+    problems.push("deploy.yml production: builds an image");
   }
   return problems;
 }

@@ -7,18 +7,25 @@ import {
   awsCredentialProblems,
   ciProblems,
   concurrencyProblems,
+  credentialDurationProblems,
   deployProblems,
   drillProblems,
+  installScriptProblems,
   loadWorkflows,
   permissionProblems,
   policyPackProblems,
+  previewBeforeUpProblems,
   previewProblems,
+  promotionProblems,
+  pulumiTokenProblems,
+  pulumiVersionProblems,
+  secretScanProblems,
   unpinnedActions,
   workflowText,
   type Workflow,
 } from "./rules";
 
-const files = ["ci.yml", "deploy.yml", "preview.yml", "recovery-drill.yml"];
+const files = ["ci.yml", "deploy.yml", "preview.yml", "recovery-drill.yml", "secret-scan.yml"];
 
 /** Every rule that applies to any workflow file. */
 function commonProblems(file: string, wf: Workflow, text = workflowText(file)): string[] {
@@ -28,6 +35,11 @@ function commonProblems(file: string, wf: Workflow, text = workflowText(file)): 
     ...awsCredentialProblems(file, wf),
     ...concurrencyProblems(file, wf),
     ...policyPackProblems(file, wf),
+    ...previewBeforeUpProblems(file, wf),
+    ...installScriptProblems(file, wf),
+    ...pulumiTokenProblems(file, wf),
+    ...pulumiVersionProblems(file, wf),
+    ...credentialDurationProblems(file, wf),
   ];
 }
 
@@ -37,12 +49,12 @@ describe("workflows: structure", () => {
     wf = loadWorkflows();
   });
 
-  it("are the four the pipeline needs", () => {
+  it("are the five the pipeline needs", () => {
     assert.deepEqual(Object.keys(wf).sort(), files);
   });
 
   for (const file of files) {
-    it(`${file}: pinned actions, least permissions, OIDC, per-environment concurrency, policy pack`, () => {
+    it(`${file}: pinned actions, least permissions, OIDC, per-environment concurrency, policy pack, preview before up, no install scripts with credentials, Pulumi token and version, credential duration`, () => {
       assert.deepEqual(commonProblems(file, wf[file]), []);
     });
   }
@@ -56,8 +68,13 @@ describe("workflows: structure", () => {
     const jobs = wf["deploy.yml"].jobs;
     assert.deepEqual(
       Object.fromEntries(Object.entries(jobs).map(([id, j]) => [id, j.needs ?? null])),
-      { staging: null, "verify-staging": "staging", production: "verify-staging" },
+      { staging: null, "verify-staging": "staging", production: ["staging", "verify-staging"] },
     );
+    assert.deepEqual(promotionProblems(wf["deploy.yml"]), []);
+  });
+
+  it("secret-scan.yml scans the whole history on a schedule with a pinned scanner", () => {
+    assert.deepEqual(secretScanProblems(wf["secret-scan.yml"]), []);
   });
 
   it("preview.yml previews staging and prod on every pull request, commented", () => {
@@ -104,7 +121,7 @@ describe("workflows: structure", () => {
     });
 
     it("prod waiting for staging's tests", () => {
-      deploy().jobs.production.needs = "staging";
+      deploy().jobs.production.needs = ["staging"];
       assert.match(deployProblems(deploy()).join("\n"), /prod does not wait/);
     });
 
@@ -146,10 +163,9 @@ describe("workflows: structure", () => {
     for (const [file, job] of [
       ["deploy.yml", "production"],
       ["deploy.yml", "staging"],
-      ["preview.yml", "preview"],
     ] as const) {
       it(`the policy pack flags (${file} ${job})`, () => {
-        const step = wf[file].jobs[job].steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        const step = wf[file].jobs[job].steps!.find((s) => s.id === "up")!;
         delete step.with!.policyPacks;
         assert.match(policyPackProblems(file, wf[file]).join("\n"), /without --policy-pack/);
         step.with!.policyPacks = "policies";
@@ -157,6 +173,18 @@ describe("workflows: structure", () => {
         assert.match(policyPackProblems(file, wf[file]).join("\n"), /without --policy-pack/);
       });
     }
+
+    it("the policy pack flags (preview.yml preview, a CLI call)", () => {
+      const step = wf["preview.yml"].jobs.preview.steps!.find((s) => s.id === "preview")!;
+      step.run = step.run!.replace(
+        /--policy-pack-config \S+/,
+        "--policy-pack-config .base/policies/config/dev.json",
+      );
+      assert.match(
+        policyPackProblems("preview.yml", wf["preview.yml"]).join("\n"),
+        /without --policy-pack/,
+      );
+    });
 
     it("the policy pack flags on a pulumi CLI call", () => {
       const steps = deploy().jobs.staging.steps!;
@@ -167,13 +195,113 @@ describe("workflows: structure", () => {
       assert.deepEqual(policyPackProblems("deploy.yml", deploy()), []);
     });
 
-    it("the preview of prod, and its pull request comment", () => {
+    it("the preview of prod, and its pull request comment whatever the outcome", () => {
       const preview = wf["preview.yml"].jobs.preview;
       preview.strategy!.matrix!.stack = ["staging"];
       assert.match(previewProblems(wf["preview.yml"]).join("\n"), /no pulumi preview of prod/);
-      preview.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!["comment-on-pr"] =
-        false;
-      assert.match(previewProblems(wf["preview.yml"]).join("\n"), /not commented/);
+      preview.steps!.find((s) => /preview-comment/.test(s.run ?? ""))!.if = "success()";
+      assert.match(previewProblems(wf["preview.yml"]).join("\n"), /not commented whatever it is/);
+    });
+
+    it("the base branch's pack as the judge", () => {
+      const preview = wf["preview.yml"].jobs.preview;
+      const verdict = preview.steps!.find((s) => s.id === "preview")!;
+      verdict.run = verdict.run!.replaceAll(".base/policies", "policies");
+      assert.match(previewProblems(wf["preview.yml"]).join("\n"), /not the base branch's pack/);
+      preview.steps = preview.steps!.filter((s) => s.with?.path !== ".base");
+      assert.match(previewProblems(wf["preview.yml"]).join("\n"), /base branch is not checked out/);
+    });
+
+    it("the checks a fork's pull request reports", () => {
+      delete wf["preview.yml"].jobs.fork;
+      assert.match(
+        previewProblems(wf["preview.yml"]).join("\n"),
+        /no job reports "Preview \(\$\{\{ matrix.stack \}\}\)" for a fork/,
+      );
+    });
+
+    it("the policy-checked preview before each up", () => {
+      const steps = deploy().jobs.staging.steps!;
+      const i = steps.findIndex((s) => s.with?.command === "preview");
+      steps[i].with!.policyPacks = "";
+      assert.match(
+        previewBeforeUpProblems("deploy.yml", deploy()).join("\n"),
+        /staging: pulumi up staging without a policy-checked pulumi preview/,
+      );
+      steps.splice(i, 1);
+      const prod = deploy().jobs.production.steps!;
+      prod.splice(
+        prod.findIndex((s) => s.with?.command === "preview" && s.with?.target),
+        1,
+      );
+      assert.match(
+        previewBeforeUpProblems("deploy.yml", deploy()).join("\n"),
+        /production: pulumi up prod \(targeted\) without/,
+      );
+    });
+
+    it("install scripts in a job that can assume an AWS role", () => {
+      const step = deploy().jobs.staging.steps!.find((s) => /npm ci/.test(s.run ?? ""))!;
+      step.run = "npm ci --no-audit --no-fund";
+      assert.match(
+        installScriptProblems("deploy.yml", deploy()).join("\n"),
+        /may run install scripts/,
+      );
+    });
+
+    it("the Pulumi Cloud token, the CLI version's one source, the credentials' duration", () => {
+      delete deploy().env!.PULUMI_ACCESS_TOKEN;
+      assert.match(
+        pulumiTokenProblems("deploy.yml", deploy()).join("\n"),
+        /staging: runs Pulumi without/,
+      );
+      const up = deploy().jobs.staging.steps!.find((s) => s.id === "up")!;
+      up.with!["pulumi-version"] = "3.248.0";
+      assert.match(pulumiVersionProblems("deploy.yml", deploy()).join("\n"), /set by hand/);
+      deploy().jobs.staging.steps = deploy().jobs.staging.steps!.filter(
+        (s) => !/pulumi-version"$/.test(s.run ?? ""),
+      );
+      assert.match(pulumiVersionProblems("deploy.yml", deploy()).join("\n"), /nothing writes/);
+      const creds = deploy().jobs.production.steps!.find((s) =>
+        s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      )!;
+      delete creds.with!["role-duration-seconds"];
+      assert.match(
+        credentialDurationProblems("deploy.yml", deploy()).join("\n"),
+        /production: credentials for less than two hours/,
+      );
+    });
+
+    it("the promotion of staging's digest to prod", () => {
+      const prod = deploy().jobs.production.steps!;
+      delete prod.find((s) => s.id === "up")!.with!["config-map"];
+      prod.splice(
+        prod.findIndex((s) => /skopeo copy/.test(s.run ?? "")),
+        1,
+      );
+      prod.push({ uses: "docker/build-push-action@x" });
+      const problems = promotionProblems(deploy()).join("\n");
+      assert.match(problems, /does not run staging's digest/);
+      assert.match(problems, /not copied/);
+      assert.match(problems, /builds an image/);
+    });
+
+    it("the full-history secret scan", () => {
+      const scan = wf["secret-scan.yml"];
+      delete scan.on.schedule;
+      scan.jobs.secrets.steps!.find((s) => s.uses?.startsWith("trufflesecurity/"))!.with!.version =
+        "latest";
+      const problems = secretScanProblems(scan).join("\n");
+      assert.match(problems, /no schedule/);
+      assert.match(problems, /not pinned/);
+    });
+
+    it("CodeQL's and the SARIF upload's actions: read", () => {
+      delete (wf["ci.yml"].jobs.gate.permissions as Record<string, string>).actions;
+      assert.match(
+        permissionProblems("ci.yml", wf["ci.yml"]).join("\n"),
+        /gate: a CodeQL step needs actions: read/,
+      );
     });
 
     it("a pinned action (a tag instead of a SHA)", () => {
@@ -219,6 +347,12 @@ describe("workflows: structure", () => {
 
     it("a CI stage (image scan, coverage, secret scan, gate SARIF)", () => {
       const ci = wf["ci.yml"];
+      const scan = ci.jobs.image.steps!.find((s) => s.with?.["exit-code"] === "1")!;
+      scan.with!["ignore-unfixed"] = false;
+      assert.match(ciProblems(ci).join("\n"), /fixable vulnerabilities only/);
+      ci.jobs.secrets.steps!.find((s) => s.uses?.startsWith("trufflesecurity/"))!.with!.version =
+        "latest";
+      assert.match(ciProblems(ci).join("\n"), /secret scanner at a pinned version/);
       ci.jobs.image.steps = ci.jobs.image.steps!.filter((s) => !s.uses?.includes("trivy"));
       delete ci.jobs.secrets;
       ci.jobs.gate.steps = ci.jobs.gate.steps!.filter((s) => !s.uses?.includes("upload-sarif"));

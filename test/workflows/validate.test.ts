@@ -53,7 +53,7 @@ describe("workflows: actionlint", function () {
     const broken = workflowText("deploy.yml")
       .replace("${{ steps.up.outputs.serviceUrl }}", "${{ step.up.outputs.serviceUrl }}")
       .replace("cancel-in-progress: false", "cancel-in-progres: false")
-      .replace("needs: verify-staging", "needs: verify-stagin");
+      .replace("needs: [staging, verify-staging]", "needs: [staging, verify-stagin]");
     const findings = (await lint(broken, "deploy.yml")).join("\n");
     assert.match(findings, /\[expression\].*"step"/);
     assert.match(findings, /\[syntax-check\].*cancel-in-progres/);
