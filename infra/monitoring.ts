@@ -193,6 +193,14 @@ export class Monitoring extends pulumi.ComponentResource {
   private readonly name: string;
   private readonly args: Defaulted;
   private readonly mirrored: aws.cloudwatch.MetricAlarm[] = [];
+  /** The us-east-1 alarms to mirror, created after the mirror (see `createMirror`). */
+  private readonly mirrorSources: {
+    key: string;
+    condition: AlertCondition;
+    what: string;
+    metric: MetricSource;
+    evaluation: Evaluation;
+  }[] = [];
   private readonly parent = { parent: this };
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -261,6 +269,7 @@ export class Monitoring extends pulumi.ComponentResource {
     evaluation: Evaluation,
     notify: boolean,
     provider?: aws.Provider,
+    dependsOn?: pulumi.Resource[],
   ): aws.cloudwatch.MetricAlarm {
     const actions = notify ? this.actionsOf(condition) : [];
     // With metric queries each query carries the period: terraform-provider-aws declares the
@@ -281,7 +290,7 @@ export class Monitoring extends pulumi.ComponentResource {
         okActions: actions,
         tags: alertTags(condition),
       },
-      { parent: this, provider },
+      { parent: this, provider, dependsOn },
     );
     this.alarms[key] = alarm;
     return alarm;
@@ -304,24 +313,23 @@ export class Monitoring extends pulumi.ComponentResource {
     if (this.args.region === usEast1) {
       return this.metricAlarm(key, condition, what, metric, evaluation, notify, provider);
     }
-    const source = this.metricAlarm(
-      `${key}-${usEast1}`,
+    // Created by createMirror, once the path its state changes travel exists.
+    const sourceKey = `${key}-${usEast1}`;
+    this.mirrorSources.push({
+      key: sourceKey,
       condition,
-      `${what} (mirrored as ${this.alarmName(key)} in ${this.args.region})`,
+      what: `${what} (mirrored as ${this.alarmName(key)} in ${this.args.region})`,
       metric,
       evaluation,
-      false,
-      provider,
-    );
-    this.mirrored.push(source);
+    });
     return this.metricAlarm(
       key,
       condition,
-      `${what} (mirror of ${usEast1} alarm ${this.alarmName(`${key}-${usEast1}`)})`,
+      `${what} (mirror of ${usEast1} alarm ${this.alarmName(sourceKey)})`,
       {
         namespace: this.logMetricsNamespace,
         metricName: mirroredMetric,
-        dimensions: { AlarmName: source.name },
+        dimensions: { AlarmName: this.alarmName(sourceKey) },
         statistic: "Maximum",
       },
       {
@@ -674,17 +682,21 @@ export class Monitoring extends pulumi.ComponentResource {
    * filter turns ALARM into 1 and OK into 0 per alarm name.
    */
   private createMirror(): void {
-    if (this.mirrored.length === 0) return;
+    if (this.mirrorSources.length === 0) return;
     const prefix = this.args.namePrefix;
     const account = aws.getCallerIdentityOutput({}, this.parent).accountId;
     const partition = aws.getPartitionOutput({}, this.parent).partition;
-    const pattern = pulumi.all(this.mirrored.map((a) => a.arn)).apply((arns) =>
+    // The sources' ARNs from their names, so the path can exist before the alarms do.
+    const pattern = pulumi.all([partition, account]).apply(([p, accountId]) =>
       JSON.stringify({
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
-        resources: arns,
+        resources: this.mirrorSources.map(
+          ({ key }) => `arn:${p}:cloudwatch:${usEast1}:${accountId}:alarm:${this.alarmName(key)}`,
+        ),
       }),
     );
+    const path: pulumi.Resource[] = [];
     const bus = pulumi.interpolate`arn:${partition}:events:${this.args.region}:${account}:event-bus/default`;
 
     const role = new aws.iam.Role(
@@ -707,7 +719,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       this.parent,
     );
-    new aws.iam.RolePolicy(
+    const rolePolicy = new aws.iam.RolePolicy(
       `${this.name}-alarm-mirror`,
       {
         role: role.id,
@@ -729,7 +741,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       usEast1Options,
     );
-    new aws.cloudwatch.EventTarget(
+    const forwardTarget = new aws.cloudwatch.EventTarget(
       `${this.name}-alarm-mirror-forward`,
       { rule: forward.name, arn: bus, roleArn: role.arn },
       usEast1Options,
@@ -743,7 +755,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       this.parent,
     );
-    new aws.cloudwatch.LogResourcePolicy(
+    const logPolicy = new aws.cloudwatch.LogResourcePolicy(
       `${this.name}-alarm-mirror`,
       {
         policyName: `${prefix}-alarm-mirror`,
@@ -771,7 +783,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       this.parent,
     );
-    new aws.cloudwatch.EventTarget(
+    const receiveTarget = new aws.cloudwatch.EventTarget(
       `${this.name}-alarm-mirror-receive`,
       { rule: receive.name, arn: logGroup.arn },
       this.parent,
@@ -780,7 +792,7 @@ export class Monitoring extends pulumi.ComponentResource {
       ["ALARM", "1"],
       ["OK", "0"],
     ]) {
-      new aws.cloudwatch.LogMetricFilter(
+      const filter = new aws.cloudwatch.LogMetricFilter(
         `${this.name}-alarm-mirror-${state.toLowerCase()}`,
         {
           name: `${prefix}-alarm-mirror-${state.toLowerCase()}`,
@@ -795,6 +807,36 @@ export class Monitoring extends pulumi.ComponentResource {
         },
         this.parent,
       );
+      path.push(filter);
+    }
+    path.push(
+      role,
+      rolePolicy,
+      forward,
+      forwardTarget,
+      logGroup,
+      logPolicy,
+      receive,
+      receiveTarget,
+    );
+
+    // The first state change of a new alarm (INSUFFICIENT_DATA to OK or ALARM, at its first
+    // evaluation) is the one that sets its mirror: an alarm that changed before the path existed
+    // would leave the mirror INSUFFICIENT_DATA until its next change, which for a healthy probe
+    // may never come. Created after the whole path, each source's first change travels it.
+    const provider = this.args.usEast1Provider;
+    for (const { key, condition, what, metric, evaluation } of this.mirrorSources) {
+      const source = this.metricAlarm(
+        key,
+        condition,
+        what,
+        metric,
+        evaluation,
+        false,
+        provider,
+        path,
+      );
+      this.mirrored.push(source);
     }
   }
 

@@ -379,6 +379,19 @@ describe("monitoring and alerting", () => {
           JSON.parse(policy.inputs.policyDocument as string).Statement[0].Resource,
           `${group.outputs.arn}:*`,
         );
+
+        // Converges from the first evaluation: the source alarm (whose first change, out of
+        // INSUFFICIENT_DATA, is the one that sets the mirror) is created after the whole path.
+        const path = [forward, toBus, receive, toLogs, group, policy, ...filters];
+        path.push(
+          ofType(run, "aws:iam/role:Role").find((r) => r.outputs.arn === toBus.inputs.roleArn)!,
+        );
+        for (const step of path) {
+          assert.ok(
+            source.options.dependsOn.includes(step.urn),
+            `the source waits for ${step.name}`,
+          );
+        }
       });
 
       it("topics: page and team, encrypted with a customer-managed key CloudWatch and EventBridge may use", () => {
