@@ -175,9 +175,14 @@ function watchForErrors(page: Page): Map<string, number> {
     problems.push(`console error: ${msg.text()} (${msg.location().url})`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) =>
-    problems.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`),
-  );
+  page.on("requestfailed", (req) => {
+    const reason = req.failure()?.errorText;
+    // ERR_ABORTED is the page cancelling its own request (a reload while a response body is
+    // still read, as the steps do right after a DELETE): not a failure of the service. Refused,
+    // reset or timed-out requests have reasons of their own, and HTTP errors are caught below.
+    if (reason === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${req.method()} ${req.url()} (${reason})`);
+  });
   page.on("response", (res) => {
     if (res.status() >= 400)
       problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);

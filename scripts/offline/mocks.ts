@@ -483,6 +483,10 @@ Object.assign(shapes, {
       },
     };
   },
+  // The provider's id for a monitoring subscription is its distribution's.
+  "aws:cloudfront/monitoringSubscription:MonitoringSubscription": (c) => ({
+    id: String(c.inputs.distributionId),
+  }),
   "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => ({
     id: `E${c.hex(13).toUpperCase()}`,
     state: { etag: `E${c.hex(13, "etag").toUpperCase()}` },

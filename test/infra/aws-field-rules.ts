@@ -845,6 +845,15 @@ export const fieldRules: Record<string, TypeRules> = {
       ),
     ],
   },
+  "aws:cloudfront/monitoringSubscription:MonitoringSubscription": {
+    rules: [
+      oneOf(
+        "monitoringSubscription.realtimeMetricsSubscriptionConfig.realtimeMetricsSubscriptionStatus",
+        ["Enabled", "Disabled"],
+        "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_RealtimeMetricsSubscriptionConfig.html",
+      ),
+    ],
+  },
   "aws:cloudfront/originAccessControl:OriginAccessControl": {
     rules: [
       length("name", 1, 64, src.oac),

@@ -270,6 +270,9 @@ describe("CDN", () => {
                 "aws:acm/certificateValidation:CertificateValidation",
               ]
             : []),
+          ...(run.config["acme:cdnAdditionalMetrics"] === "true"
+            ? ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"]
+            : []),
           "aws:cloudwatch/logDelivery:LogDelivery",
           "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
           "aws:cloudwatch/logDeliverySource:LogDeliverySource",

@@ -15,8 +15,12 @@ describe("tagging", () => {
 
       const providers = () => run.resources.filter((r) => r.type === "pulumi:providers:aws");
       const copyRegion = () => run.config["acme:backupCopyRegion"];
-      /** What CloudFront takes from us-east-1 only: its certificate, web ACL, log deliveries. */
+      /**
+       * What CloudFront takes from us-east-1 only: its certificate, web ACL, log deliveries and
+       * the subscription to its additional metrics.
+       */
       const edgeTypes = [
+        "aws:cloudfront/monitoringSubscription:MonitoringSubscription",
         "aws:acm/certificate:Certificate",
         "aws:acm/certificateValidation:CertificateValidation",
         "aws:wafv2/webAcl:WebAcl",
