@@ -1,16 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertRoute } from "./alerting";
+import { createAlarmMirror, mirroredMetric, usEast1 } from "./alarm-mirror";
 import {
   alertDescription,
   alertTable,
   alertTags,
   defaultRunbookBaseUrl,
-  formatAlertText,
   runbookBaseUrlPattern,
-  runbookSectionUrl,
   type AlertCondition,
 } from "./alerts";
+import { dashboardBody, type DashboardInputs } from "./dashboard";
+import { routeFailureEvents } from "./event-routes";
 
 /** What the monitoring needs to know about the running service. */
 export interface MonitoredService {
@@ -129,7 +130,6 @@ type MetricSource = Pick<
   "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "metricQueries"
 >;
 
-const usEast1 = "us-east-1";
 
 /**
  * "Down": a 1/0 health metric below 1 in two of the last three minutes. Both of its sources
@@ -144,8 +144,6 @@ const belowOneForTwoOfThreeMinutes: Evaluation = {
   datapointsToAlarm: 2,
   treatMissingData: "breaching",
 };
-/** Metric the mirror writes: 1 while the us-east-1 alarm is in ALARM, 0 once it is OK. */
-const mirroredMetric = "AlarmState";
 
 /**
  * Dashboards, alarms and the external probe of one stack, following the seed's alert table
@@ -681,149 +679,20 @@ export class Monitoring extends pulumi.ComponentResource {
    * to this region's default event bus, a rule here writes them to a log group, and a metric
    * filter turns ALARM into 1 and OK into 0 per alarm name.
    */
+  /**
+   * The path the us-east-1 alarms' state changes travel (see `createAlarmMirror`), then the
+   * alarms themselves, after it, so their first change out of INSUFFICIENT_DATA reaches it.
+   */
   private createMirror(): void {
     if (this.mirrorSources.length === 0) return;
-    const prefix = this.args.namePrefix;
-    const account = aws.getCallerIdentityOutput({}, this.parent).accountId;
-    const partition = aws.getPartitionOutput({}, this.parent).partition;
-    // The sources' ARNs from their names, so the path can exist before the alarms do.
-    const pattern = pulumi.all([partition, account]).apply(([p, accountId]) =>
-      JSON.stringify({
-        source: ["aws.cloudwatch"],
-        "detail-type": ["CloudWatch Alarm State Change"],
-        resources: this.mirrorSources.map(
-          ({ key }) => `arn:${p}:cloudwatch:${usEast1}:${accountId}:alarm:${this.alarmName(key)}`,
-        ),
-      }),
-    );
-    const path: pulumi.Resource[] = [];
-    const bus = pulumi.interpolate`arn:${partition}:events:${this.args.region}:${account}:event-bus/default`;
-
-    const role = new aws.iam.Role(
-      `${this.name}-alarm-mirror`,
-      {
-        description: `Lets EventBridge in ${usEast1} forward ${prefix}'s alarm changes to ${this.args.region}`,
-        assumeRolePolicy: account.apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
-      },
-      this.parent,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${this.name}-alarm-mirror`,
-      {
-        role: role.id,
-        policy: bus.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: arn }],
-          }),
-        ),
-      },
-      this.parent,
-    );
-    const usEast1Options = { parent: this, provider: this.args.usEast1Provider };
-    const forward = new aws.cloudwatch.EventRule(
-      `${this.name}-alarm-mirror-forward`,
-      {
-        description: `${prefix}: state changes of alarms on us-east-1 metrics, to ${this.args.region}`,
-        eventPattern: pattern,
-      },
-      usEast1Options,
-    );
-    const forwardTarget = new aws.cloudwatch.EventTarget(
-      `${this.name}-alarm-mirror-forward`,
-      { rule: forward.name, arn: bus, roleArn: role.arn },
-      usEast1Options,
-    );
-
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${this.name}-alarm-mirror`,
-      {
-        name: `/aws/events/${prefix}-alarm-mirror`,
-        retentionInDays: this.args.logRetentionDays,
-      },
-      this.parent,
-    );
-    const logPolicy = new aws.cloudwatch.LogResourcePolicy(
-      `${this.name}-alarm-mirror`,
-      {
-        policyName: `${prefix}-alarm-mirror`,
-        policyDocument: logGroup.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${arn}:*`,
-              },
-            ],
-          }),
-        ),
-      },
-      this.parent,
-    );
-    const receive = new aws.cloudwatch.EventRule(
-      `${this.name}-alarm-mirror-receive`,
-      {
-        description: `${prefix}: state changes of its us-east-1 alarms, to the mirror log group`,
-        eventPattern: pattern,
-      },
-      this.parent,
-    );
-    const receiveTarget = new aws.cloudwatch.EventTarget(
-      `${this.name}-alarm-mirror-receive`,
-      { rule: receive.name, arn: logGroup.arn },
-      this.parent,
-    );
-    for (const [state, value] of [
-      ["ALARM", "1"],
-      ["OK", "0"],
-    ]) {
-      const filter = new aws.cloudwatch.LogMetricFilter(
-        `${this.name}-alarm-mirror-${state.toLowerCase()}`,
-        {
-          name: `${prefix}-alarm-mirror-${state.toLowerCase()}`,
-          logGroupName: logGroup.name,
-          pattern: `{ $.detail.state.value = "${state}" }`,
-          metricTransformation: {
-            name: mirroredMetric,
-            namespace: this.logMetricsNamespace,
-            value,
-            dimensions: { AlarmName: "$.detail.alarmName" },
-          },
-        },
-        this.parent,
-      );
-      path.push(filter);
-    }
-    path.push(
-      role,
-      rolePolicy,
-      forward,
-      forwardTarget,
-      logGroup,
-      logPolicy,
-      receive,
-      receiveTarget,
-    );
-
-    // The first state change of a new alarm (INSUFFICIENT_DATA to OK or ALARM, at its first
-    // evaluation) is the one that sets its mirror: an alarm that changed before the path existed
-    // would leave the mirror INSUFFICIENT_DATA until its next change, which for a healthy probe
-    // may never come. Created after the whole path, each source's first change travels it.
+    const path = createAlarmMirror(this.name, this, {
+      namePrefix: this.args.namePrefix,
+      region: this.args.region,
+      usEast1Provider: this.args.usEast1Provider,
+      logRetentionDays: this.args.logRetentionDays,
+      metricsNamespace: this.logMetricsNamespace,
+      sourceAlarmNames: this.mirrorSources.map(({ key }) => this.alarmName(key)),
+    });
     const provider = this.args.usEast1Provider;
     for (const { key, condition, what, metric, evaluation } of this.mirrorSources) {
       const source = this.metricAlarm(
@@ -842,74 +711,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
   /** Failed backups and failed ECS deployments, as EventBridge events, to the team topic. */
   private routeEvents(): void {
-    const team = this.args.topicArns.team;
-    new aws.cloudwatch.EventTarget(
-      `${this.name}-backup-failed`,
-      {
-        rule: this.args.backupFailureRuleName,
-        arn: team,
-        inputTransformer: {
-          inputPaths: {
-            type: "$.detail-type",
-            state: "$.detail.state",
-            resource: "$.detail.resourceArn",
-            message: "$.detail.statusMessage",
-          },
-          inputTemplate: JSON.stringify(
-            alertDescription(
-              this.args.runbookBaseUrl,
-              "backup-failed",
-              "AWS Backup: <type> <state> for <resource>: <message>",
-            ),
-          ),
-        },
-      },
-      this.parent,
-    );
-
-    const service = pulumi.output(this.args.service);
-    const deployments = new aws.cloudwatch.EventRule(
-      `${this.name}-deployment-failed`,
-      {
-        description: "ECS deployments of the service that failed (and were rolled back)",
-        eventPattern: service.serviceArn.apply((arn) =>
-          JSON.stringify({
-            source: ["aws.ecs"],
-            "detail-type": ["ECS Deployment State Change"],
-            resources: [arn],
-            detail: { eventName: ["SERVICE_DEPLOYMENT_FAILED"] },
-          }),
-        ),
-      },
-      this.parent,
-    );
-    new aws.cloudwatch.EventTarget(
-      `${this.name}-deployment-failed`,
-      {
-        rule: deployments.name,
-        arn: team,
-        inputTransformer: {
-          inputPaths: {
-            service: "$.resources[0]",
-            deployment: "$.detail.deploymentId",
-            reason: "$.detail.reason",
-          },
-          inputTemplate: JSON.stringify(
-            formatAlertText("the failed-deployment notification", {
-              what: "ECS deployment <deployment> of <service> failed: <reason>",
-              firstStep:
-                "confirm the service is back on the previous task definition and read the " +
-                "stopped tasks' reason",
-              runbookUrl: runbookSectionUrl(this.args.runbookBaseUrl, {
-                file: "rollback.md",
-                anchor: "automatic",
-              }),
-            }),
-          ),
-        },
-      },
-      this.parent,
-    );
+    routeFailureEvents(this.name, this, {
+      teamTopicArn: this.args.topicArns.team,
+      runbookBaseUrl: this.args.runbookBaseUrl,
+      backupFailureRuleName: this.args.backupFailureRuleName,
+      serviceArn: pulumi.output(this.args.service).serviceArn,
+    });
   }
 
   private createDashboard(): aws.cloudwatch.Dashboard {
@@ -951,210 +758,4 @@ export class Monitoring extends pulumi.ComponentResource {
       this.parent,
     );
   }
-}
-
-interface DashboardInputs {
-  region: string;
-  service: MonitoredService;
-  loadBalancer: string;
-  targetGroup: string;
-  database: string;
-  proxy: string;
-  healthCheckId: string;
-  logNamespace: string;
-  business: Required<BusinessMetrics>;
-  maxStorageGb: number;
-  cdn?: { distributionId: string; webAcl?: string; additionalMetrics: boolean };
-  alarmArns: string[];
-}
-
-type Widget = Record<string, unknown>;
-
-/**
- * The dashboard's widgets, by section: application, infrastructure, database, and edge when
- * there is a CDN. Each section starts with a text header; metric widgets flow three to a row.
- */
-export function dashboardBody(d: DashboardInputs): { widgets: Widget[] } {
-  const widgets: Widget[] = [];
-  let y = 0;
-  let x = 0;
-  const header = (text: string) => {
-    if (x > 0) y += 6;
-    x = 0;
-    widgets.push({ type: "text", x, y, width: 24, height: 1, properties: { markdown: text } });
-    y += 1;
-  };
-  const metric = (
-    title: string,
-    metrics: unknown[][],
-    options: { stat?: string; period?: number; region?: string; yAxis?: unknown } = {},
-  ) => {
-    widgets.push({
-      type: "metric",
-      x,
-      y,
-      width: 8,
-      height: 6,
-      properties: {
-        title,
-        region: options.region ?? d.region,
-        view: "timeSeries",
-        stacked: false,
-        stat: options.stat ?? "Sum",
-        period: options.period ?? 60,
-        metrics,
-        ...(options.yAxis ? { yAxis: options.yAxis } : {}),
-      },
-    });
-    x += 8;
-    if (x >= 24) {
-      x = 0;
-      y += 6;
-    }
-  };
-  const alb = ["AWS/ApplicationELB"];
-  const lb = ["LoadBalancer", d.loadBalancer];
-  const lbTg = [...lb, "TargetGroup", d.targetGroup];
-  const ecs = ["ClusterName", d.service.clusterName, "ServiceName", d.service.serviceName];
-  const business = ["Service", d.business.service, "Environment", d.business.environment];
-
-  header("## Application");
-  widgets.push({
-    type: "alarm",
-    x: 0,
-    y,
-    width: 24,
-    height: 3,
-    properties: { title: "Alarms", alarms: d.alarmArns },
-  });
-  y += 3;
-  metric("Requests per minute", [[...alb, "RequestCount", ...lb]]);
-  metric("5xx (% of requests)", [
-    [...alb, "RequestCount", ...lb, { id: "requests", visible: false }],
-    [...alb, "HTTPCode_Target_5XX_Count", ...lb, { id: "target5xx", visible: false }],
-    [...alb, "HTTPCode_ELB_5XX_Count", ...lb, { id: "elb5xx", visible: false }],
-    [
-      {
-        id: "rate",
-        expression:
-          "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0))",
-        label: "5xx %",
-      },
-    ],
-  ]);
-  metric(
-    "Response time p50 / p95 / p99 (s)",
-    ["p50", "p95", "p99"].map((stat) => [
-      ...alb,
-      "TargetResponseTime",
-      ...lbTg,
-      { stat, label: stat },
-    ]),
-  );
-  metric("Notes created / deleted per minute", [
-    [d.business.namespace, "NotesCreated", ...business],
-    [d.business.namespace, "NotesDeleted", ...business],
-  ]);
-  metric(
-    "Distinct clients per 5 minutes (active users)",
-    [[d.business.namespace, "ActiveClients", ...business]],
-    { period: 300 },
-  );
-  metric("Error log lines and malformed requests", [
-    [d.logNamespace, "ErrorLogLines"],
-    [d.logNamespace, "MalformedRequests"],
-  ]);
-
-  header("## Infrastructure");
-  metric(
-    "Healthy / unhealthy targets",
-    [
-      [...alb, "HealthyHostCount", ...lbTg],
-      [...alb, "UnHealthyHostCount", ...lbTg],
-    ],
-    { stat: "Minimum" },
-  );
-  metric(
-    "Tasks running / desired / pending",
-    ["RunningTaskCount", "DesiredTaskCount", "PendingTaskCount"].map((name) => [
-      "ECS/ContainerInsights",
-      name,
-      ...ecs,
-    ]),
-    { stat: "Average" },
-  );
-  metric(
-    "ECS CPU and memory (%)",
-    [
-      ["AWS/ECS", "CPUUtilization", ...ecs],
-      ["AWS/ECS", "MemoryUtilization", ...ecs],
-    ],
-    { stat: "Average", yAxis: { left: { min: 0, max: 100 } } },
-  );
-  metric(
-    "Network I/O (bytes/s)",
-    [
-      ["ECS/ContainerInsights", "NetworkRxBytes", ...ecs],
-      ["ECS/ContainerInsights", "NetworkTxBytes", ...ecs],
-    ],
-    { stat: "Average" },
-  );
-  metric(
-    "Readiness check from outside (1 = healthy)",
-    [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", d.healthCheckId]],
-    { stat: "Minimum", region: usEast1 },
-  );
-
-  header("## Database");
-  const rds = ["AWS/RDS", "DBInstanceIdentifier", d.database];
-  const rdsMetric = (name: string) => [rds[0], name, rds[1], rds[2]];
-  metric("Database CPU (%)", [rdsMetric("CPUUtilization")], { stat: "Average" });
-  metric(
-    "Connections: database, proxy clients, proxy to database",
-    [
-      rdsMetric("DatabaseConnections"),
-      ["AWS/RDS", "ClientConnections", "ProxyName", d.proxy],
-      ["AWS/RDS", "DatabaseConnections", "ProxyName", d.proxy],
-    ],
-    { stat: "Maximum" },
-  );
-  metric(
-    `Free storage (bytes; autoscaling ceiling ${d.maxStorageGb} GiB)`,
-    [rdsMetric("FreeStorageSpace")],
-    { stat: "Minimum" },
-  );
-  metric("Read / write latency (s)", [rdsMetric("ReadLatency"), rdsMetric("WriteLatency")], {
-    stat: "Average",
-  });
-  metric("Slow statements per minute (PostgreSQL log)", [[d.logNamespace, "SlowQueries"]]);
-
-  if (d.cdn) {
-    header("## Edge");
-    const cf = ["AWS/CloudFront"];
-    const dist = ["DistributionId", d.cdn.distributionId, "Region", "Global"];
-    metric("CDN requests", [[...cf, "Requests", ...dist]], { region: usEast1 });
-    metric(
-      "CDN error rate (%)",
-      [
-        [...cf, "4xxErrorRate", ...dist],
-        [...cf, "5xxErrorRate", ...dist],
-      ],
-      { stat: "Average", region: usEast1 },
-    );
-    // CloudFront publishes the hit rate only with its additional metrics turned on.
-    if (d.cdn.additionalMetrics) {
-      metric("CDN cache hit rate (%)", [[...cf, "CacheHitRate", ...dist]], {
-        stat: "Average",
-        region: usEast1,
-      });
-    }
-    if (d.cdn.webAcl) {
-      metric(
-        "WAF blocked requests",
-        [["AWS/WAFV2", "BlockedRequests", "WebACL", d.cdn.webAcl, "Rule", "ALL"]],
-        { region: usEast1 },
-      );
-    }
-  }
-  return { widgets };
 }

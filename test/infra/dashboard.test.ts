@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig as loadAppConfig } from "../../app/src/config";
 import { environments } from "../../infra/config";
-import { dashboardBody } from "../../infra/monitoring";
+import { dashboardBody } from "../../infra/dashboard";
 import { ofType, type ProgramRun } from "../../scripts/offline/harness";
 import { one, stackRun } from "./stacks";
 
