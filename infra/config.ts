@@ -4,7 +4,6 @@
  * them all, and either returns a typed `StackConfig` or throws one `ConfigError` listing every
  * problem — before any resource is declared, so a bad value never half-applies.
  */
-import { Region } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -12,43 +11,31 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { z } from "zod";
 import { defaultRunbookBaseUrl, runbookBaseUrlMaxLength, runbookBaseUrlPattern } from "./alerts";
+import {
+  awsRegions,
+  enhancedMonitoringIntervals,
+  fargateMemoryByCpu,
+  isNetworkAddress,
+  lacksPerformanceInsights,
+  logRetentionDays,
+  minimumStorageCeiling,
+  performanceInsightsUnsupported,
+  postgresMajorVersions,
+  windowMinutes,
+  windowsOverlap,
+} from "./aws-limits";
+import { natStrategies, type NatStrategy } from "./network";
+import { imagePlatforms, type ImagePlatform } from "./registry";
+import { logLevels, type CapacityProvider, type LogLevel } from "./service";
 
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
-
-/** The regions the AWS provider this program is built with accepts. */
-export const awsRegions: readonly string[] = Object.values(Region);
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const logRetentionDays = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-] as const;
-
-/**
- * PostgreSQL major versions in RDS standard support that RDS Proxy also fronts.
- * https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations
- */
-export const postgresMajorVersions = ["15", "16", "17"] as const;
-
-/** Enhanced Monitoring granularities RDS accepts (seconds; 0 is off). */
-export const enhancedMonitoringIntervals = [0, 1, 5, 10, 15, 30, 60] as const;
 
 /** The shape of `aws:region`'s value, for the backup copy region. */
 const regionFormat = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const backupWindowFormat = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const maintenanceWindowFormat =
   /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-
-/** Fargate task sizes: the memory (MiB) each CPU size (units) accepts. */
-export const fargateMemoryByCpu: Record<number, number[]> = {
-  256: [512, 1024, 2048],
-  512: range(1024, 4096, 1024),
-  1024: range(2048, 8192, 1024),
-  2048: range(4096, 16384, 1024),
-  4096: range(8192, 30720, 1024),
-};
 
 /** The environment differences, side by side. A key a stack file leaves out takes this value. */
 export const environmentDefaults = {
@@ -178,8 +165,6 @@ export const environmentDefaults = {
  * How the private subnets reach the internet, from least to most available: one NAT instance
  * (an EC2 machine, a few dollars a month), one shared NAT gateway, a NAT gateway per AZ.
  */
-export const natStrategies = ["instance", "single", "perAz"] as const;
-export type NatStrategy = (typeof natStrategies)[number];
 
 /** The least an environment may run with, whatever its stack file says. */
 export const environmentFloors = {
@@ -212,12 +197,6 @@ export const environmentFloors = {
 const natStrategiesFor = (env: Environment) =>
   natStrategies.slice(natStrategies.indexOf(environmentFloors[env].natGateways));
 
-/** Image platforms Fargate runs; the task's CPU architecture follows the image's. */
-export const imagePlatforms = ["linux/arm64", "linux/amd64"] as const;
-export type ImagePlatform = (typeof imagePlatforms)[number];
-export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
-export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
-export type LogLevel = (typeof logLevels)[number];
 /** CloudFront price classes: the edge locations a distribution uses, cheapest regions first. */
 export const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 export type PriceClass = (typeof priceClasses)[number];
@@ -1185,62 +1164,6 @@ function databaseProblems(
   return problems;
 }
 
-/** RDS storage autoscaling needs a ceiling at least 10% above the allocated storage (GiB). */
-export function minimumStorageCeiling(allocatedGb: number): number {
-  // Integer arithmetic: 50 * 1.1 is 55.000000000000007 in floating point.
-  return Math.ceil((allocatedGb * 11) / 10);
-}
-
-/** An RDS `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly) window as minutes of the week. */
-function windowRange(window: string): [number, number] {
-  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-  const weekly = window.split("-")[0].split(":").length === 3;
-  const [from, to] = window.split("-").map((end) => {
-    const fields = end.split(":");
-    const [hh, mm] = fields.slice(-2).map(Number);
-    return (weekly ? days.indexOf(fields[0]) * 1440 : 0) + hh * 60 + mm;
-  });
-  // A window that ends "before" it starts wraps past midnight (or past Sunday night).
-  return [from, to > from ? to : to + (weekly ? 7 : 1) * 1440];
-}
-
-function windowMinutes(window: string): number {
-  const [from, to] = windowRange(window);
-  return to - from;
-}
-
-/** Whether a weekly maintenance window overlaps a daily backup window on any day. */
-export function windowsOverlap(backupWindow: string, maintenanceWindow: string): boolean {
-  const [mFrom, mTo] = windowRange(maintenanceWindow);
-  const [bFrom, bTo] = windowRange(backupWindow);
-  // The backup window repeats every day; the maintenance window may wrap past Sunday night.
-  for (let day = -1; day <= 7; day++) {
-    const from = bFrom + day * 1440;
-    const to = bTo + day * 1440;
-    if (from < mTo && mFrom < to) return true;
-  }
-  return false;
-}
-
-/**
- * Instance classes without Performance Insights. The RDS documentation lists these for MySQL and
- * MariaDB (and the Aurora equivalents); they are refused for PostgreSQL too because enabling it on
- * them fails the create and the free tier is worth nothing on a class this small.
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html
- */
-export const performanceInsightsUnsupported = [
-  "db.t2.micro",
-  "db.t2.small",
-  "db.t3.micro",
-  "db.t3.small",
-  "db.t4g.micro",
-  "db.t4g.small",
-] as const;
-
-export function lacksPerformanceInsights(instanceClass: string): boolean {
-  return (performanceInsightsUnsupported as readonly string[]).includes(instanceClass);
-}
-
 function isEnvironment(name: string): name is Environment {
   return (environments as readonly string[]).includes(name);
 }
@@ -1324,20 +1247,4 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
-}
-
-function isNetworkAddress(cidr: string): boolean {
-  const [address, prefix] = cidr.split("/");
-  const hostBits = 32 - Number(prefix);
-  return ipv4ToNumber(address) % 2 ** hostBits === 0;
-}
-
-export function ipv4ToNumber(address: string): number {
-  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-function range(from: number, to: number, step: number): number[] {
-  const out: number[] = [];
-  for (let n = from; n <= to; n += step) out.push(n);
-  return out;
 }

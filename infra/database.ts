@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./config";
+import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./aws-limits";
 
 export interface DatabaseArgs {
   /**

@@ -130,7 +130,6 @@ type MetricSource = Pick<
   "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "metricQueries"
 >;
 
-
 /**
  * "Down": a 1/0 health metric below 1 in two of the last three minutes. Both of its sources
  * (Route 53's health-check status, the load balancer's healthy host count) report every minute,

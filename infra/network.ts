@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ipv4ToNumber, type NatStrategy } from "./config";
+import { ipv4ToNumber } from "./aws-limits";
+
+/** How the private subnets reach the internet, cheapest first. */
+export const natStrategies = ["instance", "single", "perAz"] as const;
+export type NatStrategy = (typeof natStrategies)[number];
 
 export interface NetworkArgs {
   /**

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImagePlatform } from "./config";
+
+/** Image platforms Fargate runs; the task's CPU architecture follows the image's. */
+export const imagePlatforms = ["linux/arm64", "linux/amd64"] as const;
+export type ImagePlatform = (typeof imagePlatforms)[number];
 
 export interface RegistryArgs {
   /**

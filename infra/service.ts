@@ -1,7 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapacityProvider, ImagePlatform, LogLevel } from "./config";
+import type { ImagePlatform } from "./registry";
 import type { MetricDimensions } from "./monitoring";
+
+export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
+/** The service's LOG_LEVEL values (pino's levels). */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /** How the service reaches its database: RDS Proxy with IAM authentication, no password. */
 export interface ServiceDatabase {

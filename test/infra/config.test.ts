@@ -6,8 +6,8 @@ import {
   ConfigError,
   environmentDefaults,
   environments,
-  windowsOverlap,
 } from "../../infra/config";
+import { windowsOverlap } from "../../infra/aws-limits";
 import {
   ofType,
   ProgramError,
