@@ -1,5 +1,5 @@
 /**
- * The seed's alert table as data: each condition's severity, where it is routed, what to do
+ * The alert table of docs/quality-gate.md as data: each condition's severity, where it is routed, what to do
  * first and its runbook section. The alarms (infra/monitoring.ts), their tags, the README's
  * alert table and the runbook-link test all read it, so they cannot drift apart.
  */

@@ -46,7 +46,7 @@ export class Backup extends pulumi.ComponentResource {
   readonly vault: aws.backup.Vault;
   readonly copyVault?: aws.backup.Vault;
   readonly plan: aws.backup.Plan;
-  /** Matches failed or aborted backup and copy jobs; issue 8's alerting adds its target. */
+  /** Matches failed or aborted backup and copy jobs; the monitoring adds its target. */
   readonly failureRule: aws.cloudwatch.EventRule;
 
   private readonly name: string;

@@ -309,7 +309,7 @@ export = async () => {
     databaseName: database.databaseName,
     databaseUser: database.username,
     backupVaultArn: backup.vault.arn,
-    /** EventBridge rule of failed backup/copy jobs; the alerting (issue 8) adds a target to it. */
+    /** EventBridge rule of failed backup/copy jobs; the monitoring adds its target. */
     backupFailureRuleArn: backup.failureRule.arn,
     distributionId: cdn.distributionId,
     distributionDomainName: cdn.distribution.domainName,

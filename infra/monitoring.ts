@@ -145,7 +145,7 @@ const belowOneForTwoOfThreeMinutes: Evaluation = {
 };
 
 /**
- * Dashboards, alarms and the external probe of one stack, following the seed's alert table
+ * Dashboards, alarms and the external probe of one stack, following the alert table
  * (infra/alerts.ts): every alarm says its severity, what to do first and its runbook section,
  * has alarm and OK actions, an explicit missing-data treatment and M-of-N datapoints so a blip
  * does not notify anyone.

@@ -1,7 +1,7 @@
 /**
  * `npm run preflight -- --stack NAME`
  *
- * The seed's pre-production checklist, as checks over the stack's file: its configuration as
+ * The pre-production checklist of docs/quality-gate.md, as checks over the stack's file: its configuration as
  * infra/config.ts reads it (the same loader `pulumi up` runs), its secrets, alert subscriptions,
  * domain and certificate settings, off-site backups in prod, the quality gate's settings and the
  * runbooks. Offline: no AWS, no Pulumi CLI. Lists every check and what is missing; exits 1 if a
@@ -81,7 +81,7 @@ export function isPlaceholderDomain(name: string): boolean {
 /** Config key names that say their value is a secret, which must then be `secure:`. */
 const secretLike = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|credential)/i;
 
-/** The runbooks the seed's checklist asks for, which the alarms link to. */
+/** The runbooks the quality gate's checklist asks for, which the alarms link to. */
 const runbooks = ["deployment.md", "rollback.md", "database-recovery.md", "incident-response.md"];
 
 /** Runs infra/config.ts's loader over the stack's values, as `pulumi up` would. */

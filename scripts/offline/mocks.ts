@@ -597,7 +597,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
   ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
-    // The stack is part of the seed: two stacks never share an id, as in AWS.
+    // The stack is part of the hash: two stacks never share an id, as in AWS.
     const hex = (length: number, salt = "") =>
       createHash("sha256")
         .update(`${pulumi.getStack()}\0${args.type}\0${args.name}\0${salt}`)

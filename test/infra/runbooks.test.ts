@@ -9,7 +9,7 @@ const runbooks = join(repoRoot, "docs", "runbooks");
 describe("runbooks", () => {
   const pages = readdirSync(runbooks).filter((f) => f.endsWith(".md"));
 
-  it("cover every operation the seed asks a runbook for", () => {
+  it("cover every operation the quality gate asks a runbook for", () => {
     assert.deepEqual(pages.sort(), [
       "README.md",
       "common-issues.md",

@@ -6,7 +6,7 @@ import { useApp } from "../helpers/app";
  * What a client writes is what it reads back, byte for byte, or it is refused with a 400 naming
  * the field: never a 5xx, never a silently altered note. Property-based, against the test
  * database (real PostgreSQL with TEST_DATABASE_URL). The seed is fixed so a failure reproduces;
- * fast-check prints the seed and the shrunk counterexample. FC_SEED explores other seeds.
+ * fast-check prints its seed and the shrunk counterexample. FC_SEED explores other seeds.
  */
 const SEED = Number(process.env.FC_SEED ?? 20261126);
 
