@@ -15,7 +15,7 @@ import {
   symlinkSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { delimiter, dirname, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../../scripts/offline/harness";
 import { ensurePulumi, pulumiEnv, type PulumiBuild } from "../../scripts/pulumi";
@@ -81,11 +81,16 @@ export class Sandbox {
     return dir;
   }
 
+  /** With `languageStandin`, the stand-in language host is on PATH (for `pulumi new` only). */
+  languageStandin = false;
+
   async pulumi(cwd: string, ...args: string[]): Promise<CliResult> {
+    const env = this.env(cwd);
+    if (this.languageStandin) env.PATH = `${pulumiBuild().standinDir}${delimiter}${env.PATH}`;
     try {
       const { stdout, stderr } = await exec(join(pulumiBuild().binDir, "pulumi"), args, {
         cwd,
-        env: this.env(cwd),
+        env,
         maxBuffer: 64 * 1024 * 1024,
       });
       return { code: 0, stdout, stderr };
@@ -148,10 +153,11 @@ export async function withSecretsProvider(
 }
 
 /**
- * A checkout of the repository's files (tracked and new, as git lists them) in `dir`, sharing
- * the installed packages: the offline preview and gate run in it as in the repository.
+ * A checkout of the repository's files (tracked and new, as git lists them) in `dir`. With
+ * `linkModules` it shares the installed packages, and the offline preview and gate run in it as
+ * in the repository; without, it is a template for `pulumi new`, which copies every file.
  */
-export function copyRepository(dir: string): string {
+export function copyRepository(dir: string, { linkModules = true } = {}): string {
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
     cwd: repoRoot,
     encoding: "utf8",
@@ -162,6 +168,12 @@ export function copyRepository(dir: string): string {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(repoRoot, file), join(dir, file));
   }
+  if (linkModules) linkInstall(dir);
+  return dir;
+}
+
+/** The repository's installed packages linked into a copy, and the compiled pack copied. */
+export function linkInstall(dir: string) {
   for (const modules of ["node_modules", "app/node_modules", "policies/node_modules"]) {
     if (existsSync(join(repoRoot, modules)))
       symlinkSync(join(repoRoot, modules), join(dir, modules));
@@ -169,5 +181,4 @@ export function copyRepository(dir: string): string {
   // The compiled pack, as `npm ci` leaves it; a copy whose policies change rebuilds it.
   const dist = join(repoRoot, "policies", "dist");
   if (existsSync(dist)) cpSync(dist, join(dir, "policies", "dist"), { recursive: true });
-  return dir;
 }
