@@ -52,10 +52,11 @@ export function pulumiVersion(): string {
  * The version is stamped in by the linker, as in the release build
  * (sdk/go/common/version/version.go at v3.248.0: "initialized by the Go linker"); without it
  * `pulumi version` prints nothing and the CLI takes itself for a development build. CGO is off,
- * so no C compiler is needed; -s -w leave out the debug tables (a smaller, faster link).
+ * so no C compiler is needed; -s -w leave out the debug tables (a smaller, faster link); no VCS
+ * stamp, so the build depends on tools/pulumi alone, not on the state of the git checkout.
  */
 function buildArgs(version: string, staging: string): string[][] {
-  const go = ["build", "-trimpath", "-mod=readonly", "-ldflags"];
+  const go = ["build", "-trimpath", "-buildvcs=false", "-mod=readonly", "-ldflags"];
   return [
     [
       ...go,
