@@ -3,6 +3,10 @@
  * deployment of version 3 whose manifest carries the magic the CLI checks and the plugins used,
  * and whose resources carry inputs, outputs, parent, provider and dependencies, the stack first
  * and every resource after the ones it depends on (registration order, as the engine records it).
+ * It has no `secrets_providers` section (offline there is no passphrase to write one with), and
+ * the CLI 3.248.0 cannot import a state with secrets without one (it panics, "attempt to encrypt
+ * value"): add the target stack's, as `pulumi stack export` of the new stack shows it
+ * (test/cli/stack-import.test.ts).
  */
 import { version as sdkVersion } from "@pulumi/pulumi/version";
 import { createHash } from "node:crypto";

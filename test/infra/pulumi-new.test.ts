@@ -1,116 +1,45 @@
 /**
- * What `pulumi new <this repository>` does to a copy of it, reproduced from the Pulumi CLI's source
- * (pkg/cmd/pulumi/project/newcmd/config.go and sdk/go/common/resource/config/map.go), then the
- * real program and the gate run in that copy:
- * - the project is renamed if asked and the `template:` section is dropped from Pulumi.yaml;
- * - each `template.config` key is asked with its default; a blank answer takes the default, and
- *   an empty value is not saved;
- * - the answers are merged into Pulumi.<stack>.yaml if it exists (existing keys overwritten),
- *   and the file is written back with every key namespaced, as the CLI marshals its config map.
+ * `pulumi new <a copy of this repository>` run by the real CLI (the build `npm run pulumi` uses),
+ * offline: a local file backend, the passphrase secrets provider, and the template's prompts
+ * answered with `--yes` (each default) and `-c key=value` (a typed answer). Then the real program
+ * and the gate run in the new project. What the CLI does, as these tests see it:
+ * - Pulumi.yaml: the name replaced, the `template:` section removed, the comments kept, and a
+ *   `pulumi:tags` config naming the template added (pkg/cmd/pulumi/project/newcmd/new.go at
+ *   v3.248.0);
+ * - the stack file: the template's own file if it has one, with the answers merged in, or a new
+ *   one holding only the answers; either way re-marshalled as the CLI writes config
+ *   (sdk/go/common/resource/config/map.go): every project key namespaced with the new name,
+ *   sorted, numbers and booleans as strings, the comments among the keys dropped, and
+ *   `encryptionsalt:` added. A prompt with no default answered blank writes nothing.
+ * The CLI needs a language host to create a project of runtime nodejs; the real one cannot be
+ * built here (its module is not served), so a stand-in that does nothing stands in for it
+ * (tools/pulumi/language-standin), and the repository's installed packages are linked into the
+ * new project instead of `npm install`.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { environments } from "../../infra/config";
-import { repoRoot, stackConfig } from "../../scripts/offline/harness";
+import { repoRoot } from "../../scripts/offline/harness";
+import { buildTimeout, copyRepository, linkInstall, pulumiBuild, Sandbox } from "../cli/cli";
 import { npmRunIn } from "./npm-run";
 
-interface TemplatePrompt {
-  description: string;
-  default?: string;
+interface StackFile {
+  config: Record<string, unknown>;
+  encryptionsalt?: string;
 }
 
-const template = () =>
-  (
-    parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")) as {
-      template: { config: Record<string, TemplatePrompt> };
-    }
-  ).template.config;
+const readYaml = <T>(file: string) => parse(readFileSync(file, "utf8")) as T;
 
-/** A checkout of the repository's files (tracked and new), sharing its installed packages. */
-function copyRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pulumi-new-"));
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((f) => f && existsSync(join(repoRoot, f)));
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(repoRoot, file), join(dir, file));
-  }
-  for (const modules of ["node_modules", "app/node_modules", "policies/node_modules"]) {
-    if (existsSync(join(repoRoot, modules)))
-      symlinkSync(join(repoRoot, modules), join(dir, modules));
-  }
-  // The compiled pack, as `npm ci` leaves it; a copy whose policies change rebuilds it.
-  const dist = join(repoRoot, "policies", "dist");
-  if (existsSync(dist)) cpSync(dist, join(dir, "policies", "dist"), { recursive: true });
-  return dir;
-}
-
-/** A config key as the CLI parses it for a project: no namespace means the project's. */
-const qualified = (project: string, key: string) => (key.includes(":") ? key : `${project}:${key}`);
-
-/**
- * Runs `pulumi new` in `dir`, answering each prompt from `typed` (a key left out is answered by
- * pressing Enter), and saves the answers into the file of each of `stacks` (the first is the one
- * `pulumi new` creates; the others as `pulumi config set` would with the same answers).
- * Returns the project's name.
- */
-function pulumiNew(
-  dir: string,
-  stacks: string[],
-  typed: Record<string, string>,
-  name?: string,
-): string {
-  const projectFile = join(dir, "Pulumi.yaml");
-  const project = parse(readFileSync(projectFile, "utf8")) as Record<string, unknown> & {
-    name: string;
-    template: { config: Record<string, TemplatePrompt> };
-  };
-  const prompts = project.template.config;
-  const projectName = name ?? project.name;
-  const renamed: Record<string, unknown> = { ...project, name: projectName };
-  delete renamed.template;
-  writeFileSync(projectFile, stringify(renamed));
-
-  const answers: Record<string, string> = {};
-  for (const [key, prompt] of Object.entries(prompts)) {
-    const value = typed[key] ?? prompt.default ?? "";
-    if (value !== "") answers[qualified(projectName, key)] = value;
-  }
-  for (const key of Object.keys(typed)) assert.ok(key in prompts, `${key} is not prompted for`);
-
-  for (const stack of stacks) {
-    const stackFile = join(dir, `Pulumi.${stack}.yaml`);
-    const existing = existsSync(stackFile)
-      ? (parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })
-      : {};
-    const merged: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(existing.config ?? {})) {
-      merged[qualified(projectName, key)] = value;
-    }
-    Object.assign(merged, answers);
-    const sorted = Object.fromEntries(
-      Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)),
-    );
-    writeFileSync(stackFile, stringify({ ...existing, config: sorted }));
-  }
-  return projectName;
+/** The config as the CLI writes it back: namespaced, scalars as strings, objects as they were. */
+function asRewritten(config: Record<string, unknown>, project: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key.includes(":") ? key : `${project}:${key}`,
+      value !== null && typeof value === "object" ? value : String(value),
+    ]),
+  );
 }
 
 /** The gate runs the program offline, then the policy pack over what it declared. */
@@ -122,68 +51,109 @@ async function assertPassesGate(dir: string, stack: string, project: string) {
   assert.match(preview.stdout, new RegExp(`^Stack ${project}/${stack} `, "m"));
 }
 
-describe("pulumi new", function () {
+describe("pulumi new (the real CLI)", function () {
   // Up to two gate runs per test (two processes each), on machines shared with other test runs.
   this.timeout(600_000);
-  const copies: string[] = [];
-  const copy = () => {
-    const dir = copyRepository();
-    copies.push(dir);
-    return dir;
-  };
-  after(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  let sandbox: Sandbox;
+  let count = 0;
+  before(function () {
+    this.timeout(buildTimeout);
+    pulumiBuild();
+    sandbox = new Sandbox();
+    sandbox.languageStandin = true;
+  });
+  after(() => sandbox?.remove());
 
-  it("overwrites nothing a stack file tunes when every prompt is answered with Enter", () => {
+  /**
+   * `pulumi new` of a fresh copy of the repository (`edit` may change the copy first) into a new
+   * directory, for `stack`, answering `typed` (every other prompt takes its default). Returns
+   * the new project's directory, with the repository's packages linked in.
+   */
+  async function pulumiNew(
+    stack: string,
+    typed: Record<string, string>,
+    { name, edit }: { name?: string; edit?: (template: string) => void } = {},
+  ): Promise<string> {
+    count += 1;
+    const template = copyRepository(join(sandbox.root, `template-${count}`), {
+      linkModules: false,
+    });
+    edit?.(template);
+    const dir = join(sandbox.root, `project-${count}`);
+    mkdirSync(dir);
+    const answers = Object.entries(typed).flatMap(([key, value]) => ["-c", `${key}=${value}`]);
+    const run = await sandbox.pulumi(
+      dir,
+      ...["new", template, "--yes", "--stack", stack],
+      ...(name ? ["--name", name] : []),
+      ...answers,
+    );
+    assert.equal(run.code, 0, `${run.stderr}${run.stdout}`);
+    assert.match(run.stderr, new RegExp(`Created stack '${stack}'`));
+    assert.match(run.stdout, /Saved config\n[^]*Your new project is ready to go!/);
+    linkInstall(dir);
+    return dir;
+  }
+
+  it("Enter at every prompt: each environment's stack file keeps every value it tunes", async () => {
     for (const env of environments) {
-      const { config } = stackConfig(env);
-      for (const [key, prompt] of Object.entries(template())) {
-        if (prompt.default === undefined) continue;
-        assert.equal(config[qualified("acme", key)], prompt.default, `Pulumi.${env}.yaml ${key}`);
-      }
+      const dir = await pulumiNew(env, {});
+      const shipped = readYaml<StackFile>(join(repoRoot, `Pulumi.${env}.yaml`));
+      const written = readYaml<StackFile>(join(dir, `Pulumi.${env}.yaml`));
+      assert.deepEqual(written.config, asRewritten(shipped.config, "acme"), `Pulumi.${env}.yaml`);
+      assert.match(written.encryptionsalt ?? "", /^v1:/);
     }
   });
 
-  it("renamed project: staging and prod preview and pass the gate with the answers under the new name", async () => {
-    const dir = copy();
-    assert.equal(pulumiNew(dir, ["staging", "prod"], {}, "myapp"), "myapp");
-    for (const stack of ["staging", "prod"]) {
-      assert.match(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8"), /^ {2}myapp:owner: /m);
-      await assertPassesGate(dir, stack, "myapp");
-    }
-    assert.ok(!("template" in parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8"))));
+  it("renamed project: the project file renamed and its stacks' keys under the new name; staging and prod pass the gate", async () => {
+    const dir = await pulumiNew("staging", {}, { name: "myapp" });
+    const project = readYaml<Record<string, unknown>>(join(dir, "Pulumi.yaml"));
+    assert.equal(project.name, "myapp");
+    assert.ok(!("template" in project), "the template section is removed");
+    assert.deepEqual(project.config, {
+      "pulumi:tags": { value: { "pulumi:template": join(sandbox.root, `template-${count}`) } },
+    });
+    assert.match(readFileSync(join(dir, "Pulumi.yaml"), "utf8"), /^# The Pulumi project\./);
+    assert.match(readFileSync(join(dir, "Pulumi.staging.yaml"), "utf8"), /^ {2}myapp:owner: /m);
+
+    // The second stack: `pulumi stack init` namespaces its file's keys with the new name too.
+    assert.match(readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8"), /^ {2}owner: /m);
+    await sandbox.ok(dir, "stack", "init", "prod", "--secrets-provider", "passphrase");
+    assert.match(readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8"), /^ {2}myapp:owner: /m);
+    for (const stack of ["staging", "prod"]) await assertPassesGate(dir, stack, "myapp");
   });
 
   it("the default stack name, dev, with a fresh stack file holding only the answers", async () => {
-    const dir = copy();
-    rmSync(join(dir, "Pulumi.dev.yaml"));
-    pulumiNew(
-      dir,
-      ["dev"],
+    const dir = await pulumiNew(
+      "dev",
       { accountId: "444455556666", owner: "payments", alertEmail: "payments-oncall@example.org" },
-      "shop",
+      { name: "shop", edit: (template) => rmSync(join(template, "Pulumi.dev.yaml")) },
     );
-    const written = parse(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8"));
-    assert.deepEqual(Object.keys(written.config).sort(), [
-      "aws:region",
-      "shop:accountId",
-      "shop:alertEmail",
-      "shop:costCenter",
-      "shop:owner",
-    ]);
+    const written = readYaml<StackFile>(join(dir, "Pulumi.dev.yaml"));
+    assert.deepEqual(written.config, {
+      "aws:region": "eu-west-1",
+      "shop:accountId": "444455556666",
+      "shop:alertEmail": "payments-oncall@example.org",
+      "shop:costCenter": "cc-0000",
+      "shop:owner": "payments",
+    });
     await assertPassesGate(dir, "dev", "shop");
   });
 
   it("a project that keeps its name: the shipped dev stack file, merged with the answers", async () => {
-    const dir = copy();
-    pulumiNew(dir, ["dev"], { "aws:region": "eu-central-1", domainName: "app.example.com" });
-    const { config } = parse(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8"));
+    const dir = await pulumiNew("dev", {
+      "aws:region": "eu-central-1",
+      domainName: "app.example.com",
+    });
+    const { config } = readYaml<StackFile>(join(dir, "Pulumi.dev.yaml"));
     assert.equal(config["aws:region"], "eu-central-1");
+    assert.equal(config["acme:domainName"], "app.example.com");
     assert.equal(config["acme:natGateways"], "instance", "a tuned value survives");
     await assertPassesGate(dir, "dev", "acme");
   });
 
   it("a short-lived review stack takes an environment's defaults from one key", async () => {
-    const dir = copy();
+    const dir = copyRepository(join(sandbox.root, "review"));
     writeFileSync(
       join(dir, "Pulumi.pr-42.yaml"),
       stringify({
