@@ -22,8 +22,8 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { environments } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
-import { buildTimeout, copyRepository, linkInstall, pulumiBuild, Sandbox } from "../cli/cli";
-import { npmRunIn } from "./npm-run";
+import { npmRunIn } from "../infra/npm-run";
+import { buildTimeout, copyRepository, linkInstall, pulumiBuild, Sandbox } from "./cli";
 
 interface StackFile {
   config: Record<string, unknown>;
