@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 
-/** Every metric alarm decides what a gap in its data means. */
+/**
+ * Safe condition: treatMissingData is set, so someone decided what a gap means. "missing" set
+ * explicitly is accepted: it is a reviewed choice for a metric whose silence other alarms
+ * already report (the database disk alarm), not a default left by accident.
+ */
 export const alarmMissingData: ResourceValidationPolicy = {
   name: "cloudwatch-alarm-missing-data",
   description:

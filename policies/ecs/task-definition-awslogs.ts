@@ -10,7 +10,7 @@ export const taskDefinitionAwslogs: ResourceValidationPolicy = {
     "driver to a named log group.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const log = container.logConfiguration;
       const fix =
         'set logConfiguration {logDriver: "awslogs", options: {"awslogs-group": <a log group ' +

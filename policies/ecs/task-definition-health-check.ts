@@ -10,7 +10,7 @@ export const taskDefinitionHealthCheck: ResourceValidationPolicy = {
     "healthCheck command, so ECS replaces a task that stops answering.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       // ECS treats a container without `essential` as essential.
       if (container.essential === false) continue;
       if (!container.healthCheck?.command?.length) {

@@ -12,7 +12,7 @@ export const taskDefinitionImagePinned: ResourceValidationPolicy = {
     "<repository>@sha256:<digest>, so a task runs exactly the image that was built and scanned.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const image = container.image ?? "";
       if (digest.test(image)) continue;
       const latest = image.endsWith(":latest") || !/[:@]/.test(image.split("/").pop() ?? "");

@@ -20,7 +20,7 @@ export const taskDefinitionNoSecretsInEnvironment: ResourceValidationPolicy = {
     "SSM Parameter Store).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       for (const { name = "", value = "" } of container.environment ?? []) {
         const byValue = secretValues.find(([pattern]) => pattern.test(value))?.[1];
         if (!byValue && !secretName.test(name)) continue;

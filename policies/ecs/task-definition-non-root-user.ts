@@ -13,7 +13,7 @@ export const taskDefinitionNonRootUser: ResourceValidationPolicy = {
     "non-root uid:gid.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const fix = 'set "user" to a non-root uid:gid such as "1000:1000" (the image\'s node user).';
       if (container.user === undefined || container.user === "") {
         report(
