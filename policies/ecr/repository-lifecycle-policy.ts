@@ -10,7 +10,10 @@ interface LifecycleRule {
 }
 
 /** What keeps the policy from expiring images, or undefined when one of its rules does. */
-function expiryProblem(policy: PolicyResource, report: (reason: string) => void): string | undefined {
+function expiryProblem(
+  policy: PolicyResource,
+  report: (reason: string) => void,
+): string | undefined {
   const text = prop<string>(policy, "policy");
   if (text === undefined || text === unknown) {
     report(`the lifecycle policy ${policy.name} is not known yet`);

@@ -18,7 +18,8 @@ const wildcard = (action: string) => action === "*" || /^[\w*-]+:\*$/.test(actio
  * AWS managed policies that are the same grant by another name: `AdministratorAccess` is
  * `*` on `*`, each `...FullAccess` is `<service>:*`, `PowerUserAccess` is `NotAction` iam.
  */
-const broadManaged = /^arn:[\w-]+:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|[\w-]*FullAccess)$/;
+const broadManaged =
+  /^arn:[\w-]+:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|[\w-]*FullAccess)$/;
 
 /** The Allow statements' actions that grant a whole service (`s3:*`) or everything (`*`). */
 function check(document: unknown, report: ReportViolation, where = "the policy"): void {
@@ -83,8 +84,12 @@ export const policyNoWildcardActions: ResourceValidationPolicy = {
       }
       checkManaged(role.managedPolicyArns ?? [], report);
     }),
-    forType(aws.iam.RolePolicyAttachment, (a, _args, report) => checkManaged([a.policyArn], report)),
-    forType(aws.iam.UserPolicyAttachment, (a, _args, report) => checkManaged([a.policyArn], report)),
+    forType(aws.iam.RolePolicyAttachment, (a, _args, report) =>
+      checkManaged([a.policyArn], report),
+    ),
+    forType(aws.iam.UserPolicyAttachment, (a, _args, report) =>
+      checkManaged([a.policyArn], report),
+    ),
     forType(aws.iam.GroupPolicyAttachment, (a, _args, report) =>
       checkManaged([a.policyArn], report),
     ),

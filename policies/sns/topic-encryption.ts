@@ -7,7 +7,8 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
  */
 export const topicEncryption: ResourceValidationPolicy = {
   name: "sns-topic-encryption",
-  description: "FSBP SNS.1: SNS topics are encrypted at rest with a customer managed KMS key (kmsMasterKeyId, not an alias/aws/ key, which alarms cannot publish through).",
+  description:
+    "FSBP SNS.1: SNS topics are encrypted at rest with a customer managed KMS key (kmsMasterKeyId, not an alias/aws/ key, which alarms cannot publish through).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
     const key = topic.kmsMasterKeyId;

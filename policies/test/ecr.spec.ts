@@ -104,7 +104,10 @@ describe("ecr", () => {
         set(p, "policy", JSON.stringify(document));
       });
       assert.equal(found.length, 1);
-      assert.match(found[0], /^repository prod-app has a lifecycle policy \(prod-app\) with no rule that expires images/);
+      assert.match(
+        found[0],
+        /^repository prod-app has a lifecycle policy \(prod-app\) with no rule that expires images/,
+      );
     });
 
     it("4: reports the wrong value: an expiry rule that keeps zero images (countNumber 0)", async () => {
