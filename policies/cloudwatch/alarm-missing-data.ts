@@ -9,7 +9,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const alarmMissingData: ResourceValidationPolicy = {
   name: "cloudwatch-alarm-missing-data",
   description:
-    "Seed alerting 'alert fatigue avoided': metric alarms set treatMissingData explicitly (breaching for a metric that stops when the service dies, notBreaching for sparse ones).",
+    "Alerting 'alert fatigue avoided': metric alarms set treatMissingData explicitly (breaching for a metric that stops when the service dies, notBreaching for sparse ones).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) => {
     if (!alarm.treatMissingData) {

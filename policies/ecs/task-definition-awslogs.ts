@@ -6,7 +6,7 @@ import { containerLabel, containersOf } from "../lib/container-definitions";
 export const taskDefinitionAwslogs: ResourceValidationPolicy = {
   name: "ecs-task-definition-awslogs",
   description:
-    "FSBP ECS.9 and seed 'centralized log collection': every container logs with the awslogs " +
+    "FSBP ECS.9 and 'centralized log collection': every container logs with the awslogs " +
     "driver to a named log group.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {

@@ -15,7 +15,7 @@ const secretValues: [RegExp, string][] = [
 export const taskDefinitionNoSecretsInEnvironment: ResourceValidationPolicy = {
   name: "ecs-task-definition-no-secrets-in-environment",
   description:
-    "FSBP ECS.8 and seed 'secrets in secret manager': no environment variable has a " +
+    "FSBP ECS.8 and 'secrets in secret manager': no environment variable has a " +
     "secret-looking name or value; secrets come through `secrets` (valueFrom Secrets Manager or " +
     "SSM Parameter Store).",
   enforcementLevel: "mandatory",

@@ -11,7 +11,7 @@ import { dependsOn, prop, unknown } from "../lib/stack";
 export const taskLogGroups: StackValidationPolicy = {
   name: "stack-task-log-groups",
   description:
-    "Seed logging 'centralized log collection' and 'log retention policy defined': every ECS container's awslogs group is a log group of the stack with retentionInDays set.",
+    "Logging 'centralized log collection' and 'log retention policy defined': every ECS container's awslogs group is a log group of the stack with retentionInDays set.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const groups = args.resources.filter((r) => r.isType(aws.cloudwatch.LogGroup));
