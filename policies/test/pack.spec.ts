@@ -177,10 +177,14 @@ describe("policy pack", () => {
     const defect = await diagnostics(
       "staging",
       withFixtures((resources) => {
-        remove(
+        // A block turning a setting off (a missing one keeps S3's default: advisory only).
+        const block = find(
           resources,
-          find(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "static"),
+          "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+          "static",
         );
+        block.inputs.blockPublicPolicy = false;
+        block.outputs.blockPublicPolicy = false;
         remove(
           resources,
           find(resources, "aws:sns/topicSubscription:TopicSubscription", "alerts-team"),
@@ -190,7 +194,8 @@ describe("policy pack", () => {
     );
     assert.deepEqual(
       [...new Set(defect.filter((d) => d.level === "mandatory").map((d) => d.policy))].sort(),
-      ["s3-public-access-block", "stack-alert-table"],
+      // The team topic's alarms now reach no one: both the route and the actions say so.
+      ["cloudwatch-alarm-actions", "s3-public-access-block", "stack-alert-table"],
     );
   });
 
