@@ -1,7 +1,7 @@
 /**
  * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json; the
  * README's policy table says what each one blocks and how to fix it, docs/quality-gate.md which
- * seed item each enforces.
+ * item each enforces.
  *
  * Resource types: a policy names the types it checks only through @pulumi/aws classes
  * (`validateResourceOfType(aws.lb.Listener, …)`, `resource.isType(aws.lb.Listener)`), so the

@@ -9,7 +9,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const certificateDnsValidation: ResourceValidationPolicy = {
   name: "acm-certificate-dns-validation",
   description:
-    "Seed SSL/TLS 'auto-renewal configured': ACM certificates are issued by ACM and validated by DNS, so ACM renews them itself.",
+    "SSL/TLS 'auto-renewal configured': ACM certificates are issued by ACM and validated by DNS, so ACM renews them itself.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.acm.Certificate, (certificate, _args, report) => {
     if (certificate.privateKey) {

@@ -9,7 +9,7 @@ export interface PlanRetentionConfig {
 export const planRetention: ResourceValidationPolicy = {
   name: "backup-plan-retention",
   description:
-    "Seed 'backup retention defined': every rule and copy action of a backup plan deletes its " +
+    "'backup retention defined': every rule and copy action of a backup plan deletes its " +
     "recovery points after a set number of days, at least the environment's minimum.",
   enforcementLevel: "mandatory",
   configSchema: {

@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const vaultCustomerManagedKey: ResourceValidationPolicy = {
   name: "backup-vault-customer-managed-key",
   description:
-    "FSBP Backup.1 (recovery points encrypted at rest) and seed 'backups automated': backup " +
+    "FSBP Backup.1 (recovery points encrypted at rest) and 'backups automated': backup " +
     "vaults encrypt with a customer-managed KMS key, not the AWS-managed aws/backup key.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.backup.Vault, (vault, _args, report) => {

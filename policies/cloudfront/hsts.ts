@@ -35,7 +35,7 @@ function hstsProblem(policy: PolicyResource): string | undefined {
 export const hsts: StackValidationPolicy = {
   name: "cloudfront-hsts",
   description:
-    "Seed SSL/TLS 'HSTS header configured': every cache behaviour has a response headers policy of the stack with Strict-Transport-Security max-age >= 31536000, includeSubdomains and override.",
+    "SSL/TLS 'HSTS header configured': every cache behaviour has a response headers policy of the stack with Strict-Transport-Security max-age >= 31536000, includeSubdomains and override.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const policies = args.resources.filter((r) => r.isType(aws.cloudfront.ResponseHeadersPolicy));

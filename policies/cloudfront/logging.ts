@@ -6,7 +6,7 @@ import { prop, refersTo } from "../lib/stack";
 export const logging: StackValidationPolicy = {
   name: "cloudfront-logging",
   description:
-    "FSBP CloudFront.5, seed logging 'centralized log collection': distributions write access logs (loggingConfig.bucket, or an aws.cloudwatch.LogDeliverySource of ACCESS_LOGS for the distribution).",
+    "FSBP CloudFront.5, logging 'centralized log collection': distributions write access logs (loggingConfig.bucket, or an aws.cloudwatch.LogDeliverySource of ACCESS_LOGS for the distribution).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const sources = args.resources.filter(

@@ -23,7 +23,7 @@ const minimum = "TLSv1.2_2021";
 export const minimumTls: ResourceValidationPolicy = {
   name: "cloudfront-minimum-tls",
   description:
-    "Seed SSL/TLS 'TLS 1.2+ required': a distribution with its own certificate sets viewerCertificate.minimumProtocolVersion to TLSv1.2_2021 or newer (not applicable to the default *.cloudfront.net certificate).",
+    "SSL/TLS 'TLS 1.2+ required': a distribution with its own certificate sets viewerCertificate.minimumProtocolVersion to TLSv1.2_2021 or newer (not applicable to the default *.cloudfront.net certificate).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudfront.Distribution, (d, _args, report) => {
     const certificate = d.viewerCertificate;

@@ -8,7 +8,7 @@ const secure = ["redirect-to-https", "https-only"];
 export const viewerHttps: ResourceValidationPolicy = {
   name: "cloudfront-viewer-https",
   description:
-    "FSBP CloudFront.3, seed CDN 'HTTPS enabled': every cache behaviour's viewerProtocolPolicy is redirect-to-https or https-only.",
+    "FSBP CloudFront.3, CDN 'HTTPS enabled': every cache behaviour's viewerProtocolPolicy is redirect-to-https or https-only.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudfront.Distribution, (d, _args, report) => {
     for (const { where, behavior } of behaviors(d)) {

@@ -1,27 +1,86 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import * as aws from "@pulumi/aws";
+import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { alarmsIn, isForwarded } from "../lib/alerts";
-import { prop, refersTo } from "../lib/stack";
+import { notChecked } from "../lib/report";
+import { prop, refersTo, unknown } from "../lib/stack";
+
+const actionKeys = ["alarmActions", "okActions"] as const;
 
 const hasActions = (alarm: PolicyResource) =>
   prop(alarm, "actionsEnabled") !== false &&
-  (prop<string[]>(alarm, "alarmActions") ?? []).length > 0 &&
-  (prop<string[]>(alarm, "okActions") ?? []).length > 0;
+  actionKeys.every((key) => (prop<string[]>(alarm, key) ?? []).length > 0);
+
+/** An SNS topic ARN: arn:<partition>:sns:<region>:<account>:<name>. */
+const snsArn = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/;
 
 /**
- * Every alarm notifies when it fires and when it clears. An alarm without actions of its own is
- * accepted when a composite alarm with actions includes it: that is how one outage that trips
- * several alarms pages once. So is an alarm whose state changes an EventBridge rule forwards to
- * its mirror in the stack's region (metrics that exist only in us-east-1).
+ * Whether someone hears an alarm's actions: each SNS action is a topic of the stack that has an
+ * aws.sns.TopicSubscription (a topic nobody subscribes to drops every message). Other actions
+ * (Auto Scaling, EC2, Systems Manager, Lambda) act by themselves. An SNS topic outside the
+ * stack, or an action not known yet that no topic of the stack explains, cannot be followed:
+ * "not checked".
+ */
+function unheard(
+  alarm: PolicyResource,
+  resources: PolicyResource[],
+  report: ReportViolation,
+): string[] {
+  const topics = resources.filter((r) => r.isType(aws.sns.Topic));
+  const subscriptions = resources.filter((r) => r.isType(aws.sns.TopicSubscription));
+  const subscribed = (topic: PolicyResource) =>
+    subscriptions.some((s) => refersTo(s, "topic", topic));
+  const problems: string[] = [];
+  for (const key of actionKeys) {
+    const named = topics.filter((t) => refersTo(alarm, key, t));
+    for (const topic of named.filter((t) => !subscribed(t))) {
+      problems.push(`${key} go to topic ${topic.name}, which has no subscription`);
+    }
+    const actions = prop<string[]>(alarm, key) ?? [];
+    const explained = (action: string) =>
+      named.some((t) => action.includes(String(prop(t, "arn")))) ||
+      (action === unknown && named.length > 0);
+    for (const action of actions.filter((a) => !explained(a))) {
+      if (action === unknown) {
+        notChecked(report, `${alarm.name}'s ${key} are not known yet`, alarm.urn);
+      } else if (snsArn.test(action)) {
+        notChecked(
+          report,
+          `${alarm.name}'s ${key} go to ${action}, a topic outside the stack: whether anyone ` +
+            "subscribes to it cannot be seen here",
+          alarm.urn,
+        );
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+
+/**
+ * Safe condition: every alarm notifies when it fires and when it clears, to someone: its
+ * alarmActions and okActions are set and enabled, and each SNS topic they name has a
+ * subscription. An alarm without actions of its own is accepted when a composite alarm that
+ * meets this includes it: that is how one outage that trips several alarms pages once. So is an
+ * alarm whose state changes an EventBridge rule forwards to its mirror in the stack's region
+ * (metrics that exist only in us-east-1).
  */
 export const alarmActions: StackValidationPolicy = {
   name: "cloudwatch-alarm-actions",
   description:
-    "Seed alerting 'every alert is actionable': every CloudWatch alarm has alarmActions and okActions (or is part of a composite alarm that has them, or is forwarded by EventBridge to a mirror that does).",
+    "Alerting 'every alert is actionable': every CloudWatch alarm has alarmActions and okActions whose SNS topics have a subscription (or is part of a composite alarm that does, or is forwarded by EventBridge to a mirror that does).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { alarms, composites } = alarmsIn(args.resources);
     for (const alarm of alarms) {
-      if (hasActions(alarm)) continue;
+      if (hasActions(alarm)) {
+        for (const problem of unheard(alarm, args.resources, report)) {
+          report(
+            `alarm ${alarm.name} notifies no one: its ${problem}: add an ` +
+              "aws.sns.TopicSubscription (on-call's pager, the team's e-mail) to the topic.",
+            alarm.urn,
+          );
+        }
+        continue;
+      }
       if (composites.some((c) => hasActions(c) && refersTo(c, "alarmRule", alarm))) continue;
       if (isForwarded(alarm, args.resources)) continue;
       report(

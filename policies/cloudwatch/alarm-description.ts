@@ -25,7 +25,7 @@ const isAlert = (args: ResourceValidationArgs) =>
 export const alarmDescription: ResourceValidationPolicy = {
   name: "cloudwatch-alarm-description",
   description:
-    "Seed alerting 'runbooks linked to alerts', 'every alert is actionable': alarm descriptions (and those of alerting EventBridge rules) start with [Critical]/[High]/[Medium] and carry 'Runbook: <URL to docs/runbooks/<file>.md#<section>>'.",
+    "Alerting 'runbooks linked to alerts', 'every alert is actionable': alarm descriptions (and those of alerting EventBridge rules) start with [Critical]/[High]/[Medium] and carry 'Runbook: <URL to docs/runbooks/<file>.md#<section>>'.",
   enforcementLevel: "mandatory",
   validateResource: validateTypes(
     forType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) =>

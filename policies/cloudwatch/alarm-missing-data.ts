@@ -1,11 +1,15 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 
-/** Every metric alarm decides what a gap in its data means. */
+/**
+ * Safe condition: treatMissingData is set, so someone decided what a gap means. "missing" set
+ * explicitly is accepted: it is a reviewed choice for a metric whose silence other alarms
+ * already report (the database disk alarm), not a default left by accident.
+ */
 export const alarmMissingData: ResourceValidationPolicy = {
   name: "cloudwatch-alarm-missing-data",
   description:
-    "Seed alerting 'alert fatigue avoided': metric alarms set treatMissingData explicitly (breaching for a metric that stops when the service dies, notBreaching for sparse ones).",
+    "Alerting 'alert fatigue avoided': metric alarms set treatMissingData explicitly (breaching for a metric that stops when the service dies, notBreaching for sparse ones).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (alarm, _args, report) => {
     if (!alarm.treatMissingData) {

@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const repositoryScanOnPush: ResourceValidationPolicy = {
   name: "ecr-repository-scan-on-push",
   description:
-    "FSBP ECR.1 and seed security stage 'scan container image': repositories scan every image " +
+    "FSBP ECR.1 and security stage 'scan container image': repositories scan every image " +
     "on push.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecr.Repository, (repository, _args, report) => {

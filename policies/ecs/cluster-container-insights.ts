@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const clusterContainerInsights: ResourceValidationPolicy = {
   name: "ecs-cluster-container-insights",
   description:
-    "FSBP ECS.12 and seed infrastructure monitoring 'container health': clusters have Container " +
+    "FSBP ECS.12 and infrastructure monitoring 'container health': clusters have Container " +
     "Insights on (task CPU, memory, restarts).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.Cluster, (cluster, _args, report) => {

@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const serviceDeploymentCircuitBreaker: ResourceValidationPolicy = {
   name: "ecs-service-deployment-circuit-breaker",
   description:
-    "Seed deploy stage 'rollback on failure': services deployed by ECS have the deployment " +
+    "Deploy stage 'rollback on failure': services deployed by ECS have the deployment " +
     "circuit breaker on with rollback, so tasks that never get healthy bring back the last " +
     "working version.",
   enforcementLevel: "mandatory",

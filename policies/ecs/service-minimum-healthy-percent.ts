@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const serviceMinimumHealthyPercent: ResourceValidationPolicy = {
   name: "ecs-service-minimum-healthy-percent",
   description:
-    "Seed deploy stage 'deploy to production' without downtime: a rolling deployment keeps " +
+    "Deploy stage 'deploy to production' without downtime: a rolling deployment keeps " +
     "deploymentMinimumHealthyPercent at 100, starting new tasks before stopping old ones.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, report) => {

@@ -6,11 +6,11 @@ import { containerLabel, containersOf } from "../lib/container-definitions";
 export const taskDefinitionAwslogs: ResourceValidationPolicy = {
   name: "ecs-task-definition-awslogs",
   description:
-    "FSBP ECS.9 and seed 'centralized log collection': every container logs with the awslogs " +
+    "FSBP ECS.9 and 'centralized log collection': every container logs with the awslogs " +
     "driver to a named log group.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const log = container.logConfiguration;
       const fix =
         'set logConfiguration {logDriver: "awslogs", options: {"awslogs-group": <a log group ' +

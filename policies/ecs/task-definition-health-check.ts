@@ -6,11 +6,11 @@ import { containerLabel, containersOf } from "../lib/container-definitions";
 export const taskDefinitionHealthCheck: ResourceValidationPolicy = {
   name: "ecs-task-definition-health-check",
   description:
-    "Seed container checklist 'health check defined': every essential container has a " +
+    "Container checklist 'health check defined': every essential container has a " +
     "healthCheck command, so ECS replaces a task that stops answering.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       // ECS treats a container without `essential` as essential.
       if (container.essential === false) continue;
       if (!container.healthCheck?.command?.length) {

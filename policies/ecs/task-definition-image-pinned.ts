@@ -8,11 +8,11 @@ const digest = /@sha256:[0-9a-f]{64}$/;
 export const taskDefinitionImagePinned: ResourceValidationPolicy = {
   name: "ecs-task-definition-image-pinned",
   description:
-    "Seed container checklist 'specific image version (not latest)': every container's image is " +
+    "Container checklist 'specific image version (not latest)': every container's image is " +
     "<repository>@sha256:<digest>, so a task runs exactly the image that was built and scanned.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const image = container.image ?? "";
       if (digest.test(image)) continue;
       const latest = image.endsWith(":latest") || !/[:@]/.test(image.split("/").pop() ?? "");

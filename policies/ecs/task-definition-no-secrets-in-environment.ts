@@ -15,12 +15,12 @@ const secretValues: [RegExp, string][] = [
 export const taskDefinitionNoSecretsInEnvironment: ResourceValidationPolicy = {
   name: "ecs-task-definition-no-secrets-in-environment",
   description:
-    "FSBP ECS.8 and seed 'secrets in secret manager': no environment variable has a " +
+    "FSBP ECS.8 and 'secrets in secret manager': no environment variable has a " +
     "secret-looking name or value; secrets come through `secrets` (valueFrom Secrets Manager or " +
     "SSM Parameter Store).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       for (const { name = "", value = "" } of container.environment ?? []) {
         const byValue = secretValues.find(([pattern]) => pattern.test(value))?.[1];
         if (!byValue && !secretName.test(name)) continue;

@@ -9,11 +9,11 @@ const isRoot = (user: string) => ["root", "0"].includes(user.split(":")[0].trim(
 export const taskDefinitionNonRootUser: ResourceValidationPolicy = {
   name: "ecs-task-definition-non-root-user",
   description:
-    "FSBP ECS.20 and seed 'running as non-root user': every Linux container sets `user` to a " +
+    "FSBP ECS.20 and 'running as non-root user': every Linux container sets `user` to a " +
     "non-root uid:gid.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       const fix = 'set "user" to a non-root uid:gid such as "1000:1000" (the image\'s node user).';
       if (container.user === undefined || container.user === "") {
         report(

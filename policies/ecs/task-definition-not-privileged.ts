@@ -10,7 +10,7 @@ export const taskDefinitionNotPrivileged: ResourceValidationPolicy = {
     "refuses it).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       if (container.privileged === true) {
         report(
           `${containerLabel(container)}: privileged is true: remove it (or set false); grant ` +

@@ -10,7 +10,7 @@ export const taskDefinitionReadOnlyRootFilesystem: ResourceValidationPolicy = {
     "the code it runs.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (definition, _args, report) => {
-    for (const container of containersOf(definition)) {
+    for (const container of containersOf(definition, report)) {
       if (container.readonlyRootFilesystem !== true) {
         report(
           `${containerLabel(container)}: readonlyRootFilesystem is not true: set it to true and ` +

@@ -19,7 +19,7 @@ function check(
 export const accessLogs: ResourceValidationPolicy = {
   name: "elb-access-logs",
   description:
-    "FSBP ELB.5, seed logging 'centralized log collection': load balancers write access logs to S3 (accessLogs.enabled).",
+    "FSBP ELB.5, logging 'centralized log collection': load balancers write access logs to S3 (accessLogs.enabled).",
   enforcementLevel: "mandatory",
   validateResource: validateEach(loadBalancers, check),
 };

@@ -19,7 +19,7 @@ const forwards = (actions: Action[]) => actions.some((a) => a.type === "forward"
 export const httpListenerRedirect: StackValidationPolicy = {
   name: "elb-http-listener-redirect",
   description:
-    "FSBP ELB.1, seed SSL/TLS 'HTTPS enabled': HTTP listeners redirect to HTTPS; without any certificate in the stack, an HTTP listener may serve only CloudFront (fixed response by default, forwarding only on the origin-header rule).",
+    "FSBP ELB.1, SSL/TLS 'HTTPS enabled': HTTP listeners redirect to HTTPS; without any certificate in the stack, an HTTP listener may serve only CloudFront (fixed response by default, forwarding only on the origin-header rule).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const httpListeners = args.resources.filter((r) => isAny(r, listeners));

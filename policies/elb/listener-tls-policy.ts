@@ -22,7 +22,7 @@ function check(
 export const listenerTlsPolicy: ResourceValidationPolicy = {
   name: "elb-listener-tls-policy",
   description:
-    "Seed SSL/TLS 'TLS 1.2+ required', FSBP ELB.17: HTTPS/TLS listeners use an ELB security policy allowing only TLS 1.2 or newer.",
+    "SSL/TLS 'TLS 1.2+ required', FSBP ELB.17: HTTPS/TLS listeners use an ELB security policy allowing only TLS 1.2 or newer.",
   enforcementLevel: "mandatory",
   validateResource: validateEach(listeners, check),
 };

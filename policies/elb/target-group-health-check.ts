@@ -31,7 +31,7 @@ function check(group: TargetGroup, report: (message: string) => void): void {
 export const targetGroupHealthCheck: ResourceValidationPolicy = {
   name: "elb-target-group-health-check",
   description:
-    "Seed container 'health check defined' and monitoring 'container health': target groups set a health check on the service's readiness path.",
+    "Container 'health check defined' and monitoring 'container health': target groups set a health check on the service's readiness path.",
   enforcementLevel: "mandatory",
   validateResource: validateEach(targetGroups, check),
 };

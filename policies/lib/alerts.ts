@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
-import { refersTo } from "./stack";
+import { loadBalancers } from "./elb";
+import { refersTo, type ResourceClass } from "./stack";
 
 /**
  * The alerting contract the observability component follows and the alarm policies check.
  *
- * Every alarm for a condition of the seed's alert table (and the EventBridge rule for failed
+ * Every alarm for a condition of the alert table (and the EventBridge rule for failed
  * backups) carries the tags `alert-condition` (a key of `alertConditions`) and `severity`; its
  * description starts with "[Critical]", "[High]" or "[Medium]" and contains "Runbook: <URL>"
  * ending in `docs/runbooks/<file>.md#<anchor>`. The two SNS topics carry the tag `alert-route`
@@ -14,19 +15,71 @@ import { refersTo } from "./stack";
 export type Severity = "critical" | "high" | "medium";
 export type Route = "page" | "team";
 
-/** The seed's "Configure Alerts For" table: severity and who is told. */
+/** What serves requests: a load balancer or an API Gateway API. */
+const requestServers: ResourceClass[] = [
+  ...loadBalancers,
+  aws.apigateway.RestApi,
+  aws.apigatewayv2.Api,
+];
+
+/**
+ * The alert table: severity, who is told, and the subject a row is about. A row applies only
+ * when the stack has its subject: no database disk alarm without an RDS instance (Aurora's
+ * storage grows by itself), no memory alarm without an ECS service, no latency alarm without
+ * something serving requests, no backup alarm without a backup plan.
+ */
 export const alertConditions: Record<
   string,
-  { condition: string; severity: Severity; route: Route }
+  { condition: string; severity: Severity; route: Route; subjects: ResourceClass[] }
 > = {
-  "service-down": { condition: "Service down", severity: "critical", route: "page" },
-  "error-rate": { condition: "Error rate > 5%", severity: "high", route: "page" },
-  "latency-p95-high": { condition: "P95 latency > 1s", severity: "high", route: "team" },
-  "latency-p95-review": { condition: "P95 latency > 500ms", severity: "medium", route: "team" },
-  "database-disk": { condition: "Disk > 80%", severity: "medium", route: "team" },
-  memory: { condition: "Memory > 90%", severity: "high", route: "team" },
-  "certificate-expiry": { condition: "Certificate expiring", severity: "medium", route: "team" },
-  "backup-failed": { condition: "Backup failed", severity: "high", route: "team" },
+  "service-down": {
+    condition: "Service down",
+    severity: "critical",
+    route: "page",
+    subjects: [...requestServers, aws.ecs.Service, aws.lambda.Function],
+  },
+  "error-rate": {
+    condition: "Error rate > 5%",
+    severity: "high",
+    route: "page",
+    subjects: [...requestServers, aws.lambda.Function],
+  },
+  "latency-p95-high": {
+    condition: "P95 latency > 1s",
+    severity: "high",
+    route: "team",
+    subjects: requestServers,
+  },
+  "latency-p95-review": {
+    condition: "P95 latency > 500ms",
+    severity: "medium",
+    route: "team",
+    subjects: requestServers,
+  },
+  "database-disk": {
+    condition: "Disk > 80%",
+    severity: "medium",
+    route: "team",
+    subjects: [aws.rds.Instance],
+  },
+  memory: {
+    condition: "Memory > 90%",
+    severity: "high",
+    route: "team",
+    subjects: [aws.ecs.Service],
+  },
+  "certificate-expiry": {
+    condition: "Certificate expiring",
+    severity: "medium",
+    route: "team",
+    subjects: [aws.acm.Certificate],
+  },
+  "backup-failed": {
+    condition: "Backup failed",
+    severity: "high",
+    route: "team",
+    subjects: [aws.backup.Plan],
+  },
 };
 
 const severityPrefix = /^\[(Critical|High|Medium)\]/;

@@ -4,6 +4,9 @@
  * `UnknownValueError`, which the SDK turns into an advisory "can't run ... during preview" note
  * instead of a pass or a failure.
  */
+import type { ReportViolation } from "@pulumi/policy";
+import { notChecked, parseJson } from "./report";
+
 export interface ContainerDefinition {
   name?: string;
   image?: string;
@@ -16,19 +19,27 @@ export interface ContainerDefinition {
   environment?: { name?: string; value?: string }[];
 }
 
-/** The parsed containers; none when the JSON is malformed (the provider rejects that itself). */
-export function containersOf(taskDefinition: {
-  containerDefinitions: string;
-}): ContainerDefinition[] {
-  // Read outside the try: an unknown value must throw through to the SDK.
+/**
+ * The parsed containers. A document that is not a JSON list of containers has none to check:
+ * that is said as "not checked" (the provider would reject it, but the gate must not pass it in
+ * silence before it does).
+ */
+export function containersOf(
+  taskDefinition: { containerDefinitions: string },
+  report: ReportViolation,
+): ContainerDefinition[] {
+  // Read before parsing: an unknown value must throw through to the SDK.
   const text = taskDefinition.containerDefinitions;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
+  const parsed = parseJson(text);
+  if ("error" in parsed || !Array.isArray(parsed.value)) {
+    notChecked(
+      report,
+      "containerDefinitions is not a JSON list of containers" +
+        ("error" in parsed ? ` (${parsed.error})` : ""),
+    );
     return [];
   }
-  return Array.isArray(parsed) ? (parsed as ContainerDefinition[]) : [];
+  return parsed.value as ContainerDefinition[];
 }
 
 /** `container "app"`, for the start of a violation message. */

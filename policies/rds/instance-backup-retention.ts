@@ -9,7 +9,7 @@ export interface InstanceBackupRetentionConfig {
 export const instanceBackupRetention: ResourceValidationPolicy = {
   name: "rds-instance-backup-retention",
   description:
-    "FSBP RDS.11 and seed 'automatic backups enabled, point-in-time recovery available': DB " +
+    "FSBP RDS.11 and 'automatic backups enabled, point-in-time recovery available': DB " +
     "instances keep automated backups at least the environment's minimum number of days.",
   enforcementLevel: "mandatory",
   configSchema: {

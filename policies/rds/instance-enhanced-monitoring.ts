@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const instanceEnhancedMonitoring: ResourceValidationPolicy = {
   name: "rds-instance-enhanced-monitoring",
   description:
-    "FSBP RDS.6 and seed 'database monitoring enabled': DB instances have Enhanced Monitoring " +
+    "FSBP RDS.6 and 'database monitoring enabled': DB instances have Enhanced Monitoring " +
     "(monitoringInterval above 0, with a monitoring role).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.rds.Instance, (instance, _args, report) => {

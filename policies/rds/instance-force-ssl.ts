@@ -9,7 +9,7 @@ const forcedByDefaultFrom = 15;
 export const instanceForceSsl: StackValidationPolicy = {
   name: "rds-instance-force-ssl",
   description:
-    "Seed 'SSL configured', 'TLS 1.2+ required': every PostgreSQL instance's parameter group " +
+    "'SSL configured', 'TLS 1.2+ required': every PostgreSQL instance's parameter group " +
     "sets rds.force_ssl = 1 (the default group does from PostgreSQL 15).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {

@@ -12,7 +12,7 @@ const requiredLogs: Record<string, string[]> = {
 export const instanceLogExports: ResourceValidationPolicy = {
   name: "rds-instance-log-exports",
   description:
-    "FSBP RDS.9 and seed 'slow query log', 'logging centralized': DB instances publish their " +
+    "FSBP RDS.9 and 'slow query log', 'logging centralized': DB instances publish their " +
     "engine's logs to CloudWatch Logs (PostgreSQL: postgresql, upgrade).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.rds.Instance, (instance, _args, report) => {

@@ -5,7 +5,7 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 export const proxyRequireTls: ResourceValidationPolicy = {
   name: "rds-proxy-require-tls",
   description:
-    "Seed 'SSL configured', 'TLS 1.2+ required': RDS Proxy refuses connections without TLS " +
+    "'SSL configured', 'TLS 1.2+ required': RDS Proxy refuses connections without TLS " +
     "(requireTls).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.rds.Proxy, (proxy, _args, report) => {

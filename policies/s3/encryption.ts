@@ -4,15 +4,16 @@ import { companions, isBucket } from "../lib/s3";
 import { prop } from "../lib/stack";
 
 /**
- * Every bucket declares its default encryption. S3 has encrypted new objects with SSE-S3 since
- * January 2023 (so AWS retired S3.4), but declaring it keeps the choice reviewable and stops a
- * later change from lowering it unnoticed.
+ * Safe condition: every bucket's objects are encrypted at rest, which S3 does by itself with
+ * SSE-S3 since January 2023 (so AWS retired S3.4). What this asks, declaring the encryption
+ * (aws.s3.BucketServerSideEncryptionConfiguration), keeps the choice reviewable and stops a later
+ * change from lowering it unnoticed; it is not a defect, so the policy is advisory.
  */
 export const encryption: StackValidationPolicy = {
   name: "s3-encryption",
   description:
-    "FSBP S3.4 (retired by AWS, kept here), issue 'S3 encrypted': every bucket declares default encryption (aws.s3.BucketServerSideEncryptionConfiguration).",
-  enforcementLevel: "mandatory",
+    "FSBP S3.4 (retired by AWS: S3 encrypts new objects by default since January 2023), 'S3 encrypted': every bucket declares its default encryption (aws.s3.BucketServerSideEncryptionConfiguration); advisory, since the default already encrypts.",
+  enforcementLevel: "advisory",
   validateStack: (args, report) => {
     for (const bucket of args.resources.filter(isBucket)) {
       const inline = prop(bucket, "serverSideEncryptionConfiguration");

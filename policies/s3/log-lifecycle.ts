@@ -25,7 +25,7 @@ interface LifecycleRule {
 export const logLifecycle: StackValidationPolicy = {
   name: "s3-log-lifecycle",
   description:
-    "Seed logging 'log retention policy defined': buckets receiving load balancer, CloudFront, WAF or flow logs have an enabled lifecycle rule that expires objects.",
+    "Logging 'log retention policy defined': buckets receiving load balancer, CloudFront, WAF or flow logs have an enabled lifecycle rule that expires objects.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const bucket of args.resources.filter(isBucket)) {

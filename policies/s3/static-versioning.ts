@@ -10,7 +10,7 @@ import { prop, refersTo } from "../lib/stack";
 export const staticVersioning: StackValidationPolicy = {
   name: "s3-static-versioning",
   description:
-    "Issue 8's static bucket 'versioning', seed backup & recovery: buckets that are CloudFront origins have versioning enabled (aws.s3.BucketVersioning status Enabled).",
+    "static bucket 'versioning', backup & recovery: buckets that are CloudFront origins have versioning enabled (aws.s3.BucketVersioning status Enabled).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const distributions = args.resources.filter((r) => r.isType(aws.cloudfront.Distribution));

@@ -1,33 +1,49 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { companions, isBucket } from "../lib/s3";
+import { notChecked, parseJson } from "../lib/report";
 import { prop, unknown } from "../lib/stack";
 
 interface Statement {
   Effect?: string;
   Principal?: unknown;
   Action?: string | string[];
+  Resource?: string | string[];
   Condition?: { Bool?: Record<string, unknown> };
 }
 
-/** A statement denying every S3 action to anyone over plain HTTP. */
-function deniesPlainHttp(statement: Statement): boolean {
+/** A statement denying every S3 action to anyone over plain HTTP, on the bucket and its objects. */
+function deniesPlainHttp(statement: Statement, bucketArn: string | undefined): boolean {
   const actions = [statement.Action ?? []].flat();
+  const resources = [statement.Resource ?? []].flat();
+  // Objects are reached through "<bucket ARN>/*"; a statement on the bucket ARN alone leaves
+  // every GetObject and PutObject open over HTTP. An ARN not known here is taken on its shape.
+  const coversObjects = resources.some(
+    (r) =>
+      r === "*" ||
+      r === "arn:aws:s3:::*" ||
+      (bucketArn ? r === `${bucketArn}/*` : /^arn:[\w-]+:s3:::[^/]+\/\*$/.test(r)),
+  );
   const everyone =
     statement.Principal === "*" || JSON.stringify(statement.Principal) === '{"AWS":"*"}';
   return (
     statement.Effect === "Deny" &&
     everyone &&
+    coversObjects &&
     actions.some((a) => a === "s3:*" || a === "*") &&
     String(statement.Condition?.Bool?.["aws:SecureTransport"]) === "false"
   );
 }
 
-/** Every bucket policy refuses requests that do not use TLS. */
+/**
+ * Safe condition: a policy of the bucket has a statement that denies s3:* (or *) to every
+ * principal when aws:SecureTransport is false, on a Resource that covers the bucket's objects
+ * (`<bucket ARN>/*`); a policy not known yet or not JSON is "not checked".
+ */
 export const tlsOnly: StackValidationPolicy = {
   name: "s3-tls-only",
   description:
-    "FSBP S3.5, seed SSL/TLS: every bucket's policy denies s3:* to everyone when aws:SecureTransport is false.",
+    "FSBP S3.5, SSL/TLS: every bucket's policy denies s3:* to everyone on the bucket's objects (<bucket ARN>/*) when aws:SecureTransport is false.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const bucket of args.resources.filter(isBucket)) {
@@ -36,18 +52,28 @@ export const tlsOnly: StackValidationPolicy = {
         ...companions(bucket, args.resources, [aws.s3.BucketPolicy]).map((p) => prop(p, "policy")),
       ].filter((d) => d !== undefined && d !== "");
       // A policy built from ARNs is not known before the bucket exists: judged at the update.
-      if (documents.some((d) => d === unknown)) continue;
-      const statements = documents.flatMap((d) => {
-        try {
-          const parsed = (typeof d === "string" ? JSON.parse(d) : d) as {
-            Statement?: Statement | Statement[];
-          };
-          return [parsed.Statement ?? []].flat();
-        } catch {
-          return [];
-        }
-      });
-      if (!statements.some(deniesPlainHttp)) {
+      if (documents.some((d) => d === unknown)) {
+        notChecked(report, `bucket ${bucket.name}'s policy is not known yet`, bucket.urn);
+        continue;
+      }
+      const parsed = documents.map((d) => (typeof d === "string" ? parseJson(d) : { value: d }));
+      const broken = parsed.find((p) => "error" in p);
+      if (broken && "error" in broken) {
+        notChecked(
+          report,
+          `bucket ${bucket.name}'s policy is not JSON (${broken.error})`,
+          bucket.urn,
+        );
+        continue;
+      }
+      const statements = parsed.flatMap((p) =>
+        "value" in p
+          ? [(p.value as { Statement?: Statement | Statement[] }).Statement ?? []].flat()
+          : [],
+      );
+      const arn = prop<string>(bucket, "arn");
+      const bucketArn = arn && arn !== unknown ? arn : undefined;
+      if (!statements.some((s) => deniesPlainHttp(s, bucketArn))) {
         report(
           `bucket ${bucket.name} accepts requests over plain HTTP: add an aws.s3.BucketPolicy ` +
             'statement { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket ' +

@@ -6,7 +6,7 @@ import { refersToValue } from "../lib/references";
 export const secretRotation: StackValidationPolicy = {
   name: "secretsmanager-secret-rotation",
   description:
-    "FSBP SecretsManager.1 and seed 'secrets in secret manager': every Secrets Manager secret " +
+    "FSBP SecretsManager.1 and 'secrets in secret manager': every Secrets Manager secret " +
     "the stack declares has an aws.secretsmanager.SecretRotation (secrets RDS manages itself, " +
     "like the database's master password, rotate without one).",
   enforcementLevel: "mandatory",

@@ -8,19 +8,20 @@ import {
   targetsOf,
   type Route,
 } from "../lib/alerts";
-import { prop, refersTo, tagsOf } from "../lib/stack";
+import { isAny, prop, refersTo, tagsOf } from "../lib/stack";
 
 /**
- * The seed's alert table, each row an alarm (or, for failed backups, an EventBridge rule) that
+ * Safe condition: the alert table, each row whose subject the stack has (lib/alerts.ts) an alarm (or, for failed backups, an EventBridge rule) that
  * reaches a subscribed topic of the row's route: the page topic for service down and error
- * rate, the team topic for the rest, and nothing else on the page topic. Certificate expiry is
- * required only when the stack has ACM certificates. The tags and description format are the
+ * rate, the team topic for the rest, and nothing else on the page topic. No row is demanded of a
+ * stack without its subject (no database disk alarm without a database, no certificate expiry
+ * without a certificate). The tags and description format are the
  * contract of ../lib/alerts.ts.
  */
 export const alertTable: StackValidationPolicy = {
   name: "stack-alert-table",
   description:
-    "Seed alerting table and 'runbooks linked to alerts', pre-production 'alerts configured': each condition (service down, error rate, p95 > 1 s, p95 > 500 ms, disk, memory, certificate expiry, backup failed) has an alarm of its severity with actions to a subscribed topic of its route and a runbook link.",
+    "Alerting table, 'runbooks linked to alerts' and pre-production 'alerts configured': each condition whose subject the stack has (service down, error rate, p95 > 1 s, p95 > 500 ms: something serving requests; disk: an RDS instance; memory: an ECS service; certificate expiry: a certificate; backup failed: a backup plan) has an alarm of its severity with actions to a subscribed topic of its route and a runbook link.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { resources } = args;
@@ -45,7 +46,8 @@ export const alertTable: StackValidationPolicy = {
     const certificates = resources.filter((r) => r.isType(aws.acm.Certificate));
     const validations = resources.filter((r) => r.isType(aws.acm.CertificateValidation));
     for (const [key, row] of Object.entries(alertConditions)) {
-      if (key === "certificate-expiry" && certificates.length === 0) continue;
+      // A row applies only when the stack has its subject (lib/alerts.ts).
+      if (!resources.some((r) => isAny(r, row.subjects))) continue;
       const matching = alerts.filter((a) => tagsOf(a)["alert-condition"] === key);
       if (key === "certificate-expiry" && matching.length > 0) {
         // ACM's DaysToExpiry is per certificate: each needs an alarm on its own ARN.

@@ -4,22 +4,33 @@ import { loadBalancers } from "../lib/elb";
 import { isBucket } from "../lib/s3";
 import { isAny, prop, refersTo } from "../lib/stack";
 
+export interface CdnConfig {
+  servesBrowsers: boolean;
+}
+
 /**
- * A stack that serves the web through a load balancer does it through CloudFront: a
- * distribution has the load balancer (or a Route 53 alias of it) as an origin and a bucket of
- * static assets as another.
+ * Safe condition: a stack that serves browsers through an internet-facing load balancer does it
+ * through CloudFront: a distribution has the load balancer (or a Route 53 alias of it) as an
+ * origin and a bucket of static assets as another. Whether the program serves browsers is its
+ * own statement (config `servesBrowsers`, this project's stacks: true): an API-only program is
+ * not asked for a CDN. A stack that has a distribution is held to it either way.
  */
 export const cdn: StackValidationPolicy = {
   name: "stack-cdn",
   description:
-    "Seed CDN 'configured for static assets' and quality gate 'CDN configured': a CloudFront distribution serves the load balancer and an S3 bucket of static assets (images, JS, CSS, fonts).",
+    "CDN 'configured for static assets' and quality gate 'CDN configured': in a program that serves browsers (config servesBrowsers) or has a distribution, a CloudFront distribution serves the internet-facing load balancer and an S3 bucket of static assets (images, JS, CSS, fonts); an API-only program is not asked for a CDN.",
   enforcementLevel: "mandatory",
+  configSchema: {
+    properties: { servesBrowsers: { type: "boolean", default: false } },
+  },
   validateStack: (args, report) => {
+    const { servesBrowsers } = args.getConfig<CdnConfig>();
     const balancers = args.resources.filter(
       (r) => isAny(r, loadBalancers) && prop(r, "internal") !== true,
     );
     if (balancers.length === 0) return;
     const distributions = args.resources.filter((r) => r.isType(aws.cloudfront.Distribution));
+    if (!servesBrowsers && distributions.length === 0) return;
     const buckets = args.resources.filter(isBucket);
     const records = args.resources.filter((r) => r.isType(aws.route53.Record));
     for (const lb of balancers) {

@@ -1,14 +1,31 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { prop, unknown } from "../lib/stack";
+import { loadBalancers } from "../lib/elb";
+import { isAny, prop, unknown, type ResourceClass } from "../lib/stack";
 
-/** The stack has a CloudWatch dashboard with widgets. */
+/** What a dashboard watches: something serving requests, running code or holding data. */
+const monitored: ResourceClass[] = [
+  ...loadBalancers,
+  aws.apigateway.RestApi,
+  aws.apigatewayv2.Api,
+  aws.ecs.Service,
+  aws.lambda.Function,
+  aws.rds.Instance,
+  aws.rds.Cluster,
+];
+
+/**
+ * Safe condition: a stack that runs something to watch (a load balancer, an API, an ECS service,
+ * a Lambda function, a database) has a CloudWatch dashboard with widgets. A stack of static
+ * content only (a bucket behind CloudFront) is not asked for one.
+ */
 export const dashboard: StackValidationPolicy = {
   name: "stack-dashboard",
   description:
-    "Seed monitoring (application, infrastructure, database) and pre-production 'monitoring active': the stack has a CloudWatch dashboard with widgets.",
+    "Monitoring (application, infrastructure, database) and pre-production 'monitoring active': a stack that runs something to watch (load balancer, API, ECS service, Lambda function, database) has a CloudWatch dashboard with widgets.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
+    if (!args.resources.some((r) => isAny(r, monitored))) return;
     const dashboards = args.resources.filter((r) => r.isType(aws.cloudwatch.Dashboard));
     const hasWidgets = dashboards.some((d) => {
       const body = prop<string>(d, "dashboardBody");

@@ -21,7 +21,7 @@ const regionInArn = (arn: string | undefined) =>
 export const databaseBackup: StackValidationPolicy = {
   name: "stack-database-backup",
   description:
-    "Seed backup & recovery 'database backups automated', 'offsite backup location': every RDS database is in an AWS Backup plan's selection; with requireOffsiteCopy (prod), the plan copies to a vault in another region.",
+    "Backup & recovery 'database backups automated', 'offsite backup location': every RDS database is in an AWS Backup plan's selection; with requireOffsiteCopy (prod), the plan copies to a vault in another region.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: { requireOffsiteCopy: { type: "boolean", default: true } },

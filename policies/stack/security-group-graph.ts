@@ -31,7 +31,7 @@ const isPublic = (address: string) =>
 export const securityGroupGraph: StackValidationPolicy = {
   name: "stack-security-group-graph",
   description:
-    "Issue 9's network chain internet -> load balancer -> service -> proxy -> database: each security group admits only the group before it; only the load balancer's admits the internet or CloudFront's prefix list.",
+    "network chain internet -> load balancer -> service -> proxy -> database: each security group admits only the group before it; only the load balancer's admits the internet or CloudFront's prefix list.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { resources } = args;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { ContainerDefinition } from "../lib/container-definitions";
+import { notChecked, parseJson } from "../lib/report";
 import { dependsOn, prop, unknown } from "../lib/stack";
 
 /**
@@ -10,7 +11,7 @@ import { dependsOn, prop, unknown } from "../lib/stack";
 export const taskLogGroups: StackValidationPolicy = {
   name: "stack-task-log-groups",
   description:
-    "Seed logging 'centralized log collection' and 'log retention policy defined': every ECS container's awslogs group is a log group of the stack with retentionInDays set.",
+    "Logging 'centralized log collection' and 'log retention policy defined': every ECS container's awslogs group is a log group of the stack with retentionInDays set.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const groups = args.resources.filter((r) => r.isType(aws.cloudwatch.LogGroup));
@@ -30,7 +31,16 @@ export const taskLogGroups: StackValidationPolicy = {
         }
         continue;
       }
-      for (const container of JSON.parse(text) as ContainerDefinition[]) {
+      const parsed = parseJson(text);
+      if ("error" in parsed || !Array.isArray(parsed.value)) {
+        notChecked(
+          report,
+          `the containerDefinitions of task definition ${task.name} are not a JSON list`,
+          task.urn,
+        );
+        continue;
+      }
+      for (const container of parsed.value as ContainerDefinition[]) {
         const where = `container ${container.name} of task definition ${task.name}`;
         const log = container.logConfiguration;
         if (!log) {

@@ -1,4 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { notChecked } from "../lib/report";
+import { takesTags } from "../lib/taggable";
 
 export interface RequiredTagsConfig {
   tags: string[];
@@ -21,13 +23,15 @@ function defaultTagsOf(
 }
 
 /**
- * Every AWS resource carries the required tags, from its provider's default tags or its own
- * `tags`, so cost and ownership reports cover everything.
+ * Safe condition: every AWS resource whose type can carry tags (its @pulumi/aws Args type has a
+ * `tags` input: lib/taggable.ts) has each required tag, from its provider's default tags or its
+ * own `tags`, so cost and ownership reports cover everything. A type that cannot carry tags (an
+ * association, a policy attachment, a bucket's configuration) is not asked for any.
  */
 export const requiredTags: ResourceValidationPolicy = {
   name: "tagging-required-tags",
   description:
-    "AWS resources carry the required tags through the provider's defaultTags (or their own tags).",
+    "AWS resources of a type that takes tags (its @pulumi/aws Args type has `tags`) carry the required tags through the provider's defaultTags (or their own tags); types that cannot carry tags are not asked.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -40,6 +44,12 @@ export const requiredTags: ResourceValidationPolicy = {
   },
   validateResource: (args, report) => {
     if (!args.type.startsWith("aws:")) return;
+    const taggable = takesTags(args.type);
+    if (taggable === false) return;
+    if (taggable === undefined) {
+      notChecked(report, `the installed @pulumi/aws does not say whether ${args.type} takes tags`);
+      return;
+    }
     const { tags } = args.getConfig<RequiredTagsConfig>();
     const own = (args.props.tags ?? {}) as Record<string, unknown>;
     const inherited = defaultTagsOf(args.provider?.props);

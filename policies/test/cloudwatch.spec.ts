@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { withFixtures } from "./fixtures";
-import { addBeside, find, set, violations } from "./gate";
+import { addBeside, diagnostics, find, remove, set, violations } from "./gate";
+import { asPreview } from "./fixtures";
 
 const metricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -53,7 +54,77 @@ describe("cloudwatch", () => {
           set(find(resources, metricAlarm, "service-down"), "actionsEnabled", false),
         ),
       );
-      assert.equal(found.length, 1);
+      // The fixtures replace the program's topics, which its NAT alarm still names: that one is
+      // "not checked" (a topic outside the stack), not a violation.
+      assert.equal(found.filter((m) => !m.startsWith("not checked:")).length, 1);
+    });
+
+    it("3: reports the wrong value: actions to a topic nobody subscribes to (the program's own topics)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        for (const s of resources.filter(
+          (r) => r.type === "aws:sns/topicSubscription:TopicSubscription",
+        )) {
+          remove(resources, s);
+        }
+      });
+      assert.ok(found.length > 3, found.join("\n"));
+      assert.ok(
+        found.every((m) =>
+          /^alarm \S+ notifies no one: its (alarmActions|okActions) go to topic \S+, which has no subscription/.test(
+            m,
+          ),
+        ),
+        found.join("\n"),
+      );
+    });
+
+    it("4: reports only the alarms routed to the unsubscribed topic", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) =>
+          remove(
+            resources,
+            find(resources, "aws:sns/topicSubscription:TopicSubscription", "alerts-page"),
+          ),
+        ),
+      );
+      // Service down and error rate page; the rest go to the subscribed team topic.
+      const reported = found.filter((m) => !m.startsWith("not checked:"));
+      assert.deepEqual([...new Set(reported.map((m) => m.split(" ")[1]))].sort(), [
+        "error-rate",
+        "service-down",
+      ]);
+    });
+
+    it("not checked: actions to an SNS topic outside the stack are said aloud, as advisory", async () => {
+      const found = (
+        await diagnostics(
+          "prod",
+          withFixtures((resources) => {
+            const alarm = find(resources, metricAlarm, "memory");
+            const outside = ["arn:aws:sns:eu-west-1:999999999999:someone-elses-topic"];
+            set(alarm, "alarmActions", outside);
+            set(alarm, "okActions", outside);
+            alarm.propertyDependencies = {};
+          }),
+        )
+      ).filter((d) => d.policy === policy);
+      assert.deepEqual(
+        found.map((d) => d.level),
+        ["advisory", "advisory"],
+      );
+      assert.match(
+        found[0].message,
+        /^not checked: memory's alarmActions go to arn:aws:sns:eu-west-1:999999999999:someone-elses-topic, a topic outside the stack/,
+      );
+    });
+
+    it("passes a preview, following the topics through dependencies while their ARNs are unknown", async () => {
+      const found = (await diagnostics("prod", withFixtures(asPreview))).filter(
+        (d) => d.policy === policy,
+      );
+      assert.deepEqual(found, []);
     });
 
     it("passes alarms with actions, and one without that a composite alarm with actions includes", async () => {

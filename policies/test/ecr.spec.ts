@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { find, remove, set, violations } from "./gate";
+import { diagnostics, find, remove, set, violations } from "./gate";
 
 const repository = "aws:ecr/repository:Repository";
 const lifecyclePolicy = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
@@ -94,6 +94,43 @@ describe("ecr", () => {
       });
       assert.equal(found.length, 1);
       assert.match(found[0], /^repository staging-build-cache has no lifecycle policy/);
+    });
+
+    it("3: reports the wrong value: a lifecycle policy whose only rule does not expire", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, lifecyclePolicy, "-app");
+        const document = JSON.parse(p.inputs.policy as string);
+        for (const rule of document.rules) rule.action = { type: "none" };
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^repository prod-app has a lifecycle policy \(prod-app\) with no rule that expires images/,
+      );
+    });
+
+    it("4: reports the wrong value: an expiry rule that keeps zero images (countNumber 0)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const p = find(resources, lifecyclePolicy, "-app");
+        const document = JSON.parse(p.inputs.policy as string);
+        for (const rule of document.rules) rule.selection.countNumber = 0;
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.equal(found.length, 1);
+    });
+
+    it("not checked: a lifecycle policy that is not JSON is said aloud, as advisory", async () => {
+      const found = (
+        await diagnostics("prod", (resources) =>
+          set(find(resources, lifecyclePolicy, "-app"), "policy", "{rules"),
+        )
+      ).filter((d) => d.policy === policy);
+      assert.deepEqual(
+        found.map((d) => d.level),
+        ["advisory"],
+      );
+      assert.match(found[0].message, /^not checked: the lifecycle policy prod-app is not JSON/);
     });
 
     it("passes the program's repositories, each with its policy", async () => {

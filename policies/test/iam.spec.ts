@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { find, set, violations } from "./gate";
+import { diagnostics, find, set, violations } from "./gate";
 
 const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
 
@@ -66,6 +66,62 @@ describe("iam", () => {
           }),
         ),
       );
+      assert.deepEqual(found, []);
+    });
+    it("4: reports the wrong value *:*, which is every action of every service", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        executionStatements((s) => (s[1].Action = ["ecr:BatchGetImage", "*:*"])),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^the policy allows \*:\*: /);
+    });
+
+    it("5: reports an attachment of an AWS managed policy that grants everything (AdministratorAccess)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const attachment = resources.find(
+          (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        )!;
+        set(attachment, "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess");
+      });
+      assert.deepEqual(found, [
+        "the AWS managed policy AdministratorAccess is attached, which grants a whole service " +
+          "or all of AWS: attach a policy of your own that lists the actions the role needs.",
+      ]);
+    });
+
+    it("6: reports a *FullAccess managed policy attached to a role by managedPolicyArns", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const role = resources.find((r) => r.type === "aws:iam/role:Role")!;
+        set(role, "managedPolicyArns", ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]);
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^the AWS managed policy AmazonS3FullAccess is attached/);
+    });
+
+    it("not checked: a document that does not parse is said aloud, as advisory", async () => {
+      const found = (
+        await diagnostics("prod", (resources) =>
+          set(find(resources, rolePolicy, "-execution"), "policy", "{not json"),
+        )
+      ).filter((d) => d.policy === policy);
+      assert.equal(found.length, 1);
+      assert.equal(found[0].level, "advisory");
+      assert.match(found[0].message, /^not checked: the policy is not a JSON policy document/);
+    });
+
+    it("passes an AWS managed service-role policy attachment (not a wildcard grant)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const attachment = resources.find(
+          (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        )!;
+        set(
+          attachment,
+          "policyArn",
+          "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+        );
+      });
       assert.deepEqual(found, []);
     });
   });

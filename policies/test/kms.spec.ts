@@ -23,6 +23,15 @@ describe("kms", () => {
       assert.deepEqual(found, [message]);
     });
 
+    it("3: reports the wrong value: rotation on, but once in seven years", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, key, "-db"), "rotationPeriodInDays", 2560),
+      );
+      assert.deepEqual(found, [
+        "rotationPeriodInDays is 2560: rotate at least yearly (at most 365, the default when unset).",
+      ]);
+    });
+
     it("passes the program's keys (database, backup vaults)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { withFixtures } from "./fixtures";
-import { find, remove, set, violations } from "./gate";
+import { diagnostics, find, remove, set, violations, type Change, type Stack } from "./gate";
+
+/** [level, message] of one policy's findings. */
+async function levels(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
+  return (await diagnostics(stack, change))
+    .filter((d) => d.policy === policy)
+    .map((d) => [d.level, d.message]);
+}
 
 const bucket = "aws:s3/bucket:Bucket";
 const publicAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -23,16 +30,45 @@ describe("s3", () => {
         ),
       );
       assert.deepEqual(found, [
-        "bucket static is not fully blocked from public access (blockPublicPolicy not true): add an aws.s3.BucketPublicAccessBlock for it with all four settings true.",
+        "bucket static is not fully blocked from public access (blockPublicPolicy not true): set all four settings of its aws.s3.BucketPublicAccessBlock to true.",
       ]);
     });
 
-    it("2: reports the program's log bucket without its block", async () => {
-      const found = await violations(policy, "staging", (resources) =>
+    it("2: reports the wrong value: a block that leaves restrictPublicBuckets unset (a declared block replaces S3's default)", async () => {
+      const found = await levels(policy, "staging", (resources) =>
+        set(find(resources, publicAccessBlock, "access-logs"), "restrictPublicBuckets", undefined),
+      );
+      assert.equal(found.length, 1);
+      assert.equal(found[0][0], "mandatory");
+      assert.match(
+        found[0][1],
+        /^bucket staging-access-logs is not fully blocked.*restrictPublicBuckets/,
+      );
+    });
+
+    it("3: reports an account-wide block that turns a setting off", async () => {
+      const found = await levels(policy, "prod", (resources) => {
+        const block = find(resources, publicAccessBlock, "access-logs");
+        set(block, "bucket", undefined);
+        block.type = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
+        block.propertyDependencies = {};
+        set(block, "ignorePublicAcls", false);
+      });
+      assert.deepEqual(
+        found.filter(([level]) => level === "mandatory").map(([, m]) => m),
+        [
+          "the account's public access block turns ignorePublicAcls off, for every bucket: set all four to true.",
+        ],
+      );
+    });
+
+    it("only advises declaring the block on a bucket without one (S3 blocks new buckets by default since April 2023)", async () => {
+      const found = await levels(policy, "staging", (resources) =>
         remove(resources, find(resources, publicAccessBlock, "access-logs")),
       );
       assert.equal(found.length, 1);
-      assert.match(found[0], /^bucket staging-access-logs is not fully blocked/);
+      assert.equal(found[0][0], "advisory");
+      assert.match(found[0][1], /^bucket staging-access-logs declares no public access block/);
     });
 
     it("passes the program's and the fixtures' buckets", async () => {
@@ -43,12 +79,15 @@ describe("s3", () => {
   describe("s3-encryption", () => {
     const policy = "s3-encryption";
 
-    it("1: reports a bucket that declares no default encryption", async () => {
-      const found = await violations(policy, "prod", (resources) =>
+    it("only advises declaring the default encryption S3 applies anyway (since January 2023)", async () => {
+      const found = await levels(policy, "prod", (resources) =>
         remove(resources, find(resources, encryption, "access-logs")),
       );
       assert.deepEqual(found, [
-        "bucket prod-access-logs declares no default encryption: add an aws.s3.BucketServerSideEncryptionConfiguration (sseAlgorithm aws:kms, or AES256 where the writer needs it, e.g. load balancer logs).",
+        [
+          "advisory",
+          "bucket prod-access-logs declares no default encryption: add an aws.s3.BucketServerSideEncryptionConfiguration (sseAlgorithm aws:kms, or AES256 where the writer needs it, e.g. load balancer logs).",
+        ],
       ]);
     });
 
@@ -110,6 +149,44 @@ describe("s3", () => {
       );
       assert.equal(found.length, 1);
       assert.match(found[0], /^bucket static accepts requests over plain HTTP/);
+    });
+
+    it("3: reports the wrong value: a TLS-only statement on the bucket ARN alone, leaving its objects open over HTTP", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, bucketPolicy, "access-logs");
+        const document = JSON.parse(p.outputs.policy as string);
+        for (const statement of document.Statement) {
+          if (statement.Sid === "TlsOnly") {
+            statement.Resource = [statement.Resource]
+              .flat()
+              .filter((r: string) => !r.endsWith("/*"));
+          }
+        }
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^bucket prod-access-logs accepts requests over plain HTTP/);
+    });
+
+    it('4: reports the wrong value: SecureTransport "true" (denies the TLS requests instead)', async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, bucketPolicy, "access-logs");
+        const document = JSON.parse(p.outputs.policy as string);
+        for (const statement of document.Statement) {
+          if (statement.Sid === "TlsOnly") statement.Condition.Bool["aws:SecureTransport"] = "true";
+        }
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.equal(found.length, 1);
+    });
+
+    it("not checked: a bucket policy that is not JSON is said aloud, as advisory", async () => {
+      const found = await levels(policy, "prod", (resources) =>
+        set(find(resources, bucketPolicy, "access-logs"), "policy", "{Statement"),
+      );
+      assert.equal(found.length, 1);
+      assert.equal(found[0][0], "advisory");
+      assert.match(found[0][1], /^not checked: bucket prod-access-logs's policy is not JSON/);
     });
 
     it("passes the program's and the fixtures' TLS-only bucket policies", async () => {

@@ -19,6 +19,22 @@ describe("sns", () => {
       ]);
     });
 
+    it("2: reports the wrong value: the AWS managed alias/aws/sns key, which alarms cannot publish through", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(
+            find(resources, "aws:sns/topic:Topic", "alerts-team"),
+            "kmsMasterKeyId",
+            "alias/aws/sns",
+          ),
+        ),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^the topic is encrypted with the AWS managed key alias\/aws\/sns/);
+    });
+
     it("passes topics encrypted with a KMS key", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
     });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { RegisteredResource } from "../../scripts/offline/harness";
 import { withFixtures, withoutComponents } from "./fixtures";
-import { addBeside, find, remove, set, violations } from "./gate";
+import { addBeside, diagnostics, find, remove, set, violations } from "./gate";
+import { stackPolicyConfig } from "../../scripts/offline/policy-config";
 
 const metricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const topic = "aws:sns/topic:Topic";
@@ -18,6 +19,13 @@ function routeTo(resources: RegisteredResource[], alarm: string, ...routes: stri
     );
     target.propertyDependencies[key] = topics.map((t) => t.urn);
   }
+}
+
+/** prod's policy config without its stack-cdn entry: the pack's defaults for a program's shape. */
+function withoutCdnConfig() {
+  const config = { ...stackPolicyConfig("prod") };
+  delete config["stack-cdn"];
+  return config;
 }
 
 describe("stack", () => {
@@ -145,6 +153,32 @@ describe("stack", () => {
       ]);
     });
 
+    it("demands no database disk alarm of a stack without an RDS instance (a row applies only to its subject)", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) => {
+          remove(resources, find(resources, metricAlarm, "database-disk"));
+          for (const db of resources.filter((r) => r.type === "aws:rds/instance:Instance")) {
+            remove(resources, db);
+          }
+        }),
+      );
+      assert.deepEqual(found, []);
+    });
+
+    it("demands the database disk alarm while the stack has its RDS instance", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        withFixtures((resources) =>
+          remove(resources, find(resources, metricAlarm, "database-disk")),
+        ),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^no alarm for "Disk > 80%"/);
+    });
+
     it("passes the alerting contract: every row alarmed, routed and linked to its runbook", async () => {
       assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
     });
@@ -213,6 +247,34 @@ describe("stack", () => {
       assert.deepEqual(found, [
         "the distribution in front of prod-alb serves no static assets from S3: add the assets bucket as an origin (with an Origin Access Control) and a cache behaviour for the hashed assets.",
       ]);
+    });
+
+    it("asks no CDN of an API-only program (servesBrowsers not set) without a distribution", async () => {
+      const config = withoutCdnConfig();
+      const found = (await diagnostics("prod", withoutComponents("cdn"), config)).filter(
+        (d) => d.policy === policy,
+      );
+      assert.deepEqual(found, []);
+    });
+
+    it("holds a program that has a distribution to it even when servesBrowsers is not set", async () => {
+      const config = withoutCdnConfig();
+      const found = (
+        await diagnostics(
+          "prod",
+          withFixtures((resources) => {
+            const d = find(resources, distribution);
+            d.inputs.origins = (d.inputs.origins as { originId: string }[]).filter(
+              (o) => o.originId === "static",
+            );
+            d.outputs.origins = d.inputs.origins;
+            d.propertyDependencies.origins = [];
+          }),
+          config,
+        )
+      ).filter((d) => d.policy === policy);
+      assert.equal(found.length, 1);
+      assert.match(found[0].message, /^load balancer prod-alb is served without a CDN/);
     });
 
     it("passes CloudFront in front of the load balancer and the static bucket", async () => {

@@ -8,7 +8,7 @@ const redacted = ["authorization", "cookie"];
 export const logging: StackValidationPolicy = {
   name: "wafv2-logging",
   description:
-    "FSBP WAF.11, seed logging 'sensitive data excluded' and 'security events': every web ACL has a logging configuration that redacts the authorization and cookie headers.",
+    "FSBP WAF.11, logging 'sensitive data excluded' and 'security events': every web ACL has a logging configuration that redacts the authorization and cookie headers.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const configurations = args.resources.filter((r) =>

@@ -8,7 +8,7 @@ const required = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputs
 export const managedRuleGroups: StackValidationPolicy = {
   name: "wafv2-managed-rule-groups",
   description:
-    "FSBP WAF.10 and issue 8's WAF: web ACLs apply the AWS managed rule groups AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, not in count mode.",
+    "FSBP WAF.10 and WAF: web ACLs apply the AWS managed rule groups AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, not in count mode.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const acl of args.resources.filter((r) => r.isType(aws.wafv2.WebAcl))) {

@@ -5,8 +5,7 @@ import { rulesOf } from "../lib/wafv2";
 /** Web ACLs block clients that exceed a request rate. */
 export const rateLimit: StackValidationPolicy = {
   name: "wafv2-rate-limit",
-  description:
-    "Issue 8's WAF 'rate limit': every web ACL has a rate-based rule whose action is block.",
+  description: "WAF 'rate limit': every web ACL has a rate-based rule whose action is block.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const acl of args.resources.filter((r) => r.isType(aws.wafv2.WebAcl))) {
