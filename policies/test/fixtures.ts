@@ -253,7 +253,7 @@ export function addEdge(resources: Resources): void {
 
 const runbooks = "https://github.com/acme/platform/blob/main/docs/runbooks";
 
-/** The alert topics, one alarm per row of the seed's table, and a dashboard. */
+/** The alert topics, one alarm per row of the alert table, and a dashboard. */
 export function addObservability(resources: Resources): void {
   const topic = (route: "page" | "team") => {
     const created = add(

@@ -32,7 +32,7 @@ describe("docs/quality-gate.md", () => {
   const rows = mapRows();
   const pack = packPolicies().map((p) => p.name);
 
-  it("has a section for each of the seed's checklists and its quality gate", () => {
+  it("has a section for each of the deployment checklists and the quality gate", () => {
     const sections = [...new Set(rows.map((r) => r.section.split(" (")[0]))];
     for (const expected of [
       "Container",

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  closest,
-  ConfigError,
-  environmentDefaults,
-  environments,
-} from "../../infra/config";
+import { closest, ConfigError, environmentDefaults, environments } from "../../infra/config";
 import { windowsOverlap } from "../../infra/aws-limits";
 import {
   ofType,
