@@ -40,6 +40,12 @@ const plugins = ["pulumi-analyzer-policy-nodejs"];
  */
 export const standin = "language-standin";
 
+/**
+ * The sub-folder holding our real `pulumi-language-nodejs` (tools/pulumi/language-nodejs), which
+ * runs the program: off PATH too, put on it by `npm run preview:real` (scripts/preview-real.ts).
+ */
+export const languageHost = "language-host";
+
 /** The version `go.mod` requires of `pkg/v3`: the version of the CLI that is built. */
 export function pulumiVersion(): string {
   const mod = readFileSync(join(toolsDir, "go.mod"), "utf8");
@@ -71,6 +77,13 @@ function buildArgs(version: string, staging: string): string[][] {
       "-o",
       join(staging, standin, "pulumi-language-nodejs"),
       "./language-standin",
+    ],
+    [
+      ...go,
+      `-s -w -X main.version=${version.replace(/^v/, "")}`,
+      "-o",
+      join(staging, languageHost, "pulumi-language-nodejs"),
+      "./language-nodejs",
     ],
   ];
 }
