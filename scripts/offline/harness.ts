@@ -52,6 +52,13 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /**
+   * The program's own call sites that led to that line, innermost first, up to the constructor
+   * of the component that made the resource: for a resource built by a helper, the call of the
+   * helper, which is the line a change to that one resource edits. Empty when the line is in
+   * the component's constructor itself.
+   */
+  calledFrom?: SourceLocation[];
 }
 
 export interface ProgramRun {
@@ -257,7 +264,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
       pulumi.runtime.registerStackTransformation((args) => {
         if (args.opts.dependsOn) dependsOnByResource.set(args.resource, args.opts.dependsOn);
         // Transformations run inside the resource's constructor: the program's line is on the stack.
-        const location = declaringLine(args.resource);
+        const location = declaringLine(args.resource, args.opts.parent);
         if (location) declaredBy.set(args.resource, location);
         return undefined;
       });
@@ -342,8 +349,14 @@ function skipMappingSdkStacks(): () => void {
  * The first line in `infra/` on the stack of a resource's constructor that is not the resource's
  * own class: for a resource, the line of its `new aws.x.Y(...)`; for a component (whose class is
  * in `infra/`), the line outside its file that made it (`new Network(...)`, `Network.create(...)`).
+ * Then, as `calledFrom`, the lines of `infra/` further out on the stack, up to and including the
+ * one in the constructor of the resource's parent (the component that made it, directly or
+ * through helpers): frames above it made the component, which has its own line.
  */
-function declaringLine(resource: pulumi.Resource): SourceLocation | undefined {
+function declaringLine(
+  resource: pulumi.Resource,
+  parent: pulumi.Resource | undefined,
+): SourceLocation | undefined {
   // The raw call sites, not the text: mapping every frame through source maps (ts-node's
   // source-map-support does, for node_modules too) would cost seconds per program run.
   const original = Error.prepareStackTrace;
@@ -361,24 +374,38 @@ function declaringLine(resource: pulumi.Resource): SourceLocation | undefined {
   Error.prepareStackTrace = original;
 
   let ownFile: string | undefined;
+  const frames: SourceLocation[] = [];
   for (const site of sites) {
     const path = site.getFileName() ?? "";
-    if (site.isConstructor() && site.getFunctionName() === resource.constructor.name)
+    // The innermost constructor of that name: a component may share its name with the class
+    // of a resource it creates (LoadBalancer, aws.lb.LoadBalancer).
+    if (
+      ownFile === undefined &&
+      site.isConstructor() &&
+      site.getFunctionName() === resource.constructor.name
+    )
       ownFile = path;
     if (!path.startsWith(infraDir) || path === ownFile) continue;
-    // The one frame kept, through the source map when there is one (ts-node registers its own).
+    // Only the program's frames, through the source map when there is one (ts-node registers its
+    // own): a handful per resource.
     const text = original
       ? String(original(new Error(), [site]))
       : `(${path}:${site.getLineNumber()}:${site.getColumnNumber()})`;
     const match = /:(\d+):(\d+)\)?\s*$/.exec(text);
-    if (!match) return undefined;
-    return {
+    if (!match) break;
+    const frame = {
       file: relative(repoRoot, path).split(sep).join("/"),
       line: Number(match[1]),
       column: Number(match[2]),
     };
+    const last = frames[frames.length - 1];
+    // A callback on the line that calls it (`items.map((i) => new X(...))`) is one line to read.
+    if (!last || last.file !== frame.file || last.line !== frame.line) frames.push(frame);
+    if (site.isConstructor() && site.getFunctionName() === parent?.constructor.name) break;
   }
-  return undefined;
+  if (frames.length === 0) return undefined;
+  const [declaring, ...calledFrom] = frames;
+  return { ...declaring, calledFrom };
 }
 
 /** Program errors already reported through `ProgramError`. */

@@ -1,7 +1,8 @@
 /**
  * What the gate tells people and machines: the pack's diagnostics grouped by policy for a
  * terminal, the same as JSON (`--json`), and as SARIF 2.1.0 for GitHub code scanning (`--sarif`),
- * each violation placed on the line of `infra/` that declared the resource.
+ * each violation placed on the line of `infra/` that declared the resource, with the program's own
+ * call sites that led there (a helper's callers), where a change to that one resource is made.
  */
 import { createHash } from "node:crypto";
 import type { Log, ReportingDescriptor, Result } from "sarif";
@@ -22,7 +23,13 @@ export interface Violation {
   /** The resource reported; none for a stack policy that names no resource. */
   resource?: { urn: string; name: string; type: string };
   /** The line of `infra/` that declared the resource (or its component), when the program ran. */
-  location?: SourceLocation;
+  location?: Omit<SourceLocation, "calledFrom">;
+  /**
+   * The lines of `infra/` that led to `location`, innermost first, up to the constructor of the
+   * component that made the resource: a resource built by a shared helper is declared on the
+   * helper's line, and changed on the line calling it. Absent when there are none.
+   */
+  calledFrom?: Omit<SourceLocation, "calledFrom">[];
 }
 
 /** `--json`: the document's shape is `GateReport`, described in the README. */
@@ -63,7 +70,8 @@ export function buildReport(
   const all: Violation[] = diagnostics
     .map((d) => {
       const resource = byUrn.get(d.urn);
-      const location = resource ? located(resource.urn) : undefined;
+      const declared = resource ? located(resource.urn) : undefined;
+      const calledFrom = (declared?.calledFrom ?? []).map(position);
       return {
         pack: d.pack,
         packVersion: d.packVersion,
@@ -73,7 +81,8 @@ export function buildReport(
         ...(resource
           ? { resource: { urn: resource.urn, name: resource.name, type: resource.type } }
           : {}),
-        ...(location ? { location } : {}),
+        ...(declared ? { location: position(declared) } : {}),
+        ...(calledFrom.length > 0 ? { calledFrom } : {}),
       };
     })
     .sort(
@@ -101,6 +110,11 @@ export function buildReport(
   };
 }
 
+/** A location without its call sites. */
+function position({ file, line, column }: SourceLocation): Omit<SourceLocation, "calledFrom"> {
+  return { file, line, column };
+}
+
 function rank(level: Diagnostic["level"]): number {
   return ["mandatory", "remediate", "advisory", "disabled"].indexOf(level);
 }
@@ -120,6 +134,10 @@ export function renderText(report: GateReport): string {
       const where = v.location ? `  ${v.location.file}:${v.location.line}` : "";
       lines.push(
         v.resource ? `  ${v.resource.name} (${v.resource.type})${where}` : "  the stack",
+        // The helper's callers, innermost first: the line a change to this resource edits.
+        ...(v.calledFrom
+          ? [`    called from ${v.calledFrom.map((at) => `${at.file}:${at.line}`).join(" <- ")}`]
+          : []),
         ...(v.resource ? [`    ${v.resource.urn}`] : []),
         ...v.message.split("\n").map((line) => `    ${line}`),
       );
@@ -162,19 +180,25 @@ export function toSarif(report: GateReport, pack: PackListing, fallbackFile: str
     fullDescription: { text: p.description },
     defaultConfiguration: { level: sarifLevel[p.level] as "error" | "warning" | "none" },
   }));
+  const physical = (at: Omit<SourceLocation, "calledFrom">) => ({
+    artifactLocation: { uri: at.file, uriBaseId: "%SRCROOT%" },
+    region: { startLine: at.line, startColumn: at.column },
+  });
   const results: Result[] = report.violations.map((v) => {
     const location = v.location ?? { file: fallbackFile, line: 1, column: 1 };
+    const calledFrom = v.calledFrom ?? [];
+    const text = v.resource ? `${v.resource.name}: ${v.message}` : v.message;
+    // GitHub shows a related location where the message links to it by id: the call sites
+    // are where a pull request changes a resource that a shared helper declares.
+    const via = calledFrom.map((at, i) => `[${at.file}:${at.line}](${i + 1})`).join(" <- ");
     return {
       ruleId: v.policy,
       ruleIndex: rules.findIndex((r) => r.id === v.policy),
       level: sarifLevel[v.level] as Result.level,
-      message: { text: v.resource ? `${v.resource.name}: ${v.message}` : v.message },
+      message: { text: via ? `${text}\n\nDeclared through ${via}.` : text },
       locations: [
         {
-          physicalLocation: {
-            artifactLocation: { uri: location.file, uriBaseId: "%SRCROOT%" },
-            region: { startLine: location.line, startColumn: location.column },
-          },
+          physicalLocation: physical(location),
           ...(v.resource
             ? {
                 logicalLocations: [
@@ -184,6 +208,30 @@ export function toSarif(report: GateReport, pack: PackListing, fallbackFile: str
             : {}),
         },
       ],
+      ...(calledFrom.length > 0
+        ? {
+            relatedLocations: calledFrom.map((at, i) => ({
+              id: i + 1,
+              physicalLocation: physical(at),
+              message: { text: i === 0 ? "called here" : "called from here" },
+            })),
+            // The same frames as a path, from the component's constructor to the declaration.
+            codeFlows: [
+              {
+                threadFlows: [
+                  {
+                    locations: [...calledFrom]
+                      .reverse()
+                      .map((at) => ({
+                        location: { physicalLocation: physical(at) },
+                      }))
+                      .concat([{ location: { physicalLocation: physical(location) } }]),
+                  },
+                ],
+              },
+            ],
+          }
+        : {}),
       // Stable across runs and line moves: one alert per policy and resource.
       partialFingerprints: {
         "policyResource/v1": createHash("sha256")

@@ -11,8 +11,9 @@ import Ajv from "ajv-draft-04";
 import type { Log } from "sarif";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/harness";
+import { stackPolicyConfig } from "../../scripts/offline/policy-config";
 import { AnalyzerHost } from "../../scripts/offline/policy-host";
-import type { GateReport } from "../../scripts/offline/report";
+import { buildReport, renderText, toSarif, type GateReport } from "../../scripts/offline/report";
 import { isRunning, runGate } from "./gate-run";
 import { npmRun } from "./npm-run";
 import { one, stackRun } from "./stacks";
@@ -60,15 +61,18 @@ describe("npm run gate:offline", function () {
       const run = await runGate(shortRetention);
       assert.equal(run.code, 1, run.stderr);
       const line = declaringLine("infra/network.ts", "new aws.cloudwatch.LogGroup(");
+      // The log group is made by a method the Network's constructor calls: that call is the chain.
+      const call = declaringLine("infra/network.ts", "this.createFlowLogs();");
       const lines = run.stdout.split("\n");
       // Staging's allowed differences come first, as advisories (see policies/config/staging.json).
       const at = lines.indexOf(
         "MANDATORY  acme-quality-gate/cloudwatch-log-group-retention  (1 violation)",
       );
       assert.ok(at >= 0, run.stdout);
-      assert.deepEqual(lines.slice(at, at + 5), [
+      assert.deepEqual(lines.slice(at, at + 6), [
         "MANDATORY  acme-quality-gate/cloudwatch-log-group-retention  (1 violation)",
         `  staging-flow-logs (aws:cloudwatch/logGroup:LogGroup)  infra/network.ts:${line}`,
+        `    called from infra/network.ts:${call}`,
         `    ${flowLogsUrn}`,
         "    retentionInDays is 7: this environment requires at least 30.",
         "",
@@ -112,6 +116,13 @@ describe("npm run gate:offline", function () {
             line: declaringLine("infra/network.ts", "new aws.cloudwatch.LogGroup("),
             column: mandatory[0].location!.column,
           },
+          calledFrom: [
+            {
+              file: "infra/network.ts",
+              line: declaringLine("infra/network.ts", "this.createFlowLogs();"),
+              column: mandatory[0].calledFrom![0].column,
+            },
+          ],
         },
       ]);
       assert.deepEqual(got.summary, { mandatory: 1, advisory: 3, notChecked: 0 });
@@ -141,9 +152,19 @@ describe("npm run gate:offline", function () {
         assert.equal(result.ruleId, "cloudwatch-log-group-retention");
         assert.equal(rules[result.ruleIndex!], result.ruleId);
         assert.equal(result.level, "error");
+        const call = declaringLine("infra/network.ts", "this.createFlowLogs();");
         assert.equal(
           result.message.text,
-          "staging-flow-logs: retentionInDays is 7: this environment requires at least 30.",
+          "staging-flow-logs: retentionInDays is 7: this environment requires at least 30." +
+            `\n\nDeclared through [infra/network.ts:${call}](1).`,
+        );
+        assert.deepEqual(
+          result.relatedLocations!.map((r) => [
+            r.id,
+            r.physicalLocation!.artifactLocation!.uri,
+            r.physicalLocation!.region!.startLine,
+          ]),
+          [[1, "infra/network.ts", call]],
         );
         const [location] = result.locations!;
         assert.equal(location.physicalLocation!.artifactLocation!.uri, "infra/network.ts");
@@ -216,6 +237,79 @@ describe("npm run gate:offline", function () {
         assert.match(run.stderr, new RegExp(`interrupted \\(${signal}\\)`));
         assertPacksGone(run.packPids);
       });
+    }
+  });
+});
+
+describe("a violation on a resource a shared helper declares", function () {
+  this.timeout(120_000);
+
+  it("names the helper's call site, the line a pull request changes: text, JSON and SARIF related locations", async () => {
+    const run = await runProgram("staging");
+    // As a change to one call of Network's `rule()` helper would: the tasks' port, open to all.
+    const rule = run.resources.find((r) => r.name === "staging-service-from-alb")!;
+    for (const props of [rule.inputs, rule.outputs]) {
+      delete props.referencedSecurityGroupId;
+      Object.assign(props, { cidrIpv4: "0.0.0.0/0", fromPort: 22, toPort: 22 });
+    }
+    const host = await AnalyzerHost.start();
+    try {
+      await host.configure(stackPolicyConfig("staging"));
+      const report = buildReport(
+        { kind: "program", stack: "staging", preview: false },
+        "policies/config/staging.json",
+        run.resources,
+        await host.analyze(run.resources),
+        run.declaredAt,
+      );
+      const violation = report.violations.find(
+        (v) => v.policy === "ec2-security-group-public-ingress" && v.resource?.urn === rule.urn,
+      );
+      assert.ok(violation, JSON.stringify(report.violations.map((v) => v.policy)));
+
+      const network = "infra/network.ts";
+      const helper = declaringLine(network, "new Rule(");
+      const call = declaringLine(network, '"service-from-alb"');
+      const inConstructor = declaringLine(network, "this.createSecurityGroups();");
+      assert.deepEqual([violation.location?.file, violation.location?.line], [network, helper]);
+      assert.deepEqual(
+        violation.calledFrom?.map((at) => [at.file, at.line]),
+        [
+          [network, call],
+          [network, inConstructor],
+        ],
+      );
+      assert.ok(
+        renderText(report)
+          .split("\n")
+          .includes(`    called from ${network}:${call} <- ${network}:${inConstructor}`),
+        renderText(report),
+      );
+
+      const sarif = toSarif(report, await host.pack(), "Pulumi.staging.yaml");
+      assert.deepEqual(sarifSchemaErrors(sarif), []);
+      const result = sarif.runs[0].results!.find(
+        (r) =>
+          r.ruleId === "ec2-security-group-public-ingress" &&
+          r.locations![0].logicalLocations![0].fullyQualifiedName === rule.urn,
+      )!;
+      const lineOf = (l: { physicalLocation?: { region?: { startLine?: number } } }) =>
+        l.physicalLocation!.region!.startLine;
+      assert.equal(lineOf(result.locations![0]), helper);
+      assert.deepEqual(result.relatedLocations!.map(lineOf), [call, inConstructor]);
+      for (const related of result.relatedLocations!) {
+        assert.equal(related.physicalLocation!.artifactLocation!.uri, network);
+        // GitHub shows a related location only where the message links to its id.
+        assert.ok(result.message.text!.includes(`](${related.id})`), result.message.text);
+      }
+      // The path from the component's constructor to the declaring line.
+      const [flow] = result.codeFlows![0].threadFlows;
+      assert.deepEqual(
+        flow.locations.map((l) => lineOf(l.location!)),
+        [inConstructor, call, helper],
+      );
+    } finally {
+      await host.stop();
     }
   });
 });
