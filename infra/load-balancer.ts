@@ -130,34 +130,34 @@ export class LoadBalancer extends pulumi.ComponentResource {
       parent,
     );
 
-    // Regions older than August 2022 deliver logs from a regional ELB account, newer ones from
-    // the log-delivery service principal; the statement names both.
-    const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
+    // One statement for every region: the log-delivery service principal. AWS's "Enable access
+    // logs for your Application Load Balancer" (Step 2, attach a policy to your S3 bucket):
+    // regions opened in August 2022 or later accept only this principal; for older ones the
+    // per-region Elastic Load Balancing account "is still supported, but we recommend that you
+    // replace it with the newer policy". The account lookup (aws.elb.getServiceAccount) has no
+    // answer in newer regions, so the stack would not deploy there.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+    // The account in the path means only this account's load balancers may write (same page).
     const account = aws.getCallerIdentityOutput({}, parent);
     const policy = new aws.s3.BucketPolicy(
       `${this.name}-access-logs`,
       {
         bucket: bucket.id,
-        policy: pulumi
-          .all([bucket.arn, elbAccount.arn, account.accountId])
-          .apply(([arn, elbAccountArn, accountId]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Sid: "ElbLogDelivery",
-                  Effect: "Allow",
-                  Principal: {
-                    AWS: elbAccountArn,
-                    Service: "logdelivery.elasticloadbalancing.amazonaws.com",
-                  },
-                  Action: "s3:PutObject",
-                  Resource: `${arn}/AWSLogs/${accountId}/*`,
-                },
-                tlsOnly(arn),
-              ],
-            }),
-          ),
+        policy: pulumi.all([bucket.arn, account.accountId]).apply(([arn, accountId]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "ElbLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${arn}/AWSLogs/${accountId}/*`,
+              },
+              tlsOnly(arn),
+            ],
+          }),
+        ),
       },
       parent,
     );

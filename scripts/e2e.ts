@@ -2,18 +2,19 @@
  * `npm run e2e -- --url URL [--timeout MS] [--screenshot FILE]`
  *
  * The sample page in a real browser: Playwright (playwright-core, which never downloads a
- * browser) drives Debian's Chromium, headless. The page must load its content-hashed script
+ * browser) drives Chromium, headless: the system's, or the one `npm ci` brings (scripts/lib/chromium.ts). The page must load its content-hashed script
  * and stylesheet, a note typed into the form must appear in the list and survive a reload, and
  * its Delete button must remove it for good; all without a console error, an uncaught page
  * error or a failed request. One PASS/FAIL line per step, a summary, exit 0 only if everything
  * passed. Chromium is always closed and its throw-away profile removed, on failure and on
  * Ctrl-C (SIGINT) or SIGTERM too.
  */
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page, type Response } from "playwright-core";
+import { findChromium, type FoundChromium } from "./lib/chromium";
 import { fromUser } from "./lib/user-paths";
 import {
   fail,
@@ -34,11 +35,11 @@ const usage = `usage: npm run e2e -- --url URL [--timeout MS] [--screenshot FILE
   --screenshot FILE  on failure, save a screenshot of the page there (relative to the directory
                      npm run was started in)
 
-Chromium: /usr/bin/chromium (Debian's package: apt-get install -y --no-install-recommends
-chromium), or the binary CHROMIUM_PATH names. Playwright's own browser download is not used.
+Chromium: the binary CHROMIUM_PATH names, else /usr/bin/chromium (Debian's package), chromium-browser
+or google-chrome, else the one npm ci installed (@sparticuz/chromium, x64 Linux; set
+CHROMIUM_IGNORE_SYSTEM=1 to use it when there is a system one). Playwright's own browser download
+is not used.
 Exit code: 0 all steps passed, 1 a step failed, 2 a missing or bad argument or no Chromium.`;
-
-export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
 /**
  * Headless in a fresh profile, and nothing Chromium would fetch on its own: on a closed network
@@ -56,20 +57,6 @@ const CHROMIUM_ARGS = [
 
 /** Exit code when Chromium is missing: the run could not start, as with a bad argument. */
 const EXIT_CANNOT_RUN = 2;
-
-function findChromium(): string | undefined {
-  const binary = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
-  try {
-    accessSync(binary, constants.X_OK);
-    return undefined;
-  } catch {
-    return (
-      `error: Chromium not found at ${binary}${process.env.CHROMIUM_PATH ? " (CHROMIUM_PATH)" : ""}: ` +
-      "install Debian's package (apt-get install -y --no-install-recommends chromium) " +
-      "or set CHROMIUM_PATH to a Chromium binary"
-    );
-  }
-}
 
 async function main(argv: string[]): Promise<number> {
   const values = parseCli(argv, {
@@ -89,21 +76,27 @@ async function main(argv: string[]): Promise<number> {
     1,
     600_000,
   );
-  const missing = findChromium();
-  if (missing) {
-    console.error(missing);
+  const browser = await findChromium();
+  if (typeof browser === "string") {
+    console.error(browser);
     return EXIT_CANNOT_RUN;
   }
   const screenshot = values.screenshot as string | undefined;
-  return browse(url, timeoutMs, screenshot === undefined ? undefined : fromUser(screenshot));
+  return browse(
+    browser,
+    url,
+    timeoutMs,
+    screenshot === undefined ? undefined : fromUser(screenshot),
+  );
 }
 
 async function browse(
+  browser: FoundChromium,
   url: URL,
   timeoutMs: number,
   screenshot: string | undefined,
 ): Promise<number> {
-  const executablePath = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
+  const { executablePath } = browser;
   const profile = mkdtempSync(path.join(tmpdir(), "e2e-chromium-"));
   let context: BrowserContext | undefined;
   let closing: Promise<void> | undefined;
@@ -128,6 +121,7 @@ async function browse(
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath,
+      ...(browser.env && { env: { ...process.env, ...browser.env } }),
       headless: true,
       args: CHROMIUM_ARGS,
       handleSIGINT: false,
@@ -140,7 +134,7 @@ async function browse(
     context.setDefaultTimeout(timeoutMs);
     const page = context.pages()[0] ?? (await context.newPage());
     console.log(
-      `Chromium ${context.browser()?.version() ?? ""} at ${executablePath}, profile ${profile}`,
+      `Chromium ${context.browser()?.version() ?? ""} at ${executablePath} (${browser.source}), profile ${profile}`,
     );
     await runSteps(page, url, report);
     if (screenshot && report.failed) {

@@ -1,6 +1,6 @@
 /**
- * `npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--sarif FILE]`
- * `npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--sarif FILE]`
+ * `npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--json-file FILE] [--sarif FILE]`
+ * `npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--json-file FILE] [--sarif FILE]`
  *
  * What `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`
  * checks, without AWS or the Pulumi CLI: the program runs offline (AWS mocked), or a `pulumi stack
@@ -11,8 +11,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
-import { configPairs, runMain, stackOptions } from "./offline/cli";
+import { configPairs, HELP, parseOptions, runMain, stackOptions } from "./offline/cli";
 import {
   projectName,
   repoRoot,
@@ -28,9 +27,28 @@ import { readExport } from "./offline/read-export";
 import { buildReport, renderText, toSarif, type Subject } from "./offline/report";
 
 const usage = [
-  "usage: npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--sarif FILE]",
-  "       npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--sarif FILE]",
+  "usage: npm run gate:offline -- --stack <name> [-c key=value ...] [--preview] [--json] [--json-file FILE] [--sarif FILE]",
+  "       npm run gate:offline -- --export FILE [--stack <environment>] [--json] [--json-file FILE] [--sarif FILE]",
 ].join("\n");
+
+const help = `${usage}
+
+Checks a stack with the policy pack (policies/) as pulumi preview --policy-pack does, offline:
+the program runs with AWS mocked, or a pulumi stack export file is read.
+
+  --stack, -s NAME        the stack: Pulumi.NAME.yaml, judged with policies/config/<its environment>.json
+  --config, -c KEY=VALUE  override a stack-file value for this run
+  --preview               run the program as a preview (values AWS computes unknown)
+  --export FILE           judge a pulumi stack export file instead of running the program
+  --json                  the report as JSON on standard output (npm run -s keeps npm's banner out)
+  --json-file FILE        also write the JSON report to FILE (the text report stays on the terminal)
+  --sarif FILE            also write the violations as SARIF 2.1.0 (code scanning)
+  --timings               each phase's time on standard error
+  --verbose               a stack trace with an error
+  --help, -h              this help
+
+Relative paths are from the directory npm run was started in.
+Exit code: 0 no mandatory violation, 1 a mandatory violation or an error, 2 a bad argument.`;
 
 interface GateArgs {
   stack?: string;
@@ -38,29 +56,23 @@ interface GateArgs {
   exportFile?: string;
   preview: boolean;
   json: boolean;
+  jsonFile?: string;
   sarif?: string;
   timings: boolean;
 }
 
 /** The command line; a string is a usage error. */
-export function parseGateArgs(argv: string[]): GateArgs | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      args: argv,
-      options: {
-        ...stackOptions,
-        export: { type: "string" },
-        preview: { type: "boolean" },
-        json: { type: "boolean" },
-        sarif: { type: "string" },
-        timings: { type: "boolean" },
-      },
-    }));
-  } catch (err) {
-    return (err as Error).message;
-  }
+export function parseGateArgs(argv: string[]): GateArgs | string | typeof HELP {
+  const values = parseOptions(argv, {
+    ...stackOptions,
+    export: { type: "string" },
+    preview: { type: "boolean" },
+    json: { type: "boolean" },
+    "json-file": { type: "string" },
+    sarif: { type: "string" },
+    timings: { type: "boolean" },
+  });
+  if (typeof values === "string" || values === HELP) return values;
   if (values.export !== undefined) {
     if (values.config) return "-c sets the program's config: it has no effect with --export";
     if (values.preview)
@@ -76,6 +88,7 @@ export function parseGateArgs(argv: string[]): GateArgs | string {
     exportFile: values.export,
     preview: values.preview ?? false,
     json: values.json ?? false,
+    jsonFile: values["json-file"],
     sarif: values.sarif,
     timings: values.timings ?? false,
   };
@@ -89,6 +102,10 @@ export function environmentOf(stack: string): string {
 
 async function main(argv: string[]): Promise<number> {
   const args = parseGateArgs(argv);
+  if (args === HELP) {
+    console.log(help);
+    return 0;
+  }
   if (typeof args === "string") {
     console.error(`${args}\n${usage}`);
     return 2;
@@ -107,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  // A stack that does not exist: the stacks that do, as preview:offline says it (not a policy
+  // config to create, which is what the next step would ask for).
+  if (!exported) stackConfig(stack);
   const environment = environmentOf(stack);
   // One look at the pack's freshness (a hash of its sources) serves loading it here and starting it.
   const packFresh = packIsFresh();
@@ -177,6 +197,20 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       console.error(`Wrote ${relative(userDir(), file)} (SARIF 2.1.0)`);
+    }
+    if (args.jsonFile !== undefined) {
+      // A file, not standard output: `npm run` without -s prints its banner there.
+      const file = fromUser(args.jsonFile);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+      } catch (err) {
+        console.error(
+          `error: ${args.jsonFile}: cannot write the JSON report (${(err as Error).message})`,
+        );
+        return 1;
+      }
+      console.error(`Wrote ${relative(userDir(), file)} (JSON report)`);
     }
     console.log(args.json ? JSON.stringify(report, null, 2) : renderText(report));
     timings.totalMs = since(started);

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ProgramError, StackFileError } from "./harness";
 import { PackBuildError, PolicyConfigError } from "./policy-config";
 import { ExportFileError } from "./read-export";
@@ -9,30 +9,80 @@ export interface StackArgs {
   config: Record<string, string>;
   /** Value of `--write-export`, where the command takes it. */
   writeExport?: string;
+  /** `--details`: each resource's main inputs under its line. */
+  details?: boolean;
+  /** `--diff EXPORT`: the export to compare with. */
+  diff?: string;
+}
+
+/** `--help` (`-h`) was asked for: print the command's help and exit 0. */
+export const HELP = Symbol("help");
+
+/**
+ * `parseArgs` over the command line, strict, with `--help` added; a string is a usage error, said
+ * the way a user can act on: `-c key value` (a space where `=` belongs) gets the line to write.
+ */
+export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: T,
+):
+  | ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>["values"]
+  | string
+  | typeof HELP {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      strict: true,
+      allowPositionals: true,
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+    });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if ((parsed.values as { help?: boolean }).help) return HELP;
+  for (const positional of parsed.positionals) {
+    const at = argv.indexOf(positional);
+    const flag = argv[at - 2];
+    const key = argv[at - 1];
+    if ((flag === "-c" || flag === "--config") && key !== undefined && !key.includes("=")) {
+      return `${flag} takes key=value in one argument: write ${flag} ${key}=${positional}`;
+    }
+    return `unexpected argument "${positional}": options start with -- (see --help)`;
+  }
+  return parsed.values as never;
 }
 
 /**
- * Parses `--stack <name> [-c key=value ...] [--write-export FILE] [--verbose]`; a string is a
- * usage error. `--verbose` is read by `runMain`.
+ * Parses `--stack <name> [-c key=value ...] [--write-export FILE] [--details] [--diff EXPORT]
+ * [--verbose]`; a string is a usage error. `--verbose` is read by `runMain`.
  */
-export function parseStackArgs(argv: string[], allowExport: boolean): StackArgs | string {
-  let values: { stack?: string; config?: string[]; "write-export"?: string };
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      args: argv,
-      options: { ...stackOptions, "write-export": { type: "string" } },
-    }));
-    if (!allowExport && values["write-export"] !== undefined) {
-      return "--write-export is not an option of this command";
+export function parseStackArgs(
+  argv: string[],
+  allowExport: boolean,
+): StackArgs | string | typeof HELP {
+  const values = parseOptions(argv, {
+    ...stackOptions,
+    "write-export": { type: "string" },
+    details: { type: "boolean" },
+    diff: { type: "string" },
+  });
+  if (typeof values === "string" || values === HELP) return values;
+  if (!allowExport) {
+    for (const option of ["write-export", "details", "diff"] as const) {
+      if (values[option] !== undefined) return `--${option} is not an option of this command`;
     }
-  } catch (err) {
-    return (err as Error).message;
   }
   if (!values.stack) return "--stack is required";
   const config = configPairs(values.config);
   if (typeof config === "string") return config;
-  return { stack: values.stack, config, writeExport: values["write-export"] };
+  return {
+    stack: values.stack,
+    config,
+    writeExport: values["write-export"],
+    details: values.details ?? false,
+    diff: values.diff,
+  };
 }
 
 /** The options every offline command takes (`parseArgs` form). */

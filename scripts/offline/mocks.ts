@@ -562,24 +562,68 @@ const fallback: Shape = (c) => {
   return { id, state: { arn: arn(c, service, `${kind}/${id}`) } };
 };
 
-function zoneId(region: string, letter: string): string {
-  const [geo, direction, number] = region.split("-");
+/**
+ * An AZ id as AWS forms them (`use1-az1`, `apne1-az4`, `usgw1-az1`): the region's short name, its
+ * directions' initials and its number. The letter-to-id mapping differs per account in AWS; here
+ * it is the letter's place.
+ */
+export function zoneId(region: string, letter: string): string {
+  const parts = region.split("-");
+  const number = parts.pop()!;
+  const [geo, ...rest] = parts;
+  const words = rest.map((word) =>
+    // `southeast` is `se`, `gov` is `g`, `isob` is `isob`: compass words by their initials.
+    word
+      .replace(/^(north|south)(east|west)$/, (_, a: string, b: string) => `${a[0]}${b[0]}`)
+      .replace(/^(north|south|east|west|central|gov)$/, (w: string) => w[0]),
+  );
   const index = Math.max(1, letter.charCodeAt(0) - "a".charCodeAt(0) + 1);
-  return `${geo}${direction[0]}${number}-az${index}`;
+  return `${geo}${words.join("")}${number}-az${index}`;
 }
 
-/** The account Elastic Load Balancing writes access logs from, per region (AWS's public table). */
+/**
+ * The account Elastic Load Balancing wrote access logs from in each region opened before August
+ * 2022 (AWS's table, "Enable access logs for your Application Load Balancer"); newer regions have
+ * none, and the look-up fails there as in AWS. The program uses the log-delivery service
+ * principal instead, which every region accepts.
+ */
 const elbAccounts: Record<string, string> = {
   "us-east-1": "127311923021",
   "us-east-2": "033677994240",
+  "us-west-1": "027434742980",
   "us-west-2": "797873946194",
+  "af-south-1": "098369216593",
+  "ap-east-1": "754344448648",
+  "ap-southeast-3": "589379963580",
+  "ap-south-1": "718504428378",
+  "ap-northeast-3": "383597477331",
+  "ap-northeast-2": "600734575887",
+  "ap-southeast-1": "114774131450",
+  "ap-southeast-2": "783225319266",
+  "ap-northeast-1": "582318560864",
+  "ca-central-1": "985666609251",
+  "eu-central-1": "054676820928",
   "eu-west-1": "156460612806",
   "eu-west-2": "652711504416",
-  "eu-central-1": "054676820928",
+  "eu-south-1": "635631232127",
+  "eu-west-3": "009996457667",
+  "eu-north-1": "897822967062",
+  "me-south-1": "076674570225",
+  "sa-east-1": "507241528517",
+  "us-gov-east-1": "190560391635",
+  "us-gov-west-1": "048591011584",
 };
 
-/** The AZs each region answers with; others get three. */
+/**
+ * The AZs a region answers with: AWS's count where a region has more than three for new
+ * accounts, otherwise three, which every region the provider knows has (and which prod uses).
+ */
 const zoneLetters: Record<string, string> = { "us-east-1": "abcdef", "us-west-2": "abcd" };
+
+/** The AZ letters of any region (`eu-north-1` -> a, b, c): generated, so no region is missing. */
+export function availabilityZones(region: string): string[] {
+  return [...(zoneLetters[region] ?? "abc")].map((letter) => `${region}${letter}`);
+}
 
 export class AwsMocks implements pulumi.runtime.Mocks {
   /** Default tags of each provider, by provider reference (`urn::id`), to compute `tagsAll`. */
@@ -644,12 +688,12 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     const { region, accountId } = this;
     switch (args.token) {
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-        const letters = [...(zoneLetters[region] ?? "abc")];
+        const names = availabilityZones(region);
         return {
           id: region,
-          names: letters.map((l) => `${region}${l}`),
-          zoneIds: letters.map((l) => zoneId(region, l)),
-          groupNames: letters.map(() => region),
+          names,
+          zoneIds: names.map((name) => zoneId(region, name.slice(-1))),
+          groupNames: names.map(() => region),
         };
       }
       case "aws:index/getCallerIdentity:getCallerIdentity":

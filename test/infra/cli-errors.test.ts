@@ -51,6 +51,31 @@ describe("mistakes in the offline commands: one clear line each", function () {
       );
     });
 
+    it("the gate names a stack that does not exist and the stacks that do, as the preview does", async () => {
+      const line =
+        "error: Pulumi.stagin.yaml: file not found; the stacks here are dev, prod, staging " +
+        "(to add one, start from a copy of Pulumi.staging.yaml)";
+      await failsWith("gate:offline", ["--stack", "stagin"], [line]);
+      await failsWith("preview:offline", ["--stack", "stagin"], [line]);
+    });
+
+    it("both commands: -c key value gets the key=value line to write; --help prints help, exit 0", async () => {
+      for (const script of ["gate:offline", "preview:offline"]) {
+        const bad = await npmRun(script, "--stack", "staging", "--config", "acme:azCount", "3");
+        assert.equal(bad.code, 2);
+        assert.match(
+          bad.stderr,
+          /^--config takes key=value in one argument: write --config acme:azCount=3$/m,
+        );
+        const help = await npmRun(script, "--help");
+        assert.equal(help.code, 0, help.stderr);
+        assert.match(help.stdout, /^usage: npm run /m);
+        assert.match(help.stdout, /^ +--stack, -s NAME/m);
+      }
+      const gateHelp = await npmRun("gate:offline", "-h");
+      assert.match(gateHelp.stdout, /^ +--json-file FILE/m);
+    });
+
     it("says an empty stack file is empty", async () => {
       await withFiles({ "Pulumi.qa.yaml": "" }, () =>
         failsWith(

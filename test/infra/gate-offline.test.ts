@@ -129,6 +129,27 @@ describe("npm run gate:offline", function () {
       assert.equal(got.exitCode, 1);
     });
 
+    it("--json-file: the same JSON report in a file where npm was started, the text on stdout", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "gate-json-"));
+      try {
+        const run = await runGate([...shortRetention, "--json-file", "report.json"], {
+          initCwd: dir,
+        });
+        assert.equal(run.code, 1, run.stderr);
+        const got = report(readFileSync(join(dir, "report.json"), "utf8"));
+        assert.deepEqual(got.summary, { mandatory: 1, advisory: 3, notChecked: 0 });
+        assert.equal(
+          got.violations.find((v) => v.level === "mandatory")?.resource?.urn,
+          flowLogsUrn,
+        );
+        assert.match(run.stderr, /^Wrote report\.json \(JSON report\)$/m);
+        assert.doesNotMatch(run.stdout, /^\{/, "the text report on stdout");
+        assert.match(run.stdout, /cloudwatch-log-group-retention/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("--sarif: SARIF 2.1.0 valid against its schema, the result on the declaring line", async () => {
       const dir = mkdtempSync(join(tmpdir(), "gate-sarif-"));
       try {

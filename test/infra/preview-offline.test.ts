@@ -4,11 +4,25 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
-import { exportPath, exportsDir } from "../../scripts/preview-offline";
 import { npmRun } from "./npm-run";
 import { stackRun } from "./stacks";
 
 const preview = (...args: string[]) => npmRun("preview:offline", ...args);
+
+/** `npm run` started in `cwd`, outside the repository, as a user in another directory would. */
+function npmFrom(cwd: string, script: string, ...args: string[]) {
+  try {
+    const stdout = execFileSync("npm", ["--prefix", repoRoot, "run", "-s", script, "--", ...args], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return Promise.resolve({ code: 0, stdout, stderr: "" });
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return Promise.resolve({ code: e.status, stdout: e.stdout, stderr: e.stderr });
+  }
+}
 
 describe("npm run preview:offline", function () {
   this.timeout(120_000);
@@ -36,29 +50,100 @@ describe("npm run preview:offline", function () {
     assert.match(stdout, /vpcId: "vpc-[0-9a-f]{17}"/);
   });
 
-  it("writes a relative --write-export under exports/, which git ignores", async () => {
-    const file = join(repoRoot, "exports", "preview-test.json");
+  it("writes --write-export relative to where npm was started, as --export reads it", async () => {
+    // Under exports/ when started in the repository, which git ignores.
+    const inRepo = join(repoRoot, "exports", "preview-test.json");
     try {
       const { code, stdout } = await preview(
         "--stack",
         "staging",
         "--write-export",
-        "preview-test.json",
+        "exports/preview-test.json",
       );
       assert.equal(code, 0);
       assert.match(stdout, /Wrote exports\/preview-test\.json/);
-      assert.ok(existsSync(file));
-      // Exits 0 only when the path is ignored.
-      execFileSync("git", ["check-ignore", "-q", file], { cwd: repoRoot });
+      execFileSync("git", ["check-ignore", "-q", inRepo], { cwd: repoRoot });
     } finally {
-      rmSync(file, { force: true });
+      rmSync(inRepo, { force: true });
     }
-    const { code, stderr } = await preview("--stack", "staging", "--write-export", "../x.json");
-    assert.equal(code, 2);
-    assert.match(
-      stderr,
-      /--write-export: a relative path must stay under exports\/, got "\.\.\/x\.json"/,
+    // Started elsewhere: the file is there, and the gate's --export finds it by the same name.
+    const { code, stdout } = await npmFrom(
+      dir,
+      "preview:offline",
+      "--stack",
+      "staging",
+      "--write-export",
+      "st.json",
     );
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^Wrote st\.json \(deployment v3\)$/m);
+    assert.ok(existsSync(join(dir, "st.json")));
+    assert.ok(!existsSync(join(repoRoot, "exports", "st.json")), "written under exports/");
+    const gate = await npmFrom(dir, "gate:offline", "--export", "st.json");
+    assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+  });
+
+  it("--diff: nothing changed against its own export; a config change input by input", async () => {
+    const file = join(dir, "diff-base.json");
+    assert.equal((await preview("--stack", "staging", "--write-export", file)).code, 0);
+    const unchanged = await preview("--stack", "staging", "--diff", file);
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stdout, /^0 to create, 0 to update, 0 to delete, 172 unchanged$/m);
+    const changed = await preview(
+      "--stack",
+      "staging",
+      "-c",
+      "acme:albLogRetentionDays=60",
+      "-c",
+      "acme:azCount=3",
+      "--diff",
+      file,
+    );
+    assert.equal(changed.code, 0, changed.stderr);
+    const out = changed.stdout.slice(changed.stdout.indexOf("Changes from"));
+    assert.match(
+      out,
+      /^~ aws:s3\/bucketLifecycleConfiguration:BucketLifecycleConfiguration {2}staging-access-logs\n {4}~ rules\[0\]\.expiration\.days: 30 => 60$/m,
+    );
+    assert.match(out, /^\+ aws:ec2\/subnet:Subnet {2}staging-public-3$/m);
+    assert.match(
+      out,
+      /^~ aws:lb\/loadBalancer:LoadBalancer {2}staging-alb\n {4}\+ subnets\[2\]: "subnet-[0-9a-f]{17}"$/m,
+    );
+    assert.match(out, /^7 to create, \d+ to update, 0 to delete, \d+ unchanged$/m);
+    const missing = await preview("--stack", "staging", "--diff", "nope.json");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: nope\.json: file not found/m);
+  });
+
+  it("--details: each resource's main inputs under it, tags left out, secrets hidden", async () => {
+    const { code, stdout } = await preview("--stack", "staging", "--details");
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /^ {4}aws:kms\/key:Key {2}staging-alerts\n {8}deletionWindowInDays: 30\n/m,
+    );
+    assert.match(stdout, /^ +enableKeyRotation: true$/m);
+    assert.doesNotMatch(stdout, /^ +tags(All)?: /m);
+    assert.match(stdout, /^ +length: 64$|"\[secret\]"/m);
+    const plain = await preview("--stack", "staging");
+    assert.doesNotMatch(plain.stdout, /deletionWindowInDays/);
+  });
+
+  it("--help: what it does and every option, exit 0", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const { code, stdout } = await preview(flag);
+      assert.equal(code, 0);
+      for (const option of ["--stack", "--config", "--details", "--diff", "--write-export"]) {
+        assert.match(stdout, new RegExp(`^ +${option}\\b`, "m"), option);
+      }
+    }
+  });
+
+  it("-c key value (a space for the =): the line to write instead", async () => {
+    const { code, stderr } = await preview("--stack", "staging", "-c", "aws:region", "eu-north-1");
+    assert.equal(code, 2);
+    assert.match(stderr, /^-c takes key=value in one argument: write -c aws:region=eu-north-1$/m);
   });
 
   it("shows the database behind its proxy, the backups and the database endpoint a user needs", async () => {
@@ -106,14 +191,6 @@ describe("npm run preview:offline", function () {
       if (r.provider) assert.ok(providerRefs.has(r.provider as string), `${r.urn} provider`);
       for (const dep of (r.dependencies as string[] | undefined) ?? []) assert.ok(urns.has(dep));
       if (r.custom) assert.ok(r.id, `${r.urn} has an id`);
-    }
-  });
-
-  it("keeps a relative export path inside exports/, and takes an absolute one as given", () => {
-    assert.equal(exportPath("prod/a.json"), join(exportsDir, "prod", "a.json"));
-    assert.equal(exportPath("/tmp/a.json"), "/tmp/a.json");
-    for (const outside of ["..", "../a.json", "a/../../b.json", "."]) {
-      assert.equal(exportPath(outside), undefined, outside);
     }
   });
 

@@ -13,6 +13,7 @@ import {
   type ScriptRun,
 } from "./helpers/run";
 import { useLocalService } from "./helpers/service";
+import { IGNORE_SYSTEM_ENV } from "../../scripts/lib/chromium";
 
 const STEPS = [
   "page loads",
@@ -52,7 +53,10 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
   it("creates, lists and deletes a note on the local service in headless Chromium", async () => {
     const run = await npmRun("e2e", ["--url", service.baseUrl]);
     assertSteps(run, 0);
-    assert.match(run.stdout, /^Chromium \d+\.\S+ at \/usr\/bin\/chromium, profile /m);
+    assert.match(
+      run.stdout,
+      /^Chromium \d+\.\S+ at \S+ \((system|CHROMIUM_PATH|npm package)\), profile /m,
+    );
     assert.match(
       resultLine(run, "hashed assets")!,
       /\/assets\/styles\.[0-9a-f]{10}\.css, \/assets\/app\.[0-9a-f]{10}\.js 200, \d+ CSS rules applied/,
@@ -101,7 +105,20 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     }
   });
 
-  it("says where Chromium was expected and how to install it when it is missing", async () => {
+  // A fresh machine has no system Chromium: npm ci's own must do, even where there is one.
+  it("runs on the Chromium npm ci installed when the system's is ignored", async () => {
+    const run = await npmRun("e2e", ["--url", service.baseUrl], {
+      CHROMIUM_PATH: "",
+      [IGNORE_SYSTEM_ENV]: "1",
+    });
+    assertSteps(run, 0);
+    assert.match(
+      run.stdout,
+      /^Chromium \d+\.\S+ at \S+\/node_modules\/\.cache\/sparticuz-chromium-[\d.]+\/chromium \(npm package\), profile /m,
+    );
+  });
+
+  it("says which CHROMIUM_PATH is missing, and what else it would use", async () => {
     const run = await npmRun("e2e", ["--url", service.baseUrl], {
       CHROMIUM_PATH: "/nonexistent/chromium",
     });
@@ -109,9 +126,8 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     assert.equal(run.stdout, "");
     assert.equal(
       run.stderr.trimEnd(),
-      "error: Chromium not found at /nonexistent/chromium (CHROMIUM_PATH): install Debian's " +
-        "package (apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH to a " +
-        "Chromium binary",
+      "error: Chromium not found at /nonexistent/chromium (CHROMIUM_PATH): unset it to use a " +
+        "system or the packaged Chromium, or set it to a Chromium binary",
     );
   });
 
