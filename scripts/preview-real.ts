@@ -30,7 +30,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { parseStackArgs } from "./offline/cli";
+import { HELP, parseStackArgs } from "./offline/cli";
 import { repoRoot } from "./offline/harness";
 import { ensurePulumi, languageHost, pulumiEnv, toolsDir } from "./pulumi";
 
@@ -163,6 +163,14 @@ export function previewReal(
 
 function main(argv: string[]): number {
   const args = parseStackArgs(argv, false);
+  if (args === HELP) {
+    console.log(
+      `${usage}\n\nRuns the real Pulumi CLI's preview with the policy pack and the stack's policy ` +
+        "config, offline: a throw-away file backend, the language host and provider stand-ins " +
+        "of tools/pulumi. Exits as the CLI does.",
+    );
+    return 0;
+  }
   if (typeof args === "string") {
     console.error(`${args}\n${usage}`);
     return 2;
