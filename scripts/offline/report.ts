@@ -49,7 +49,12 @@ export interface GateReport {
 }
 
 /** How the SDK reports a policy it could not run because a value is unknown (policy/server.ts). */
-const unknownValueCheck = /^can't run policy '[^']*' from policy pack '[^']*' during preview: /;
+/**
+ * A check that could not decide: the SDK's own message for a value unknown until creation, or a
+ * policy's "not checked: <reason>" for a shape it does not understand (policies/lib/report.ts).
+ */
+const undecided =
+  /^(can't run policy '[^']*' from policy pack '[^']*' during preview: |not checked: )/;
 
 export function buildReport(
   subject: Subject,
@@ -91,7 +96,7 @@ export function buildReport(
         a.policy.localeCompare(b.policy) ||
         (a.resource?.urn ?? "").localeCompare(b.resource?.urn ?? ""),
     );
-  const notChecked = all.filter((v) => unknownValueCheck.test(v.message));
+  const notChecked = all.filter((v) => undecided.test(v.message));
   const violations = all.filter((v) => !notChecked.includes(v));
   const mandatory = violations.filter((v) => v.level === "mandatory").length;
   return {
@@ -147,7 +152,7 @@ export function renderText(report: GateReport): string {
   const { mandatory, advisory, notChecked } = report.summary;
   const skipped =
     notChecked > 0
-      ? `; ${count(notChecked, "check")} skipped on values unknown until creation (see --json)`
+      ? `; ${count(notChecked, "check")} not decided: unknown values or shapes (see --json)`
       : "";
   lines.push(
     `${report.resourceCount} resources checked against ${report.policyConfig}: ` +

@@ -457,3 +457,38 @@ function sarifSchemaErrors(log: Log): string[] {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("gate report: checks that could not decide", () => {
+  it("counts a policy's 'not checked: <reason>' with the SDK's unknown-value skips, not as a violation", () => {
+    const diagnostic = (policy: string, message: string) => ({
+      pack: "acme",
+      packVersion: "0.1.0",
+      policy,
+      level: "advisory" as const,
+      message,
+      urn: "urn:pulumi:staging::acme::aws:s3/bucketPolicy:BucketPolicy::x",
+    });
+    const report = buildReport(
+      { kind: "program", stack: "staging", preview: true },
+      "c.json",
+      [],
+      [
+        diagnostic("s3-tls-only", "not checked: the bucket policy is not JSON"),
+        diagnostic(
+          "cloudfront-waf",
+          "can't run policy 'cloudfront-waf' from policy pack 'acme' during preview: unknown value",
+        ),
+        diagnostic("s3-encryption", "a bucket without declared default encryption"),
+      ],
+    );
+    assert.deepEqual(
+      report.notChecked.map((v) => v.policy),
+      ["cloudfront-waf", "s3-tls-only"],
+    );
+    assert.deepEqual(
+      report.violations.map((v) => v.policy),
+      ["s3-encryption"],
+    );
+    assert.deepEqual(report.summary, { mandatory: 0, advisory: 1, notChecked: 2 });
+  });
+});
