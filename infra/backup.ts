@@ -2,6 +2,34 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { servicePrincipalTrust } from "./database";
 
+/**
+ * How the vault refuses early deletion (AWS Backup Vault Lock):
+ * - `compliance`: nobody, the root user and AWS included, can delete a recovery point before its
+ *   retention ends or remove the lock, once the cooling-off period (`changeableForDays`) is over;
+ * - `governance`: the same rules, but a principal allowed `backup:DeleteBackupVaultLockConfiguration`
+ *   can remove the lock;
+ * - `none`: no lock and no vault access policy (a throwaway environment that must tear down).
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html
+ */
+export const vaultLockModes = ["none", "governance", "compliance"] as const;
+export type VaultLockMode = (typeof vaultLockModes)[number];
+
+/**
+ * Denied to every principal by the vault access policy: what would let someone who can deploy
+ * delete or shorten the backups, or lift this very denial. A resource policy's Deny binds the
+ * account's root user and administrators too.
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html
+ */
+export const vaultDeniedActions = [
+  "backup:DeleteRecoveryPoint",
+  "backup:UpdateRecoveryPointLifecycle",
+  "backup:PutBackupVaultAccessPolicy",
+  "backup:DeleteBackupVaultAccessPolicy",
+  "backup:DeleteBackupVault",
+  "backup:DeleteBackupVaultLockConfiguration",
+  "backup:PutBackupVaultLockConfiguration",
+];
+
 export interface BackupArgs {
   /** ARNs of the resources to back up (the database instance). */
   resourceArns: pulumi.Input<string>[];
@@ -21,6 +49,20 @@ export interface BackupArgs {
    * outage or a compromised primary vault does not take the backups with it. Unset: no copy.
    */
   copyProvider?: aws.Provider;
+  /**
+   * ARN of a vault in a separate backup account every recovery point is also copied to, so that
+   * credentials of this account, however broad, cannot reach those copies. The backup account
+   * owns that vault, its key and its policy (which must allow `backup:CopyIntoBackupVault` from
+   * this account). Unset: no cross-account copy.
+   */
+  crossAccountCopyVaultArn?: string;
+  /** Vault Lock mode of the vaults. Default `compliance`. */
+  vaultLock?: VaultLockMode;
+  /**
+   * Compliance mode's cooling-off period: days during which the lock can still be removed
+   * (at least 3); after it, the lock is immutable. Default 7.
+   */
+  vaultLockChangeableDays?: number;
   /** Tags of `failureRule`: the alerting marks it as the "backup failed" alert. Default none. */
   failureRuleTags?: Record<string, string>;
   /**
@@ -51,7 +93,10 @@ export class Backup extends pulumi.ComponentResource {
 
   private readonly name: string;
   private readonly args: Required<
-    Omit<BackupArgs, "copyProvider" | "failureRuleTags" | "failureRuleDescription">
+    Omit<
+      BackupArgs,
+      "copyProvider" | "failureRuleTags" | "failureRuleDescription" | "crossAccountCopyVaultArn"
+    >
   > &
     BackupArgs;
 
@@ -63,10 +108,17 @@ export class Backup extends pulumi.ComponentResource {
       weeklyRetentionDays: 365,
       dailySchedule: "cron(0 5 * * ? *)",
       weeklySchedule: "cron(0 6 ? * SUN *)",
+      vaultLock: "compliance",
+      vaultLockChangeableDays: 7,
       ...args,
     };
     if (this.args.weeklyRetentionDays < this.args.dailyRetentionDays) {
       throw new Error(`Backup ${name}: weeklyRetentionDays must be >= dailyRetentionDays`);
+    }
+    // PutBackupVaultLockConfiguration: ChangeableForDays "must be at least 3".
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html
+    if (this.args.vaultLockChangeableDays < 3) {
+      throw new Error(`Backup ${name}: vaultLockChangeableDays must be at least 3`);
     }
 
     this.vault = this.createVault("vault");
@@ -88,15 +140,62 @@ export class Backup extends pulumi.ComponentResource {
       { description: `Encrypts backup ${role} ${this.name}`, enableKeyRotation: true },
       { parent: this, provider },
     );
-    return new aws.backup.Vault(
+    const vault = new aws.backup.Vault(
       `${this.name}-${role}`,
       { kmsKeyArn: key.arn },
+      { parent: this, provider },
+    );
+    this.lock(vault, role, provider);
+    return vault;
+  }
+
+  /** The vault's lock and its access policy, per `vaultLock`. */
+  private lock(vault: aws.backup.Vault, role: string, provider?: aws.Provider): void {
+    const { vaultLock, vaultLockChangeableDays, dailyRetentionDays, weeklyRetentionDays } =
+      this.args;
+    if (vaultLock === "none") return;
+    new aws.backup.VaultLockConfiguration(
+      `${this.name}-${role}`,
+      {
+        backupVaultName: vault.name,
+        // A recovery point kept shorter or longer than these is refused, so they frame the
+        // plan's own retentions: a shorter daily or a longer weekly rule would fail its jobs.
+        minRetentionDays: dailyRetentionDays,
+        maxRetentionDays: weeklyRetentionDays,
+        // Set: compliance mode, immutable once the cooling-off period ends. Unset: governance.
+        changeableForDays: vaultLock === "compliance" ? vaultLockChangeableDays : undefined,
+      },
+      { parent: this, provider },
+    );
+    new aws.backup.VaultPolicy(
+      `${this.name}-${role}`,
+      {
+        backupVaultName: vault.name,
+        policy: vault.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "NobodyDeletesOrShortensRecoveryPoints",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: vaultDeniedActions,
+                Resource: arn,
+              },
+            ],
+          }),
+        ),
+      },
       { parent: this, provider },
     );
   }
 
   private createPlan(): aws.backup.Plan {
     const { dailyRetentionDays, weeklyRetentionDays, dailySchedule, weeklySchedule } = this.args;
+    const copyTargets: pulumi.Input<string>[] = [
+      ...(this.copyVault ? [this.copyVault.arn] : []),
+      ...(this.args.crossAccountCopyVaultArn ? [this.args.crossAccountCopyVaultArn] : []),
+    ];
     const rule = (ruleName: string, schedule: string, deleteAfter: number) => ({
       ruleName,
       targetVaultName: this.vault.name,
@@ -104,8 +203,11 @@ export class Backup extends pulumi.ComponentResource {
       startWindow: 60,
       completionWindow: 180,
       lifecycle: { deleteAfter },
-      copyActions: this.copyVault
-        ? [{ destinationVaultArn: this.copyVault.arn, lifecycle: { deleteAfter } }]
+      copyActions: copyTargets.length
+        ? copyTargets.map((destinationVaultArn) => ({
+            destinationVaultArn,
+            lifecycle: { deleteAfter },
+          }))
         : undefined,
     });
     return new aws.backup.Plan(

@@ -24,6 +24,7 @@ import {
   windowMinutes,
   windowsOverlap,
 } from "./aws-limits";
+import { vaultLockModes, type VaultLockMode } from "./backup";
 import { natStrategies, type NatStrategy } from "./network";
 import { imagePlatforms, type ImagePlatform } from "./registry";
 import { logLevels, type CapacityProvider, type LogLevel } from "./service";
@@ -33,6 +34,9 @@ export type Environment = (typeof environments)[number];
 
 /** The shape of `aws:region`'s value, for the backup copy region. */
 const regionFormat = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+/** arn:<partition>:backup:<region>:<account>:backup-vault:<name> */
+const backupVaultArnFormat =
+  /^arn:aws[a-z-]*:backup:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:backup-vault:[A-Za-z0-9_-]{2,50}$/;
 const backupWindowFormat = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const maintenanceWindowFormat =
   /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
@@ -78,6 +82,8 @@ export const environmentDefaults = {
     dbProxyMaxIdleConnectionsPercent: 25,
     backupDailyRetentionDays: 7,
     backupWeeklyRetentionDays: 14,
+    backupVaultLock: "none",
+    backupVaultLockChangeableDays: 7,
   },
   staging: {
     vpcCidr: "10.10.0.0/16",
@@ -118,6 +124,8 @@ export const environmentDefaults = {
     dbProxyMaxIdleConnectionsPercent: 25,
     backupDailyRetentionDays: 14,
     backupWeeklyRetentionDays: 35,
+    backupVaultLock: "governance",
+    backupVaultLockChangeableDays: 7,
   },
   prod: {
     vpcCidr: "10.20.0.0/16",
@@ -158,6 +166,8 @@ export const environmentDefaults = {
     dbProxyMaxIdleConnectionsPercent: 50,
     backupDailyRetentionDays: 35,
     backupWeeklyRetentionDays: 365,
+    backupVaultLock: "compliance",
+    backupVaultLockChangeableDays: 7,
   },
 } as const satisfies Record<Environment, Record<string, string | number | boolean>>;
 
@@ -174,6 +184,7 @@ export const environmentFloors = {
     dbBackupRetentionDays: 1,
     backupDailyRetentionDays: 1,
     natGateways: "instance",
+    backupVaultLock: "none",
   },
   staging: {
     azCount: 2,
@@ -181,6 +192,7 @@ export const environmentFloors = {
     dbBackupRetentionDays: 7,
     backupDailyRetentionDays: 7,
     natGateways: "instance",
+    backupVaultLock: "governance",
   },
   // A NAT instance is one machine the team patches and AWS does not fail over: production's
   // egress runs on AWS-managed NAT gateways.
@@ -190,8 +202,14 @@ export const environmentFloors = {
     dbBackupRetentionDays: 35,
     backupDailyRetentionDays: 35,
     natGateways: "single",
+    // Whoever can deploy must not be able to delete production's backups.
+    backupVaultLock: "compliance",
   },
-} as const satisfies Record<Environment, Record<string, number | NatStrategy>>;
+} as const satisfies Record<Environment, Record<string, number | NatStrategy | VaultLockMode>>;
+
+/** The vault lock modes at or above the environment's floor. */
+const vaultLockModesFor = (env: Environment) =>
+  vaultLockModes.slice(vaultLockModes.indexOf(environmentFloors[env].backupVaultLock));
 
 /** The NAT strategies at or above the environment's floor. */
 const natStrategiesFor = (env: Environment) =>
@@ -290,6 +308,10 @@ export interface StackConfig {
     weeklyRetentionDays: number;
     /** Unset outside prod: no off-site copy. */
     copyRegion?: string;
+    /** A vault in a separate backup account every recovery point is copied to. */
+    copyVaultArn?: string;
+    vaultLock: VaultLockMode;
+    vaultLockChangeableDays: number;
   };
 }
 
@@ -730,6 +752,31 @@ export const keys = {
     schema: () => z.string().regex(regionFormat),
     optional: true,
   },
+  backupCopyVaultArn: {
+    description:
+      "Vault in a separate backup account every recovery point is also copied to (its policy must admit this account)",
+    expected: () =>
+      "a backup vault ARN in another account, such as arn:aws:backup:eu-west-1:444444444444:backup-vault:acme-prod",
+    schema: () => z.string().regex(backupVaultArnFormat),
+    optional: true,
+  },
+  backupVaultLock: {
+    description:
+      "AWS Backup Vault Lock: `compliance` (immutable after the cooling-off period), `governance` (removable with IAM permission), or `none`",
+    expected: (env) =>
+      `one of ${vaultLockModesFor(env)
+        .map((m) => `"${m}"`)
+        .join(", ")}`,
+    schema: (env) => z.enum(vaultLockModesFor(env)),
+    default: fromDefaults("backupVaultLock"),
+  },
+  backupVaultLockChangeableDays: {
+    description:
+      "Compliance lock's cooling-off period: days the lock can still be removed, after which nobody can",
+    expected: () => "an integer from 3 to 36500",
+    schema: () => integer(3, 36500),
+    default: fromDefaults("backupVaultLockChangeableDays"),
+  },
 } satisfies Record<string, KeySpec>;
 
 type Key = keyof typeof keys;
@@ -790,6 +837,9 @@ interface Values {
   backupDailyRetentionDays: number;
   backupWeeklyRetentionDays: number;
   backupCopyRegion?: string;
+  backupCopyVaultArn?: string;
+  backupVaultLock: VaultLockMode;
+  backupVaultLockChangeableDays: number;
 }
 
 /**
@@ -1017,6 +1067,9 @@ export function loadConfig(): StackConfig {
       dailyRetentionDays: v.backupDailyRetentionDays,
       weeklyRetentionDays: v.backupWeeklyRetentionDays,
       copyRegion: v.backupCopyRegion,
+      copyVaultArn: v.backupCopyVaultArn,
+      vaultLock: v.backupVaultLock,
+      vaultLockChangeableDays: v.backupVaultLockChangeableDays,
     },
   };
 }
@@ -1159,6 +1212,16 @@ function databaseProblems(
       message:
         `must differ from aws:region (${region}): ` +
         `a copy in the same region is not off-site, got "${v.backupCopyRegion}"`,
+    });
+  }
+  // The point of the copy is an account this one's credentials cannot reach.
+  const copyAccount = v.backupCopyVaultArn?.split(":")[4];
+  if (copyAccount !== undefined && copyAccount === v.accountId) {
+    problems.push({
+      key: key("backupCopyVaultArn"),
+      message:
+        `must be a vault of another account than ${key("accountId")} (${v.accountId}): ` +
+        `a copy this account can delete is no off-site copy, got "${v.backupCopyVaultArn}"`,
     });
   }
   return problems;

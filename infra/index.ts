@@ -120,10 +120,12 @@ export = async () => {
     { providers: [provider, randomness] },
   );
 
-  // Off-site copies live in a second region, through a provider with the same default tags.
+  // Off-site copies live in a second region, through a provider with the same default tags, and,
+  // like every provider here, refusing credentials of another account.
   const copyProvider = config.backup.copyRegion
     ? new aws.Provider("aws-backup-copy", {
         region: config.backup.copyRegion as aws.Region,
+        allowedAccountIds: [config.accountId],
         defaultTags: { tags: config.tags },
       })
     : undefined;
@@ -134,6 +136,9 @@ export = async () => {
       dailyRetentionDays: config.backup.dailyRetentionDays,
       weeklyRetentionDays: config.backup.weeklyRetentionDays,
       copyProvider,
+      crossAccountCopyVaultArn: config.backup.copyVaultArn,
+      vaultLock: config.backup.vaultLock,
+      vaultLockChangeableDays: config.backup.vaultLockChangeableDays,
       failureRuleTags: alertTags("backup-failed"),
       failureRuleDescription: alertDescription(
         config.alerting.runbookBaseUrl,

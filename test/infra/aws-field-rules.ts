@@ -254,6 +254,10 @@ const src = {
   backupSelection:
     "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html",
   backupVault: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html",
+  backupVaultLock:
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html",
+  backupVaultPolicy:
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultAccessPolicy.html",
   cachePolicy: api("cloudfront", "CachePolicyConfig"),
   distribution: api("cloudfront", "DistributionConfig"),
   cacheBehavior: api("cloudfront", "CacheBehavior"),
@@ -729,6 +733,31 @@ export const fieldRules: Record<string, TypeRules> = {
         src.backupVault,
       ),
     ],
+  },
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": {
+    rules: [
+      range(
+        "changeableForDays",
+        3,
+        36500,
+        src.backupVaultLock + " (ChangeableForDays: at least 3)",
+      ),
+      range("minRetentionDays", 1, 36500, src.backupVaultLock),
+      range("maxRetentionDays", 1, 36500, src.backupVaultLock),
+      check(
+        "minRetentionDays <= maxRetentionDays",
+        (i) =>
+          i.minRetentionDays !== undefined &&
+          i.maxRetentionDays !== undefined &&
+          Number(i.minRetentionDays) > Number(i.maxRetentionDays)
+            ? [{ field: "minRetentionDays", value: i.minRetentionDays }]
+            : [],
+        src.backupVaultLock,
+      ),
+    ],
+  },
+  "aws:backup/vaultPolicy:VaultPolicy": {
+    rules: [isJson("policy", src.backupVaultPolicy)],
   },
 
   "aws:cloudfront/cachePolicy:CachePolicy": {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
-import { Backup } from "../../infra/backup";
+import { ofType as typed, runProgram } from "../../scripts/offline/harness";
+import { Backup, vaultDeniedActions } from "../../infra/backup";
 import { declarationError } from "./declare-alone";
-import { regionOf, stackRun } from "./stacks";
+import { providerOf, regionOf, stackRun } from "./stacks";
 
 interface Rule {
   ruleName: string;
@@ -14,14 +15,14 @@ interface Rule {
 
 describe("backup", () => {
   const expected = {
-    dev: { daily: 7, weekly: 14, copyRegion: undefined },
-    staging: { daily: 14, weekly: 35, copyRegion: undefined },
-    prod: { daily: 35, weekly: 365, copyRegion: "eu-central-1" },
+    dev: { daily: 7, weekly: 14, copyRegion: undefined, lock: "none" },
+    staging: { daily: 14, weekly: 35, copyRegion: undefined, lock: "governance" },
+    prod: { daily: 35, weekly: 365, copyRegion: "eu-central-1", lock: "compliance" },
   };
 
   for (const [stack, want] of Object.entries(expected) as [
     keyof typeof expected,
-    { daily: number; weekly: number; copyRegion?: string },
+    { daily: number; weekly: number; copyRegion?: string; lock: string },
   ][]) {
     describe(stack, () => {
       let run: ProgramRun;
@@ -97,6 +98,61 @@ describe("backup", () => {
         });
       }
 
+      it(`locks every vault: ${want.lock}`, () => {
+        const locks = ofType(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+        const policies = ofType(run, "aws:backup/vaultPolicy:VaultPolicy");
+        if (want.lock === "none") {
+          assert.deepEqual([locks.length, policies.length], [0, 0]);
+          return;
+        }
+        assert.deepEqual(
+          locks.map((l) => l.inputs.backupVaultName).sort(),
+          vaults.map((v) => v.outputs.name).sort(),
+        );
+        for (const lock of locks) {
+          // Compliance mode is changeableForDays set; governance leaves it unset.
+          assert.equal(lock.inputs.changeableForDays, want.lock === "compliance" ? 7 : undefined);
+          assert.equal(lock.inputs.minRetentionDays, want.daily);
+          assert.equal(lock.inputs.maxRetentionDays, want.weekly);
+          const vault = vaults.find((v) => v.outputs.name === lock.inputs.backupVaultName)!;
+          assert.equal(regionOf(run, lock), regionOf(run, vault));
+        }
+      });
+
+      if (want.lock !== "none") {
+        it("denies everyone deleting or shortening recovery points, or lifting the denial", () => {
+          const policies = ofType(run, "aws:backup/vaultPolicy:VaultPolicy");
+          assert.equal(policies.length, vaults.length);
+          for (const vault of vaults) {
+            const policy = policies.find((p) => p.inputs.backupVaultName === vault.outputs.name)!;
+            assert.deepEqual(JSON.parse(policy.inputs.policy as string).Statement, [
+              {
+                Sid: "NobodyDeletesOrShortensRecoveryPoints",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: vaultDeniedActions,
+                Resource: vault.outputs.arn,
+              },
+            ]);
+          }
+          for (const action of [
+            "backup:DeleteRecoveryPoint",
+            "backup:UpdateRecoveryPointLifecycle",
+            "backup:PutBackupVaultAccessPolicy",
+          ]) {
+            assert.ok(vaultDeniedActions.includes(action), action);
+          }
+        });
+      }
+
+      it("every AWS provider refuses credentials of another account, the copy region's included", () => {
+        for (const resource of ofType(run, "aws:backup/vault:Vault")) {
+          // Provider inputs reach the engine as JSON text.
+          const allowed = providerOf(run, resource).inputs.allowedAccountIds as string;
+          assert.deepEqual(JSON.parse(allowed), [run.config["acme:accountId"]]);
+        }
+      });
+
       it("sends failed, aborted and expired backup and copy jobs to an EventBridge rule", () => {
         const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule").find((r) =>
           r.name.endsWith("-backup-failures"),
@@ -111,7 +167,64 @@ describe("backup", () => {
     });
   }
 
+  describe("off-site copy to a backup account", () => {
+    const vaultArn = "arn:aws:backup:eu-west-1:444444444444:backup-vault:acme-prod-offsite";
+
+    it("copies every recovery point to the backup account's vault too", async () => {
+      const run = await runProgram("prod", { config: { backupCopyVaultArn: vaultArn } });
+      const [plan] = typed(run, "aws:backup/plan:Plan");
+      const copyVault = typed(run, "aws:backup/vault:Vault").find(
+        (v) => regionOf(run, v) === "eu-central-1",
+      )!;
+      for (const rule of plan.inputs.rules as Rule[]) {
+        assert.deepEqual(rule.copyActions, [
+          { destinationVaultArn: copyVault.outputs.arn, lifecycle: rule.lifecycle },
+          { destinationVaultArn: vaultArn, lifecycle: rule.lifecycle },
+        ]);
+      }
+    });
+
+    it("refuses a vault of the stack's own account, or a malformed ARN", async () => {
+      await assert.rejects(
+        runProgram("prod", {
+          config: { backupCopyVaultArn: vaultArn.replace("444444444444", "222222222222") },
+        }),
+        /acme:backupCopyVaultArn must be a vault of another account than acme:accountId/,
+      );
+      await assert.rejects(
+        runProgram("prod", { config: { backupCopyVaultArn: "acme-prod-offsite" } }),
+        /acme:backupCopyVaultArn must be a backup vault ARN in another account/,
+      );
+    });
+
+    it("prod refuses a vault without a compliance lock; staging without any", async () => {
+      await assert.rejects(
+        runProgram("prod", { config: { backupVaultLock: "governance" } }),
+        /acme:backupVaultLock must be one of "compliance", got "governance"/,
+      );
+      await assert.rejects(
+        runProgram("staging", { config: { backupVaultLock: "none" } }),
+        /acme:backupVaultLock must be one of "governance", "compliance", got "none"/,
+      );
+      await assert.rejects(
+        runProgram("prod", { config: { backupVaultLockChangeableDays: "2" } }),
+        /acme:backupVaultLockChangeableDays must be an integer from 3 to 36500, got "2"/,
+      );
+    });
+  });
+
   describe("Backup args", () => {
+    it("rejects a compliance cooling-off period shorter than AWS's 3 days", async () => {
+      const message = await declarationError(
+        () =>
+          new Backup("unit", {
+            resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:unit"],
+            vaultLockChangeableDays: 2,
+          }),
+      );
+      assert.equal(message, "Backup unit: vaultLockChangeableDays must be at least 3");
+    });
+
     it("rejects weekly recovery points kept shorter than daily ones", async () => {
       const message = await declarationError(
         () =>
