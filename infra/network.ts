@@ -29,8 +29,8 @@ export interface NetworkArgs {
   /** Port the database and its proxy listen on; the service reaches only the proxy. Default 5432. */
   databasePort?: number;
   /**
-   * The load balancer serves HTTPS (a custom domain has a certificate): CloudFront may reach
-   * 443 as well as 80. Default false: port 80 only.
+   * The load balancer serves HTTPS (a custom domain has a certificate): CloudFront, whose origin
+   * protocol is then https-only, may reach 443 and nothing else. Default false: port 80 only.
    */
   loadBalancerHttps?: boolean;
   /**
@@ -546,12 +546,15 @@ export class Network extends pulumi.ComponentResource {
       { name: cloudFrontPrefixListName },
       { parent: this },
     );
-    // One rule for both ports (see cloudFrontPrefixListName): the ALB listens on nothing between.
+    // Exactly the port CloudFront reaches the origin on: 443 with HTTPS (its origin protocol
+    // policy is then https-only, so the port-80 redirect listener serves no one it admits), else
+    // 80. One rule either way (see cloudFrontPrefixListName); a range 80-443 would admit every
+    // port between.
     this.rule(
       "ingress",
       "alb-from-cloudfront",
       loadBalancer,
-      [80, this.args.loadBalancerHttps ? 443 : 80],
+      this.args.loadBalancerHttps ? 443 : 80,
       { prefixListId: cloudFront.id },
       "CloudFront origin-facing only",
     );

@@ -77,7 +77,8 @@ describe("load balancer", () => {
         });
         assert.deepEqual(
           ingress.map((r) => [r.inputs.prefixListId, r.inputs.fromPort, r.inputs.toPort]),
-          [[cloudFront.id, 80, want.domain ? 443 : 80]],
+          // One exact port: 443 with a domain, never the range 80-443.
+          want.domain ? [[cloudFront.id, 443, 443]] : [[cloudFront.id, 80, 80]],
         );
       });
 
@@ -205,7 +206,7 @@ describe("load balancer", () => {
       ]);
     });
 
-    it("admits CloudFront on 80 and 443 through one prefix-list rule, and names the origin for it", () => {
+    it("admits CloudFront on 443 alone through one prefix-list rule, and names the origin for it", () => {
       const group = alb(run).inputs.securityGroups as string[];
       const ingress = ofType(
         run,
@@ -213,7 +214,7 @@ describe("load balancer", () => {
       ).filter((r) => r.inputs.securityGroupId === group[0]);
       assert.deepEqual(
         ingress.map((r) => [Boolean(r.inputs.prefixListId), r.inputs.fromPort, r.inputs.toPort]),
-        [[true, 80, 443]],
+        [[true, 443, 443]],
       );
       const origin = byName("aws:route53/record:Record", "prod-origin");
       assert.equal(origin.inputs.type, "A");
