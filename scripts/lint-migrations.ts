@@ -17,7 +17,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { extname, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fromUser } from "./lib/user-paths";
 
 const repoRoot = resolve(__dirname, "..");
@@ -148,12 +148,22 @@ function alignedToFile(path: string, sql: string): { text: string; sqlFile: bool
   return { text: "\n".repeat(linesBefore) + sql, sqlFile: true };
 }
 
+/** Squawk's version: its binary package's, which package.json pins. */
+const squawkVersion = "2.66.0";
+
 function squawkBinary(): string {
-  // squawk-cli's launcher finds the binary of this platform's optional package, and says which
-  // package is missing when npm skipped it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const launcher = require("squawk-cli/js/index.js") as { getBinaryPath(): string };
-  return launcher.getBinaryPath();
+  // Squawk ships one npm package per platform with its binary. Only linux-x64's is in the
+  // lockfile (an optional dependency, so npm skips it elsewhere): the registry these machines
+  // reach serves no other, and squawk-cli's launcher package would need them all in the lockfile.
+  const pkg = `@squawk-cli/${process.platform}-${process.arch}`;
+  try {
+    return join(dirname(require.resolve(`${pkg}/package.json`)), "bin", "squawk");
+  } catch {
+    throw new Error(
+      `squawk has no binary installed for ${process.platform}-${process.arch}: ` +
+        `run npm install --no-save ${pkg}@${squawkVersion}`,
+    );
+  }
 }
 
 /** Squawk's findings on the SQL of every migration under each target. */

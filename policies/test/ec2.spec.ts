@@ -55,6 +55,7 @@ describe("ec2", () => {
         const rule = find(resources, ingressRule, "alb-from-cloudfront");
         set(rule, "prefixListId", undefined);
         set(rule, "cidrIpv4", "0.0.0.0/0");
+        set(rule, "fromPort", 80);
         set(rule, "toPort", 443);
       });
       assert.ok(

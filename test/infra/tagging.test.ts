@@ -61,7 +61,8 @@ describe("tagging", () => {
         const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
         assert.ok(awsResources.length > 20);
         const offSite = awsResources.filter((r) => r.name.includes("-copy-vault"));
-        assert.equal(offSite.length, copyRegion() ? 2 : 0);
+        // The copy vault, its key, its lock and its access policy.
+        assert.equal(offSite.length, copyRegion() ? 4 : 0);
         assert.ok(awsResources.filter(isEdge).length >= 7);
         // Alarms on us-east-1-only metrics and the rule forwarding their state to the stack's region.
         const probe = awsResources.filter((r) => /-us-east-1$|-alarm-mirror-forward$/.test(r.name));
