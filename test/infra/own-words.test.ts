@@ -11,9 +11,9 @@ import { repoRoot } from "../../scripts/offline/harness";
 const foreign = [
   {
     what: "a checklist document the repository does not have",
-    pattern: /\bseed's\b|\bthe seed\b(?! is fixed)/i,
+    pattern: /\bs[e]ed's\b|\bthe s[e]ed\b(?! is fixed)/i,
   },
-  { what: "a path outside the repository", pattern: /\.\.\/shared\/|shared\/seed/ },
+  { what: "a path outside the repository", pattern: /\.\.\/shar[e]d\/|shar[e]d\/s[e]ed/ },
   { what: "an issue number", pattern: /\bissues? #?\d+\b/i },
 ];
 
@@ -21,9 +21,7 @@ describe("the project speaks of itself", () => {
   it("no file refers to documents, issues or paths outside the repository", () => {
     const files = execFileSync("git", ["ls-files"], { cwd: repoRoot, encoding: "utf8" })
       .split("\n")
-      .filter((f) => /\.(ts|cjs|mjs|js|md|ya?ml|json)$/.test(f) && f !== "package-lock.json")
-      // This file names the patterns it refuses.
-      .filter((f) => f !== "test/infra/own-words.test.ts");
+      .filter((f) => /\.(ts|cjs|mjs|js|md|ya?ml|json)$/.test(f) && f !== "package-lock.json");
     assert.ok(files.length > 100, `the repository's files (${files.length})`);
     const found: string[] = [];
     for (const file of files) {
