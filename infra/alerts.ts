@@ -1,6 +1,6 @@
 /**
  * The alert table of docs/quality-gate.md as data: each condition's severity, where it is routed, what to do
- * first and its runbook section. The alarms (infra/monitoring.ts), their tags, the README's
+ * first and its runbook section. The alarms (infra/monitoring.ts), their tags, docs/architecture.md's
  * alert table and the runbook-link test all read it, so they cannot drift apart.
  */
 import type { AlertRoute } from "./alerting";

@@ -384,7 +384,7 @@ const fromDefaults =
   (env: Environment) =>
     environmentDefaults[env][key];
 
-/** Every key of the project's namespace. The README's config table lists the same keys. */
+/** Every key of the project's namespace. docs/configuration.md's config table lists the same keys. */
 export const keys = {
   accountId: {
     description: "AWS account the stack deploys to; credentials of any other account are refused",

@@ -307,7 +307,7 @@ export class Service extends pulumi.ComponentResource {
     return [cluster, capacityProviders];
   }
 
-  /** The variables both containers get; the README's table lists them per environment. */
+  /** The variables both containers get; docs/architecture.md's table lists them per environment. */
   private environment(): pulumi.Output<{ name: string; value: string }[]> {
     const { containerPort, logLevel, features, database, publicUrl, shutdownGraceMs } = this.args;
     const { metricDimensions } = this.args;

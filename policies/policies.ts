@@ -1,6 +1,6 @@
 /**
  * Every policy of the pack, by area. Enforcement per environment is in config/<stack>.json; the
- * README's policy table says what each one blocks and how to fix it, docs/quality-gate.md which
+ * docs/policy-pack.md's policy table says what each one blocks and how to fix it, docs/quality-gate.md which
  * item each enforces.
  *
  * Resource types: a policy names the types it checks only through @pulumi/aws classes

@@ -32,7 +32,7 @@ export interface Violation {
   calledFrom?: Omit<SourceLocation, "calledFrom">[];
 }
 
-/** `--json`: the document's shape is `GateReport`, described in the README. */
+/** `--json`: the document's shape is `GateReport`, described in docs/policy-pack.md. */
 export interface GateReport {
   /** Bumped on any change a consumer of the JSON must know about. */
   schemaVersion: 1;

@@ -575,8 +575,8 @@ describe("monitoring and alerting", () => {
     });
   }
 
-  it("README's alert table lists every condition with its severity, route and runbook section", () => {
-    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  it("docs/architecture.md's alert table lists every condition with its severity, route and runbook section", () => {
+    const readme = readFileSync(join(repoRoot, "docs", "architecture.md"), "utf8");
     const section = readme.split("\n## Monitoring and alerting\n")[1].split("\n## ")[0];
     const rows = new Map<string, string[]>();
     for (const line of section.split("\n")) {
@@ -591,7 +591,7 @@ describe("monitoring and alerting", () => {
       assert.equal(severity, capitalised(spec.severity), condition);
       assert.equal(route, spec.route, condition);
       const target = `${spec.runbook.file}#${spec.runbook.anchor}`;
-      assert.equal(runbook, `[${target}](docs/runbooks/${target})`, condition);
+      assert.equal(runbook, `[${target}](runbooks/${target})`, condition);
     }
   });
 

@@ -10,7 +10,7 @@ export interface NpmResult {
   stderr: string;
 }
 
-/** Runs an npm script the way the README says, in a child process, and reports how it ended. */
+/** Runs an npm script the way the docs say, in a child process, and reports how it ended. */
 export function npmRun(script: string, ...args: string[]): Promise<NpmResult> {
   return npmRunIn(repoRoot, script, ...args);
 }

@@ -5,9 +5,9 @@ import { parse } from "yaml";
 import { environmentKey, environments, keys } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
 
-/** The README's config table, as key -> the default per environment, in `environments` order. */
+/** The config table of docs/configuration.md, as key -> the default per environment, in `environments` order. */
 function configTable(): Map<string, string[]> {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const readme = readFileSync(configurationPage, "utf8");
   const rows = new Map<string, string[]>();
   for (const line of readme.split("\n")) {
     // A key row names the key in code font; the header row does not.
@@ -20,7 +20,9 @@ function configTable(): Map<string, string[]> {
   return rows;
 }
 
-describe("README", () => {
+const configurationPage = join(repoRoot, "docs", "configuration.md");
+
+describe("README and docs/configuration.md", () => {
   it("documents every config key, with the defaults infra/config.ts applies", () => {
     const table = configTable();
     const documented = [...table.keys()].sort();
@@ -56,7 +58,7 @@ describe("README", () => {
       .filter(([, spec]) => "optional" in spec)
       .map(([key]) => key);
     assert.match(
-      readFileSync(join(repoRoot, "README.md"), "utf8"),
+      readFileSync(configurationPage, "utf8"),
       new RegExp(
         `set every key except the optional ${optional.map((k) => `\`${k}\``).join(", ")} and ` +
           `\`${environmentKey}\``,

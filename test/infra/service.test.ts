@@ -43,9 +43,9 @@ const policiesOf = (run: ProgramRun, role: RegisteredResource) =>
     .filter((p) => p.inputs.role === role.id)
     .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement);
 
-/** README's variable table: name -> cell per environment (dev, staging, prod). */
+/** The variable table of docs/architecture.md: name -> cell per environment (dev, staging, prod). */
 function documentedVariables(): Map<string, string[]> {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const readme = readFileSync(join(repoRoot, "docs", "architecture.md"), "utf8");
   const rows = new Map<string, string[]>();
   for (const line of readme.split("\n")) {
     if (!/^\| `[A-Z][A-Z0-9_]*` \|/.test(line)) continue;
@@ -78,7 +78,7 @@ describe("service", () => {
         run = await stackRun(stack);
       });
 
-      it("Environment: every variable of the README's table, per environment, and no other", () => {
+      it("Environment: every variable of docs/architecture.md's table, per environment, and no other", () => {
         const column = stacks.indexOf(stack);
         const app = container(run, "app");
         const actual = new Map(app.environment.map((v) => [v.name, v.value]));
@@ -94,7 +94,7 @@ describe("service", () => {
         assert.deepEqual(
           [...actual.keys()].filter((name) => !documented.has(name)),
           [],
-          "variables the README does not document",
+          "variables docs/architecture.md does not document",
         );
       });
 

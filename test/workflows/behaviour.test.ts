@@ -50,7 +50,7 @@ describe("workflows: behaviour", () => {
   });
 });
 
-describe("README: the checks branch protection requires", () => {
+describe("docs/pipeline.md: the checks branch protection requires", () => {
   // A required check is named by its job's name (matrix values filled in), not its workflow's.
   it("are exactly the job check names of ci.yml and preview.yml", () => {
     const workflows = loadWorkflows();
@@ -63,7 +63,7 @@ describe("README: the checks branch protection requires", () => {
         for (const value of values) checks.add(m ? name.replace(m[0], value) : name);
       }
     }
-    const row = readFileSync(join(repoRoot, "README.md"), "utf8")
+    const row = readFileSync(join(repoRoot, "docs", "pipeline.md"), "utf8")
       .split("\n")
       .find((line) => line.includes("| branch protection on `main` |"))!;
     const documented = [...row.split("|")[3].matchAll(/`([^`]+)`/g)].map((m) => m[1]);
