@@ -77,9 +77,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // The way in is CloudFront, then the load balancer: each appends the address it received
-    // the request from to X-Forwarded-For, so the client's address is TRUST_PROXY_HOPS (2)
-    // entries back. `true` would take the leftmost entry, which the client writes itself.
-    // (The function is what Fastify builds from a hop count, which its types do not accept.)
+    // the request from to X-Forwarded-For (CloudFront: "Client IP addresses" in
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html;
+    // the load balancer's default `append` mode:
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html),
+    // so the client's address is TRUST_PROXY_HOPS (2) entries back: hop 0 is the socket's peer
+    // (the load balancer), hop 1 the entry it wrote (the CloudFront edge), hop 2 the entry
+    // CloudFront wrote. `true` would take the leftmost entry, which the client writes itself. A
+    // plain number does not do this: Fastify 5 turns `trustProxy: <number>` into "trust nothing"
+    // (node_modules/fastify/lib/request.js, getTrustProxyFn), so the hop count is a function. It
+    // need not check the peer's address: the task's security group admits only the load balancer.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
     genReqId: (req) => {

@@ -111,6 +111,17 @@ describe("load balancer", () => {
         assert.equal(alb(run).inputs.desyncMitigationMode, "strictest");
       });
 
+      it("appends the peer's address to X-Forwarded-For (the app's client address and /readyz rely on it)", () => {
+        // `preserve` or `remove` would let a client choose its address, or make every public
+        // request look like a direct one from inside the VPC (app/src/routes/health.ts).
+        assert.ok(
+          [undefined, "append"].includes(
+            alb(run).inputs.xffHeaderProcessingMode as string | undefined,
+          ),
+          String(alb(run).inputs.xffHeaderProcessingMode),
+        );
+      });
+
       it(`has deletion protection ${want.deletionProtection ? "on" : "off"}`, () => {
         assert.equal(alb(run).inputs.enableDeletionProtection, want.deletionProtection);
       });

@@ -24,7 +24,11 @@ const readyResponse = {
  * only. Every request that comes through the load balancer (and so every public one, through
  * CloudFront) carries X-Forwarded-For, which the load balancer appends and a client cannot
  * remove; the load balancer's own health checks, and anything calling a task's address
- * directly from inside the VPC, do not. So: a forwarded request gets the status alone.
+ * directly from inside the VPC, do not. So: a forwarded request gets the status alone. (The load
+ * balancer's default `append` mode adds the header when a request has none:
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html;
+ * test/infra/load-balancer.test.ts keeps that mode.) The origin secret header could not tell the
+ * two apart: CloudFront adds it to every request it forwards, public ones included.
  */
 export function isDirectRequest(request: FastifyRequest): boolean {
   const h = request.headers;

@@ -23,18 +23,21 @@ export interface RunningScript {
 
 /**
  * Starts `scripts/<name>.ts` the way `npm run <name>` does (ts-node with swc) but as a
- * direct child, so a test can signal the script itself. `env` is added to the test's own.
+ * direct child, so a test can signal the script itself. `env` is added to the test's own;
+ * `preload`: modules (TypeScript too) loaded before the script, to stand in for a service.
  */
 export function startScript(
   name: string,
   args: string[],
   env: Record<string, string> = {},
+  preload: string[] = [],
 ): RunningScript {
   const child = spawn(
     process.execPath,
     [
       "-r",
       path.join(repoRoot, "scripts", "register.cjs"),
+      ...preload.flatMap((file) => ["-r", file]),
       path.join(repoRoot, "scripts", `${name}.ts`),
       ...args,
     ],
