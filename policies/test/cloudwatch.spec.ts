@@ -174,6 +174,20 @@ describe("cloudwatch", () => {
       ]);
     });
 
+    it("2: reports a value CloudWatch does not accept (a wrong case)", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, metricAlarm, "latency-p95-high"), "treatMissingData", "notbreaching"),
+        ),
+      );
+      assert.deepEqual(found, [
+        'treatMissingData is "notbreaching", which CloudWatch does not accept: use one of ' +
+          '"missing", "ignore", "breaching", "notBreaching" (case matters).',
+      ]);
+    });
+
     it("passes alarms that choose", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
     });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { diagnostics, find, set, violations, type Change } from "./gate";
+import { diagnostics, find, set, violations, type Change, type Stack } from "./gate";
 
 const taskDefinition = "aws:ecs/taskDefinition:TaskDefinition";
 const service = "aws:ecs/service:Service";
@@ -443,8 +443,26 @@ describe("ecs", () => {
       ]);
     });
 
+    const maximum = (stack: Stack, percent: number) =>
+      violations(policy, stack, (resources) =>
+        set(find(resources, service), "deploymentMaximumPercent", percent),
+      );
+    const stalls = (percent: number, desired: number) =>
+      `deploymentMaximumPercent is ${percent}: with ${desired} desired task(s) and a minimum of ` +
+      "100%, ECS can neither start a new task nor stop an old one, so a deployment never " +
+      "proceeds; set 200.";
+
+    it("2: reports a maximum that leaves no room for a new task (the deployment stalls)", async () => {
+      assert.deepEqual(await maximum("prod", 100), [stalls(100, 3)]);
+    });
+
+    it("3: reports 150% of one task, which rounds down to the one task", async () => {
+      assert.deepEqual(await maximum("staging", 150), [stalls(150, 1)]);
+    });
+
     it("passes the program's service (100%) and an unset value (ECS's default, 100)", async () => {
       await passesBothStacks(policy);
+      assert.deepEqual(await maximum("prod", 150), [], "150% of 3 tasks is 4: room for one");
       const found = await violations(policy, "staging", (resources) =>
         set(find(resources, service), "deploymentMinimumHealthyPercent", undefined),
       );
