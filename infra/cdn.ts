@@ -30,14 +30,18 @@ export interface CdnArgs {
   originHttps: boolean;
   /** Header CloudFront adds to every origin request, and its secret value. */
   originHeader: { name: string; value: pulumi.Input<string> };
-  /** Paths served by the load balancer, uncached. Default `/api/*`, `/healthz`, `/readyz`. */
-  apiPaths?: string[];
+  /** Paths served by the load balancer, uncached: the service's API and health paths. */
+  apiPaths: string[];
+  /** The service's readiness path (`/readyz`), which `readinessUrl` points at. */
+  readinessPath: string;
   /** The page and its assets; keys under `assets/` are cached a year, the rest briefly. */
   staticFiles: StaticFile[];
   /** Key prefix of the content-hashed assets (`assets/`). */
   assetsPrefix: string;
-  /** Served at `/`. Default `index.html`. */
-  rootObject?: string;
+  /** Served at `/` (`index.html`). */
+  rootObject: string;
+  /** The page's Content-Security-Policy, which the CDN adds where the service's is missing. */
+  pageContentSecurityPolicy: string;
   /**
    * Seconds the CDN may keep the page at most, whatever its `Cache-Control`. Default 300. The
    * page's own `s-maxage` (60 s) normally decides.
@@ -141,7 +145,7 @@ export class Cdn extends pulumi.ComponentResource {
   readonly wafLogGroup?: aws.cloudwatch.LogGroup;
   /** `https://<domain>`, or `https://<id>.cloudfront.net` without one. */
   readonly url: pulumi.Output<string>;
-  /** `<url>/readyz`: the service's readiness, seen from outside through the CDN. */
+  /** `<url><readinessPath>`: the service's readiness, seen from outside through the CDN. */
   readonly readinessUrl: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
   /** Name of the web ACL, the `WebACL` dimension of its metrics (undefined without a WAF). */
@@ -162,8 +166,6 @@ export class Cdn extends pulumi.ComponentResource {
     super("acme:cdn:Cdn", name, {}, opts);
     this.name = name;
     this.args = {
-      apiPaths: ["/api/*", "/healthz", "/readyz"],
-      rootObject: "index.html",
       pageMaxTtlSeconds: 300,
       priceClass: "PriceClass_100",
       accessLogRetentionDays: 90,
@@ -222,7 +224,7 @@ export class Cdn extends pulumi.ComponentResource {
     this.url = this.args.domain
       ? pulumi.output(`https://${this.args.domain.name}`)
       : pulumi.interpolate`https://${this.distribution.domainName}`;
-    this.readinessUrl = pulumi.interpolate`${this.url}/readyz`;
+    this.readinessUrl = pulumi.interpolate`${this.url}${this.args.readinessPath}`;
     this.certificateArns = certificate ? [certificate.arn] : [];
 
     this.registerOutputs({
@@ -441,7 +443,7 @@ export class Cdn extends pulumi.ComponentResource {
           referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
           // The service sets its own; this covers the page, which S3 serves.
           contentSecurityPolicy: {
-            contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'",
+            contentSecurityPolicy: args.pageContentSecurityPolicy,
             override: false,
           },
         },

@@ -247,7 +247,6 @@ export interface StackConfig {
     flowLogRetentionDays: number;
   };
   service: {
-    containerPort: number;
     cpu: number;
     memory: number;
     desiredCount: number;
@@ -483,12 +482,6 @@ export const keys = {
     expected: () => `one of CloudWatch's retention periods (${logRetentionDays.join(", ")})`,
     schema: () => oneOfNumbers(logRetentionDays),
     default: fromDefaults("logRetentionDays"),
-  },
-  containerPort: {
-    description: "Port the container listens on (unprivileged, the image runs as non-root)",
-    expected: () => "an integer from 1024 to 65535",
-    schema: () => integer(1024, 65535),
-    default: () => 8080,
   },
   cpu: {
     description: "Fargate task CPU units",
@@ -798,7 +791,6 @@ interface Values {
   natGateways: NatStrategy;
   flowLogRetentionDays: number;
   logRetentionDays: number;
-  containerPort: number;
   cpu: number;
   memory: number;
   desiredCount: number;
@@ -1019,7 +1011,6 @@ export function loadConfig(): StackConfig {
       flowLogRetentionDays: v.flowLogRetentionDays,
     },
     service: {
-      containerPort: v.containerPort,
       cpu: v.cpu,
       memory: v.memory,
       desiredCount: v.desiredCount,

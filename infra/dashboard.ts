@@ -1,3 +1,5 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { usEast1 } from "./alarm-mirror";
 import type { BusinessMetrics, MonitoredService } from "./monitoring";
 
@@ -11,13 +13,51 @@ export interface DashboardInputs {
   proxy: string;
   healthCheckId: string;
   logNamespace: string;
-  business: Required<BusinessMetrics>;
+  business: BusinessMetrics;
   maxStorageGb: number;
   cdn?: { distributionId: string; webAcl?: string; additionalMetrics: boolean };
   alarmArns: string[];
 }
 
 type Widget = Record<string, unknown>;
+
+/** What the dashboard shows, as the stack's resources give it (resolved once they exist). */
+export type DashboardArgs = {
+  [
+    K in keyof Omit<DashboardInputs, "region" | "logNamespace" | "business" | "maxStorageGb">
+  ]: pulumi.Input<DashboardInputs[K]>;
+} & Pick<DashboardInputs, "region" | "logNamespace" | "business" | "maxStorageGb"> & {
+    /** The dashboard's name, unique per account. */
+    dashboardName: string;
+  };
+
+/** The stack's CloudWatch dashboard (see `dashboardBody`). */
+export function createDashboard(
+  name: string,
+  scope: pulumi.Resource,
+  args: DashboardArgs,
+): aws.cloudwatch.Dashboard {
+  const { dashboardName, region, logNamespace, business, maxStorageGb, ...resources } = args;
+  const body = pulumi.output(resources).apply((resolved) =>
+    JSON.stringify(
+      dashboardBody({
+        ...(resolved as Omit<
+          DashboardInputs,
+          "region" | "logNamespace" | "business" | "maxStorageGb"
+        >),
+        region,
+        logNamespace,
+        business,
+        maxStorageGb,
+      }),
+    ),
+  );
+  return new aws.cloudwatch.Dashboard(
+    `${name}-dashboard`,
+    { dashboardName, dashboardBody: body },
+    { parent: scope },
+  );
+}
 
 /**
  * The dashboard's widgets, by section: application, infrastructure, database, and edge when
@@ -65,7 +105,13 @@ export function dashboardBody(d: DashboardInputs): { widgets: Widget[] } {
   const lb = ["LoadBalancer", d.loadBalancer];
   const lbTg = [...lb, "TargetGroup", d.targetGroup];
   const ecs = ["ClusterName", d.service.clusterName, "ServiceName", d.service.serviceName];
-  const business = ["Service", d.business.service, "Environment", d.business.environment];
+  const { spec } = d.business;
+  const business = [
+    spec.dimensions.service,
+    d.business.service,
+    spec.dimensions.environment,
+    d.business.environment,
+  ];
 
   header("## Application");
   widgets.push({
@@ -100,15 +146,23 @@ export function dashboardBody(d: DashboardInputs): { widgets: Widget[] } {
       { stat, label: stat },
     ]),
   );
-  metric("Notes created / deleted per minute", [
-    [d.business.namespace, "NotesCreated", ...business],
-    [d.business.namespace, "NotesDeleted", ...business],
-  ]);
-  metric(
-    "Distinct clients per 5 minutes (active users)",
-    [[d.business.namespace, "ActiveClients", ...business]],
-    { period: 300 },
-  );
+  // The service's own widgets, as its contract lists them.
+  for (const widget of spec.widgets) {
+    metric(
+      widget.title,
+      widget.metrics.map((key) => {
+        const known = (spec.list as Record<string, { name: string } | undefined>)[key];
+        if (!known) {
+          throw new Error(
+            `dashboard widget "${widget.title}": metric "${key}" is not one of the contract's ` +
+              `metrics.list (${Object.keys(spec.list).join(", ")})`,
+          );
+        }
+        return [spec.namespace, known.name, ...business];
+      }),
+      { stat: widget.stat, period: widget.periodSeconds },
+    );
+  }
   metric("Error log lines and malformed requests", [
     [d.logNamespace, "ErrorLogLines"],
     [d.logNamespace, "MalformedRequests"],

@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import { join } from "node:path";
 import { planAssets } from "../app/scripts/build-assets";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf } from "../app/src/assets";
+import { contract } from "../app/src/contract";
 import { Alerting } from "./alerting";
 import {
   alertDescription,
@@ -73,7 +74,7 @@ export = async () => {
       azCount: config.network.azCount,
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
-      servicePort: config.service.containerPort,
+      servicePort: contract.port,
       loadBalancerHttps: domain !== undefined,
       natAlarm: {
         topicArn: alerting.topics.team.arn,
@@ -171,7 +172,8 @@ export = async () => {
       vpcId: network.vpc.id,
       subnetIds: network.publicSubnetIds,
       securityGroupId: network.securityGroups.loadBalancer.id,
-      targetPort: config.service.containerPort,
+      targetPort: contract.port,
+      healthCheckPath: contract.health.readiness,
       deletionProtection: config.deletionProtection,
       accessLogRetentionDays: config.loadBalancer.accessLogRetentionDays,
       domain,
@@ -186,9 +188,12 @@ export = async () => {
       originDomainName: loadBalancer.originDomainName,
       originHttps: loadBalancer.https,
       originHeader: { name: originHeaderName, value: loadBalancer.originSecret },
-      staticFiles: staticFiles(join(repoRoot, "app", "public")),
+      staticFiles: staticFiles(join(repoRoot, "app", contract.assets.sourceDir)),
       assetsPrefix: ASSETS_PREFIX,
       rootObject: ENTRY_PAGE,
+      pageContentSecurityPolicy: contract.assets.contentSecurityPolicy,
+      apiPaths: [...contract.apiPaths, contract.health.liveness, contract.health.readiness],
+      readinessPath: contract.health.readiness,
       domain,
       priceClass: config.cdn.priceClass,
       waf: config.cdn.waf
@@ -224,7 +229,8 @@ export = async () => {
         targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
       },
       service: monitoredService,
-      businessMetrics: metricDimensions,
+      businessMetrics: { ...metricDimensions, spec: contract.metrics },
+      serviceLogPatterns: contract.logPatterns,
       database: {
         instanceIdentifier: database.instance.identifier,
         proxyName: database.proxy.name,
@@ -257,7 +263,6 @@ export = async () => {
       image: registry.imageRef,
       repositoryArn: registry.repository.arn,
       platform: config.service.imagePlatform,
-      containerPort: config.service.containerPort,
       cpu: config.service.cpu,
       memory: config.service.memory,
       desiredCount: config.service.desiredCount,

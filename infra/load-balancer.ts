@@ -12,8 +12,8 @@ export interface LoadBalancerArgs {
   securityGroupId: pulumi.Input<string>;
   /** Port the service's tasks listen on. */
   targetPort: number;
-  /** Readiness path the target group probes. Default `/readyz`. */
-  healthCheckPath?: string;
+  /** The service's readiness path, which the target group probes. */
+  healthCheckPath: string;
   /**
    * Seconds a deregistering task keeps receiving in-flight requests before ECS stops it.
    * Default 20: long enough for this service's requests, short enough that deploys and
@@ -80,7 +80,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     super("acme:loadBalancer:LoadBalancer", name, {}, opts);
     this.name = name;
     this.args = {
-      healthCheckPath: "/readyz",
       deregistrationDelaySeconds: 20,
       deletionProtection: true,
       accessLogRetentionDays: 90,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { ServiceContract } from "../app/src/contract";
 import type { AlertRoute } from "./alerting";
 import { createAlarmMirror, mirroredMetric, usEast1 } from "./alarm-mirror";
 import {
@@ -10,8 +11,10 @@ import {
   runbookBaseUrlPattern,
   type AlertCondition,
 } from "./alerts";
-import { dashboardBody, type DashboardInputs } from "./dashboard";
+import { createDashboard } from "./dashboard";
 import { routeFailureEvents } from "./event-routes";
+import { createLogMetrics } from "./log-metrics";
+import { createProbe } from "./probe";
 
 /** What the monitoring needs to know about the running service. */
 export interface MonitoredService {
@@ -32,8 +35,8 @@ export interface MetricDimensions {
 
 /** The business metrics the service writes as EMF lines (app/src/metrics.ts). */
 export interface BusinessMetrics extends MetricDimensions {
-  /** Default "Notes", the app's namespace. */
-  namespace?: string;
+  /** Its contract's `metrics`: namespace, names, dimension names and dashboard widgets. */
+  spec: ServiceContract["metrics"];
 }
 
 export interface MonitoringArgs {
@@ -65,6 +68,8 @@ export interface MonitoringArgs {
   service: pulumi.Input<MonitoredService>;
   /** The service's business metrics; their widgets are on the dashboard. */
   businessMetrics: BusinessMetrics;
+  /** Patterns of the service's error lines and malformed requests (its contract's `logPatterns`). */
+  serviceLogPatterns: ServiceContract["logPatterns"];
   database: {
     instanceIdentifier: pulumi.Input<string>;
     proxyName: pulumi.Input<string>;
@@ -145,7 +150,7 @@ const belowOneForTwoOfThreeMinutes: Evaluation = {
 };
 
 /**
- * Dashboards, alarms and the external probe of one stack, following the alert table
+ * The alarms of one stack, following the alert table
  * (infra/alerts.ts): every alarm says its severity, what to do first and its runbook section,
  * has alarm and OK actions, an explicit missing-data treatment and M-of-N datapoints so a blip
  * does not notify anyone.
@@ -167,8 +172,11 @@ const belowOneForTwoOfThreeMinutes: Evaluation = {
  * land in a log group, become a 1/0 metric there, and an alarm on that metric (missing data:
  * keep the state) stands in for it. In a us-east-1 stack nothing is mirrored.
  *
- * Logging: metric filters count the service's error-level lines, the requests it rejects as
- * malformed (security events) and the database's slow statements.
+ * The component also declares what the alarms and the on-call engineer read, each from its own
+ * file: the probe (probe.ts), the log metrics (log-metrics.ts: the service's error lines and
+ * malformed requests, the database's slow statements), the path of the mirrored alarms
+ * (alarm-mirror.ts), the failure events routed to the team (event-routes.ts) and the dashboard
+ * (dashboard.ts).
  *
  * Cost (list prices): $0.10 per standard alarm-month and per metric of a metric-math alarm,
  * $0.50 per composite alarm-month: $2.00 for a stack without certificates, $0.10 more per
@@ -224,8 +232,19 @@ export class Monitoring extends pulumi.ComponentResource {
     }
     this.logMetricsNamespace = `${this.args.namePrefix}/logs`;
 
-    this.createLogMetrics();
-    this.healthCheck = this.createProbe();
+    createLogMetrics(this.name, this, {
+      namePrefix: this.args.namePrefix,
+      namespace: this.logMetricsNamespace,
+      serviceLogGroupName: pulumi.output(this.args.service).logGroupName,
+      servicePatterns: this.args.serviceLogPatterns,
+      postgresLogGroupName: this.args.database.postgresLogGroupName,
+    });
+    this.healthCheck = createProbe(this.name, this, {
+      namePrefix: this.args.namePrefix,
+      url: this.args.readinessUrl,
+      intervalSeconds: this.args.probeIntervalSeconds,
+    });
+    this.createProbeAlarm();
     this.createServiceDownAlarm();
     this.createErrorRateAlarm();
     this.createLatencyAlarms();
@@ -375,70 +394,8 @@ export class Monitoring extends pulumi.ComponentResource {
     };
   }
 
-  /** Error lines, malformed requests (security events) and slow statements, as metrics. */
-  private createLogMetrics(): void {
-    const service = pulumi.output(this.args.service);
-    const filter = (
-      key: string,
-      logGroupName: pulumi.Input<string>,
-      pattern: string,
-      metricName: string,
-    ) =>
-      new aws.cloudwatch.LogMetricFilter(
-        `${this.name}-${key}`,
-        {
-          name: `${this.args.namePrefix}-${key}`,
-          logGroupName,
-          pattern,
-          metricTransformation: {
-            name: metricName,
-            namespace: this.logMetricsNamespace,
-            value: "1",
-            defaultValue: "0",
-            unit: "Count",
-          },
-        },
-        this.parent,
-      );
-    // pino writes the level as its label (app/src/logger.ts): error is 50, fatal 60.
-    filter(
-      "error-lines",
-      service.logGroupName,
-      '{ $.level = "error" || $.level = "fatal" }',
-      "ErrorLogLines",
-    );
-    // The request line of a request refused before any route ran: invalid JSON, body too
-    // large, wrong content type, failed validation (app/src/plugins/errors.ts).
-    filter(
-      "malformed-requests",
-      service.logGroupName,
-      '{ $.msg = "request" && ($.status = 400 || $.status = 413 || $.status = 415) }',
-      "MalformedRequests",
-    );
-    // `log_min_duration_statement` logs "duration: 812.345 ms  statement: ..." for each
-    // statement slower than the threshold (config `dbSlowQueryMs`).
-    filter("slow-queries", this.args.database.postgresLogGroupName, '"duration:"', "SlowQueries");
-  }
-
-  /** Route 53 checkers request the readiness URL; its alarm is an input of "service down". */
-  private createProbe(): aws.route53.HealthCheck {
-    const url = pulumi.output(this.args.readinessUrl).apply((u) => new URL(u));
-    const healthCheck = new aws.route53.HealthCheck(
-      `${this.name}-probe`,
-      {
-        type: url.apply((u) => (u.protocol === "https:" ? "HTTPS" : "HTTP")),
-        fqdn: url.hostname,
-        port: url.apply((u) => Number(u.port || (u.protocol === "https:" ? 443 : 80))),
-        resourcePath: url.apply((u) => `${u.pathname}${u.search}`),
-        enableSni: url.apply((u) => u.protocol === "https:"),
-        requestInterval: this.args.probeIntervalSeconds,
-        // Three failures in a row from a checker before it counts the endpoint unhealthy.
-        failureThreshold: 3,
-        measureLatency: false,
-        tags: { Name: `${this.args.namePrefix}-readiness` },
-      },
-      this.parent,
-    );
+  /** The probe's alarm, an input of "service down". */
+  private createProbeAlarm(): void {
     this.usEast1Alarm(
       "probe",
       "service-down",
@@ -446,13 +403,12 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         namespace: "AWS/Route53",
         metricName: "HealthCheckStatus",
-        dimensions: { HealthCheckId: healthCheck.id },
+        dimensions: { HealthCheckId: this.healthCheck.id },
         statistic: "Minimum",
       },
       belowOneForTwoOfThreeMinutes,
       false,
     );
-    return healthCheck;
   }
 
   private createServiceDownAlarm(): void {
@@ -674,11 +630,6 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 
   /**
-   * Carries the state changes of the us-east-1 alarms to this region: a rule there sends them
-   * to this region's default event bus, a rule here writes them to a log group, and a metric
-   * filter turns ALARM into 1 and OK into 0 per alarm name.
-   */
-  /**
    * The path the us-east-1 alarms' state changes travel (see `createAlarmMirror`), then the
    * alarms themselves, after it, so their first change out of INSUFFICIENT_DATA reaches it.
    */
@@ -720,41 +671,31 @@ export class Monitoring extends pulumi.ComponentResource {
 
   private createDashboard(): aws.cloudwatch.Dashboard {
     const a = this.args;
+    const service = pulumi.output(a.service);
+    // The alarm widget shows alarms of the dashboard's region only.
     const regional = Object.values(this.alarms).filter(
       (alarm) => !this.mirrored.includes(alarm as aws.cloudwatch.MetricAlarm),
     );
-    const resolved = pulumi.output({
-      service: a.service,
+    return createDashboard(this.name, this, {
+      dashboardName: a.namePrefix,
+      region: a.region,
+      service,
       loadBalancer: a.loadBalancer.arnSuffix,
       targetGroup: a.loadBalancer.targetGroupArnSuffix,
       database: a.database.instanceIdentifier,
       proxy: a.database.proxyName,
       healthCheckId: this.healthCheck.id,
-      cdn: a.cdn && {
-        distributionId: a.cdn.distributionId,
-        webAcl: a.cdn.webAclName,
-        additionalMetrics: a.cdn.additionalMetrics,
-      },
-      // The alarm widget shows alarms of the dashboard's region only.
-      alarmArns: regional.map((alarm) => alarm.arn),
-    }) as pulumi.Output<
-      Omit<DashboardInputs, "region" | "logNamespace" | "business" | "maxStorageGb">
-    >;
-    const body = resolved.apply((inputs) =>
-      JSON.stringify(
-        dashboardBody({
-          ...inputs,
-          region: a.region,
-          logNamespace: this.logMetricsNamespace,
-          business: { namespace: "Notes", ...a.businessMetrics },
-          maxStorageGb: a.database.maxAllocatedStorageGb,
-        }),
-      ),
-    );
-    return new aws.cloudwatch.Dashboard(
-      `${this.name}-dashboard`,
-      { dashboardName: a.namePrefix, dashboardBody: body },
-      this.parent,
-    );
+      cdn:
+        a.cdn &&
+        pulumi.output(a.cdn).apply((cdn) => ({
+          distributionId: cdn.distributionId,
+          webAcl: cdn.webAclName,
+          additionalMetrics: cdn.additionalMetrics,
+        })),
+      alarmArns: pulumi.all(regional.map((alarm) => alarm.arn)),
+      logNamespace: this.logMetricsNamespace,
+      business: a.businessMetrics,
+      maxStorageGb: a.database.maxAllocatedStorageGb,
+    });
   }
 }

@@ -24,8 +24,8 @@ export interface NetworkArgs {
   natGateways?: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch. Default 90. */
   flowLogRetentionDays?: number;
-  /** Port the service's tasks listen on; the load balancer may reach only this port. Default 8080. */
-  servicePort?: number;
+  /** Port the service's tasks listen on (its contract's); the load balancer may reach only this port. */
+  servicePort: number;
   /** Port the database and its proxy listen on; the service reaches only the proxy. Default 5432. */
   databasePort?: number;
   /**
@@ -142,7 +142,6 @@ export class Network extends pulumi.ComponentResource {
       azCount: 2,
       natGateways: "perAz",
       flowLogRetentionDays: 90,
-      servicePort: 8080,
       databasePort: 5432,
       loadBalancerHttps: false,
       ...args,

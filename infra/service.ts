@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { contract } from "../app/src/contract";
 import type { ImagePlatform } from "./registry";
 import type { MetricDimensions } from "./monitoring";
 
 export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
-/** The service's LOG_LEVEL values (pino's levels). */
-export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+/** The service's log levels (its contract). */
+export const logLevels = contract.logLevels;
 export type LogLevel = (typeof logLevels)[number];
 
 /** How the service reaches its database: RDS Proxy with IAM authentication, no password. */
@@ -35,8 +36,6 @@ export interface ServiceArgs {
   repositoryArn: pulumi.Input<string>;
   /** The platform the image was built for; the tasks run on its CPU architecture. Default linux/arm64. */
   platform?: ImagePlatform;
-  /** Port the app listens on. Default 8080. */
-  containerPort?: number;
   /** Task CPU units. Default 256. */
   cpu?: number;
   /** Task memory (MiB); must suit `cpu`. Default 512. */
@@ -81,7 +80,7 @@ export interface ServiceArgs {
    * Default none: the circuit breaker alone decides.
    */
   deploymentAlarmNames?: pulumi.Input<string>[];
-  /** How long the app drains connections after SIGTERM (`SHUTDOWN_GRACE_MS`). Default 20000. */
+  /** How long the app drains connections after SIGTERM. Default the contract's `shutdownGraceMs`. */
   shutdownGraceMs?: number;
   /** Seconds ECS waits after SIGTERM before SIGKILL; above the grace. Default 30. */
   stopTimeoutSeconds?: number;
@@ -145,7 +144,6 @@ export class Service extends pulumi.ComponentResource {
     this.args = {
       family: name,
       platform: "linux/arm64",
-      containerPort: 8080,
       cpu: 256,
       memory: 512,
       maxCount: desiredCount,
@@ -153,7 +151,7 @@ export class Service extends pulumi.ComponentResource {
       logRetentionDays: 90,
       logLevel: "info",
       features: {},
-      shutdownGraceMs: 20000,
+      shutdownGraceMs: contract.shutdownGraceMs,
       stopTimeoutSeconds: 30,
       healthCheckGracePeriodSeconds: 60,
       targetCpuPercent: 60,
@@ -307,31 +305,35 @@ export class Service extends pulumi.ComponentResource {
     return [cluster, capacityProviders];
   }
 
-  /** The variables both containers get; docs/architecture.md's table lists them per environment. */
+  /**
+   * The variables both containers get, named as the service's contract names them;
+   * docs/architecture.md's table lists them per environment.
+   */
   private environment(): pulumi.Output<{ name: string; value: string }[]> {
-    const { containerPort, logLevel, features, database, publicUrl, shutdownGraceMs } = this.args;
+    const { logLevel, features, database, publicUrl, shutdownGraceMs } = this.args;
     const { metricDimensions } = this.args;
+    const names = contract.environment;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     return pulumi.all([region, database?.host, publicUrl]).apply(([awsRegion, host, url]) => {
       const variables: Record<string, string | undefined> = {
-        NODE_ENV: "production",
-        PORT: String(containerPort),
-        LOG_LEVEL: logLevel,
-        AWS_REGION: awsRegion,
+        [names.nodeEnv]: "production",
+        [names.port]: String(contract.port),
+        [names.logLevel]: logLevel,
+        [names.region]: awsRegion,
         ...(database && {
-          PGHOST: host,
-          PGPORT: String(database.port),
-          PGDATABASE: database.name,
-          PGUSER: database.user,
+          [names.database.host]: host,
+          [names.database.port]: String(database.port),
+          [names.database.name]: database.name,
+          [names.database.user]: database.user,
           // The app signs a short-lived IAM token for every connection: no password to leak
           // or rotate. The proxy's ACM certificate verifies against Node's default CA store.
-          DATABASE_IAM_AUTH: "true",
-          DATABASE_SSL: "verify-full",
+          [names.database.iamAuth]: "true",
+          [names.database.ssl]: "verify-full",
         }),
-        PUBLIC_URL: url,
-        SERVICE_NAME: metricDimensions?.service,
-        DEPLOY_ENV: metricDimensions?.environment,
-        SHUTDOWN_GRACE_MS: String(shutdownGraceMs),
+        [names.publicUrl]: url,
+        [names.serviceName]: metricDimensions?.service,
+        [names.deployEnv]: metricDimensions?.environment,
+        [names.shutdownGraceMs]: String(shutdownGraceMs),
       };
       for (const [flag, on] of Object.entries(features)) {
         variables[featureVariable(flag)] = String(on);
@@ -344,7 +346,8 @@ export class Service extends pulumi.ComponentResource {
   }
 
   private createTaskDefinition(): aws.ecs.TaskDefinition {
-    const { image, containerPort, platform, stopTimeoutSeconds } = this.args;
+    const { image, platform, stopTimeoutSeconds } = this.args;
+    const { commands, healthCheck } = contract;
     const logGroupName = this.logGroup.name;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const containerDefinitions = pulumi
@@ -369,7 +372,7 @@ export class Service extends pulumi.ComponentResource {
         const migrate = {
           ...common("migrate"),
           essential: false,
-          command: ["node", "dist/migrate.js", "up"],
+          command: commands.migrate,
           environment,
         };
         return JSON.stringify([
@@ -377,23 +380,24 @@ export class Service extends pulumi.ComponentResource {
           {
             ...common("app"),
             essential: true,
-            portMappings: [{ containerPort, protocol: "tcp" }],
+            portMappings: [{ containerPort: contract.port, protocol: "tcp" }],
             // The `migrate` container has already applied them.
             environment: this.args.database
-              ? [...environment, { name: "MIGRATE_ON_START", value: "false" }].sort((x, y) =>
-                  x.name.localeCompare(y.name),
-                )
+              ? [
+                  ...environment,
+                  { name: contract.environment.migrateOnStart, value: "false" },
+                ].sort((x, y) => x.name.localeCompare(y.name))
               : environment,
             dependsOn: this.args.database
               ? [{ containerName: "migrate", condition: "SUCCESS" }]
               : undefined,
             // The image's own HEALTHCHECK command; ECS replaces a task that fails it.
             healthCheck: {
-              command: ["CMD", "node", "dist/healthcheck.js"],
-              interval: 15,
-              timeout: 5,
-              retries: 3,
-              startPeriod: 30,
+              command: ["CMD", ...commands.healthCheck],
+              interval: healthCheck.intervalSeconds,
+              timeout: healthCheck.timeoutSeconds,
+              retries: healthCheck.retries,
+              startPeriod: healthCheck.startPeriodSeconds,
             },
             stopTimeout: stopTimeoutSeconds,
           },
@@ -443,7 +447,7 @@ export class Service extends pulumi.ComponentResource {
           {
             targetGroupArn: this.args.targetGroup.arn,
             containerName: "app",
-            containerPort: this.args.containerPort,
+            containerPort: contract.port,
           },
         ],
         deploymentMinimumHealthyPercent: 100,
@@ -522,7 +526,7 @@ export class Service extends pulumi.ComponentResource {
   }
 }
 
-/** `newEditor` -> `FEATURE_NEW_EDITOR`. */
+/** `newEditor` -> `FEATURE_NEW_EDITOR` (the contract's prefix). */
 export function featureVariable(flag: string): string {
-  return `FEATURE_${flag.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  return `${contract.environment.featurePrefix}${flag.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
 }

@@ -9,6 +9,7 @@
  * missing or bad argument).
  */
 import { randomUUID } from "node:crypto";
+import { contract } from "../app/src/contract";
 import {
   describeError,
   fail,
@@ -141,6 +142,8 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
   // Paths are resolved against the base URL, so a service under a path prefix works too.
   const base = new URL(opts.url.href.endsWith("/") ? opts.url.href : `${opts.url.href}/`);
   const at = (path: string) => new URL(path, base);
+  // Relative to the base URL, which may have a path of its own.
+  const health = (path: string) => path.replace(/^\//, "");
 
   const request = (url: URL, init: RequestInit = {}) =>
     fetch(url, {
@@ -188,12 +191,14 @@ export async function smokeTest(opts: SmokeOptions): Promise<number> {
 
   // 1. Liveness, then readiness: both retried while the service starts.
   const live = await report.check("liveness", () =>
-    withRetries("liveness", opts.retries, async () => jsonStatus("healthz", 200, "status", "ok")),
+    withRetries("liveness", opts.retries, async () =>
+      jsonStatus(health(contract.health.liveness), 200, "status", "ok"),
+    ),
   );
   // A service that never came up is not worth waiting for twice.
   await report.check("readiness", () =>
     withRetries("readiness", live ? opts.retries : 0, async () =>
-      jsonStatus("readyz", 200, "status", "ready"),
+      jsonStatus(health(contract.health.readiness), 200, "status", "ready"),
     ),
   );
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ASSETS_PREFIX, ENTRY_PAGE, filesUnder } from "../src/assets";
+import { contract } from "../src/contract";
 
 /** One published asset: its bucket key (and URL path) and the unchanged source file. */
 export interface PlannedAsset {
@@ -63,6 +64,9 @@ export function buildAssets(srcDir: string, outDir: string): Record<string, stri
 
 if (require.main === module) {
   const appDir = path.resolve(__dirname, "..");
-  const manifest = buildAssets(path.join(appDir, "public"), path.join(appDir, "dist", "public"));
+  const manifest = buildAssets(
+    path.join(appDir, contract.assets.sourceDir),
+    path.join(appDir, "dist", "public"),
+  );
   process.stdout.write(`built ${Object.keys(manifest).length} hashed assets into dist/public\n`);
 }

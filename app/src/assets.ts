@@ -1,29 +1,24 @@
 /**
  * The published layout of the page and its assets, shared by the build (scripts/build-assets.ts),
  * the local static plugin and the CDN's upload (infra/cdn.ts), so the three agree on every name,
- * content type and cache lifetime.
+ * content type and cache lifetime. Names and lifetimes are the contract's (src/contract.ts).
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { contentType } from "mime-types";
+import { contract } from "./contract";
 
 /**
  * Content-hashed assets live under this prefix (`assets/app.3f2a9c1b0d.js`): the CDN sends
  * `/assets/*` to the bucket and caches it for a year, without looking at file names.
  */
-export const ASSETS_PREFIX = "assets/";
+export const ASSETS_PREFIX = contract.assets.prefix;
 
 /** The page, at the root: its name never changes, so it is the one file cached briefly. */
-export const ENTRY_PAGE = "index.html";
+export const ENTRY_PAGE = contract.assets.entryPage;
 
-/** A hashed file never changes: a new version has a new name. */
-export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
-
-/**
- * Browsers revalidate the page on every load (it is small, and its ETag usually matches); a shared
- * cache such as the CDN may serve it for a minute, so a release reaches everyone within a minute.
- */
-export const ENTRY_PAGE_CACHE_CONTROL = "public, max-age=0, s-maxage=60, must-revalidate";
+export const IMMUTABLE_CACHE_CONTROL = contract.assets.cacheControl.hashed;
+export const ENTRY_PAGE_CACHE_CONTROL = contract.assets.cacheControl.entryPage;
 
 /** `Content-Type` of a published file, from its extension (text types with `charset=utf-8`). */
 export function contentTypeOf(key: string): string {

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { contract } from "./contract";
 import { CONNECT_RETRY_BUDGET_MS } from "./db/connect";
 import type { MetricsConfig } from "./metrics";
 
@@ -10,7 +11,8 @@ import type { MetricsConfig } from "./metrics";
  * The README's table lists the same variables with the same defaults.
  */
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+// The levels the infrastructure may set, and `silent` for tests.
+const LOG_LEVELS = [...contract.logLevels, "silent"] as const;
 const SSL_MODES = ["disable", "require", "verify-full"] as const;
 
 const int = (min: number, max: number) =>
@@ -180,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: nodeEnv,
     host: e.HOST ?? "0.0.0.0",
-    port: e.PORT ?? 8080,
+    port: e.PORT ?? contract.port,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),
     database: {
       url: e.DATABASE_URL,
@@ -209,11 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 16 * 1024,
     trustProxyHops: e.TRUST_PROXY_HOPS ?? 2,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? 10_000,
-    shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 20_000,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? contract.shutdownGraceMs,
     staticDir: e.STATIC_DIR,
     features,
     metrics: {
-      namespace: "Notes",
+      namespace: contract.metrics.namespace,
       service: e.SERVICE_NAME ?? "notes-app",
       environment: e.DEPLOY_ENV ?? nodeEnv,
     },

@@ -4,6 +4,8 @@
  * log, so ECS's awslogs driver delivers them and no agent, SDK call or IAM permission is needed.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
+import { contract, type MetricKey } from "./contract";
+
 export interface MetricsConfig {
   /** CloudWatch namespace the metrics land in. */
   namespace: string;
@@ -13,33 +15,36 @@ export interface MetricsConfig {
   environment: string;
 }
 
-export type BusinessMetric = "NotesCreated" | "NotesDeleted" | "ActiveClients";
-
-/** The fields to log for one occurrence of `name` (a count of 1), at `timestampMs`. */
-export function emfCount(config: MetricsConfig, name: BusinessMetric, timestampMs = Date.now()) {
-  return emfValue(config, name, 1, timestampMs);
+/** The fields to log for one occurrence of `metric` (a count of 1), at `timestampMs`. */
+export function emfCount(config: MetricsConfig, metric: MetricKey, timestampMs = Date.now()) {
+  return emfValue(config, metric, 1, timestampMs);
 }
 
-/** The fields to log for `value` of `name` (a count), at `timestampMs`. */
+/**
+ * The fields to log for `value` of `metric`, at `timestampMs`. Its name, unit and dimension names
+ * are the contract's (src/contract.ts), which the dashboard reads too.
+ */
 export function emfValue(
   config: MetricsConfig,
-  name: BusinessMetric,
+  metric: MetricKey,
   value: number,
   timestampMs = Date.now(),
 ) {
+  const { name, unit } = contract.metrics.list[metric];
+  const dimensions = contract.metrics.dimensions;
   return {
     _aws: {
       Timestamp: timestampMs,
       CloudWatchMetrics: [
         {
           Namespace: config.namespace,
-          Dimensions: [["Service", "Environment"]],
-          Metrics: [{ Name: name, Unit: "Count" }],
+          Dimensions: [[dimensions.service, dimensions.environment]],
+          Metrics: [{ Name: name, Unit: unit }],
         },
       ],
     },
-    Service: config.service,
-    Environment: config.environment,
+    [dimensions.service]: config.service,
+    [dimensions.environment]: config.environment,
     [name]: value,
   };
 }

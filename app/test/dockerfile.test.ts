@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DockerfileParser, type Instruction, type From } from "dockerfile-ast";
+import { contract } from "../src/contract";
 import { APP_DIR } from "./helpers/process";
 
 /**
@@ -107,10 +108,12 @@ describe("app/Dockerfile", () => {
     for (const entry of ["server", "healthcheck", "migrate", "bootstrap"]) {
       assert.ok(existsSync(path.join(APP_DIR, "src", `${entry}.ts`)), `dist/${entry}.js is built`);
     }
-    const service = readFileSync(path.join(REPO_ROOT, "infra", "service.ts"), "utf8");
-    const commands = [...service.matchAll(/command: \[([^\]]*)\]/g)].map((m) => m[1]);
-    assert.ok(commands.length > 0, "infra/service.ts gives containers commands");
-    for (const c of commands) assert.match(c, /^("CMD", )?"node", "dist\/[a-z-]+\.js"/, c);
+    // The commands the infrastructure gives the containers come from the contract.
+    for (const command of Object.values(contract.commands)) {
+      assert.deepEqual(command.slice(0, 1), ["node"], command.join(" "));
+      const entry = /^dist\/([a-z-]+)\.js$/.exec(command[1])?.[1];
+      assert.ok(entry && existsSync(path.join(APP_DIR, "src", `${entry}.ts`)), command.join(" "));
+    }
   });
 
   it("pins every base image by version tag and sha256 digest", () => {
@@ -155,9 +158,18 @@ describe("app/Dockerfile", () => {
     assert.ok(hc, "HEALTHCHECK in the production stage");
     const content = hc.getArgumentsContent() ?? "";
     assert.doesNotMatch(content, /^NONE/i);
-    assert.match(content, /CMD \["node", "dist\/healthcheck\.js"\]/);
-    assert.ok(existsSync(path.join(APP_DIR, "src", "healthcheck.ts")));
-    assert.match(readFileSync(path.join(APP_DIR, "src", "healthcheck.ts"), "utf8"), /\/healthz/);
+    // The contract's health check command, which ECS runs too.
+    const command = /\bCMD (\[.*\])\s*$/s.exec(content)?.[1];
+    assert.ok(command, `HEALTHCHECK ... CMD [exec form], got ${content}`);
+    assert.deepEqual(JSON.parse(command), contract.commands.healthCheck);
+    assert.match(
+      readFileSync(path.join(APP_DIR, "src", "healthcheck.ts"), "utf8"),
+      /contract\.health\.liveness/,
+    );
+  });
+
+  it("exposes the contract's port", () => {
+    assert.deepEqual(keyword(finalStage, "EXPOSE").map(args), [[String(contract.port)]]);
   });
 
   it("starts node directly in exec form, so it receives SIGTERM as PID 1", () => {
@@ -167,7 +179,7 @@ describe("app/Dockerfile", () => {
       (cmd as unknown as { getJSONStrings(): Array<{ getJSONValue(): string }> })
         .getJSONStrings()
         .map((s) => s.getJSONValue()),
-      ["node", "dist/server.js"],
+      contract.commands.app,
     );
   });
 

@@ -32,6 +32,7 @@ describe("Registry, LoadBalancer and Service arguments", () => {
           subnetIds: ["subnet-a", "subnet-b"],
           securityGroupId: "sg-alb",
           targetPort: 8080,
+          healthCheckPath: "/readyz",
           ...args,
         }),
     );
@@ -87,6 +88,10 @@ describe("Cdn arguments", () => {
             { key: "index.html", contentType: "text/html", cacheControl: "no-cache", content: "" },
           ],
           assetsPrefix: "assets/",
+          rootObject: "index.html",
+          apiPaths: ["/api/*"],
+          readinessPath: "/readyz",
+          pageContentSecurityPolicy: "default-src 'self'",
           edgeProvider: new aws.Provider("edge", { region: "us-east-1" }),
           ...args,
         }),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { loadConfig as loadAppConfig } from "../../app/src/config";
+import { contract } from "../../app/src/contract";
 import { environments } from "../../infra/config";
-import { dashboardBody } from "../../infra/dashboard";
+import { dashboardBody, type DashboardInputs } from "../../infra/dashboard";
 import { ofType, type ProgramRun } from "../../scripts/offline/harness";
 import { one, stackRun } from "./stacks";
 
@@ -152,14 +153,30 @@ function publishedByService(run: ProgramRun, m: MetricRef): boolean {
     DEPLOY_ENV: env.DEPLOY_ENV,
     DATABASE_URL: "postgres://localhost/unused",
   }).metrics;
+  const { dimensions, list } = contract.metrics;
   return (
     app.logConfiguration.logDriver === "awslogs" &&
     m.namespace === metrics.namespace &&
-    ["NotesCreated", "NotesDeleted", "ActiveClients"].includes(m.name) &&
-    m.dimensions.Service === metrics.service &&
-    m.dimensions.Environment === metrics.environment
+    Object.values(list).some(({ name }) => name === m.name) &&
+    m.dimensions[dimensions.service] === metrics.service &&
+    m.dimensions[dimensions.environment] === metrics.environment
   );
 }
+
+/** Inputs of `dashboardBody` that name nothing real, for what does not depend on them. */
+const inputs: DashboardInputs = {
+  region: "eu-west-1",
+  service: { clusterName: "c", serviceName: "s", serviceArn: "a", logGroupName: "g" },
+  loadBalancer: "l",
+  targetGroup: "t",
+  database: "d",
+  proxy: "p",
+  healthCheckId: "h",
+  logNamespace: "n",
+  business: { spec: contract.metrics, service: "s", environment: "e" },
+  maxStorageGb: 20,
+  alarmArns: [],
+};
 
 describe("dashboard: every widget reads a metric the stack publishes", () => {
   for (const stack of environments) {
@@ -192,22 +209,23 @@ describe("dashboard: every widget reads a metric the stack publishes", () => {
     );
     const distributionId = String(one(run, "aws:cloudfront/distribution:Distribution").outputs.id);
     const refs = widgetMetrics(
-      dashboardBody({
-        region: "eu-west-1",
-        service: { clusterName: "c", serviceName: "s", logGroupName: "g" } as never,
-        loadBalancer: "l",
-        targetGroup: "t",
-        database: "d",
-        proxy: "p",
-        healthCheckId: "h",
-        logNamespace: "n",
-        business: { namespace: "Notes", service: "s", environment: "e" },
-        maxStorageGb: 20,
-        cdn: { distributionId, additionalMetrics: true },
-        alarmArns: [],
-      }),
+      dashboardBody({ ...inputs, cdn: { distributionId, additionalMetrics: true } }),
     ).filter((m) => m.name === "CacheHitRate");
     assert.equal(refs.length, 1);
     assert.match(String(unpublished(run, refs[0])), /needs CloudFront's additional metrics/);
+  });
+});
+
+describe("dashboard: the service's widgets", () => {
+  it("refuses a widget on a metric the contract does not list, naming both", () => {
+    const widgets = [{ title: "Typo", metrics: ["noteCreated"] }];
+    assert.throws(
+      () =>
+        dashboardBody({
+          ...inputs,
+          business: { ...inputs.business, spec: { ...contract.metrics, widgets } },
+        }),
+      /^Error: dashboard widget "Typo": metric "noteCreated" is not one of the contract's metrics\.list \(notesCreated, notesDeleted, activeClients\)$/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { contract } from "../../app/src/contract";
 import { Alerting } from "../../infra/alerting";
 import { alertTable, type AlertCondition } from "../../infra/alerts";
 import { Monitoring, type MonitoringArgs } from "../../infra/monitoring";
@@ -653,7 +654,8 @@ describe("monitoring and alerting", () => {
         serviceArn: "arn:aws:ecs:eu-west-1:123456789012:service/unit/unit",
         logGroupName: "/ecs/unit",
       },
-      businessMetrics: { service: "acme", environment: "dev" },
+      businessMetrics: { service: "acme", environment: "dev", spec: contract.metrics },
+      serviceLogPatterns: contract.logPatterns,
       database: {
         instanceIdentifier: "unit",
         proxyName: "unit",

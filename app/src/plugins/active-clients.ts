@@ -25,7 +25,7 @@ export default fp(
     let clients = new Set<string>();
     const flush = () => {
       if (clients.size === 0) return;
-      app.log.info(emfValue(opts.metrics, "ActiveClients", clients.size), "active clients");
+      app.log.info(emfValue(opts.metrics, "activeClients", clients.size), "active clients");
       clients = new Set();
     };
     const timer = setInterval(flush, opts.windowMs).unref();

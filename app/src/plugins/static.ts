@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fp from "fastify-plugin";
 import { ASSETS_PREFIX, ENTRY_PAGE, cacheControlOf, contentTypeOf, filesUnder } from "../assets";
+import { contract } from "../contract";
 
 /** Where `npm run build` writes the hashed assets: app/dist/public from src/ and dist/ alike. */
 export const DEFAULT_STATIC_DIR = path.resolve(__dirname, "../../dist/public");
@@ -38,7 +39,7 @@ export default fp<{ root?: string }>(
         app.get(url, async (request, reply) => {
           reply.header("cache-control", cacheControl).header("etag", etag).type(type);
           // The page loads only its own hashed script and stylesheet and calls only this API.
-          reply.header("content-security-policy", "default-src 'self'; frame-ancestors 'none'");
+          reply.header("content-security-policy", contract.assets.contentSecurityPolicy);
           if (request.headers["if-none-match"] === etag) return reply.code(304).send();
           return reply.send(body);
         });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { contract } from "../contract";
 import { isMigrationApplied } from "../db/migrate";
 
 export interface HealthOptions {
@@ -37,13 +38,13 @@ export function isDirectRequest(request: FastifyRequest): boolean {
 
 export default async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
   // Liveness: the event loop is serving. No database call, so an outage never gets tasks killed.
-  app.get("/healthz", { schema: { response: { 200: readyResponse } } }, async () => ({
+  app.get(contract.health.liveness, { schema: { response: { 200: readyResponse } } }, async () => ({
     status: "ok",
   }));
 
   // Readiness: can this instance do useful work right now?
   app.get(
-    "/readyz",
+    contract.health.readiness,
     { schema: { response: { 200: readyResponse, 503: readyResponse } } },
     async (request, reply) => {
       const detailed = isDirectRequest(request);

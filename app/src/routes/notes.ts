@@ -85,7 +85,7 @@ export default async function notesRoutes(app: FastifyInstance) {
         "INSERT INTO notes (text) VALUES ($1) RETURNING id, text, created_at",
         [request.body.text],
       );
-      request.log.info(emfCount(app.config.metrics, "NotesCreated"), "note created");
+      request.log.info(emfCount(app.config.metrics, "notesCreated"), "note created");
       return reply.code(201).header("location", `/api/notes/${rows[0].id}`).send(toNote(rows[0]));
     },
   );
@@ -154,7 +154,7 @@ export default async function notesRoutes(app: FastifyInstance) {
         request.params.id,
       ]);
       if (rowCount === 0) return sendError(reply, 404, "not_found", "Note not found");
-      request.log.info(emfCount(app.config.metrics, "NotesDeleted"), "note deleted");
+      request.log.info(emfCount(app.config.metrics, "notesDeleted"), "note deleted");
       return reply.code(204).send();
     },
   );
