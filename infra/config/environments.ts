@@ -69,7 +69,7 @@ const domainRequired =
   " in a public Route 53 zone (without one, viewers may use TLS 1.0 and CloudFront reaches the load balancer over HTTP)";
 export const environmentRequires: Record<Environment, Readonly<Record<string, string>>> = {
   dev: {},
-  staging: {},
+  staging: { domainName: domainRequired },
   // Production's backups are copied off-site.
   prod: { domainName: domainRequired, backupCopyRegion: "" },
 };

@@ -372,7 +372,8 @@ describe("config", () => {
 
   it("validates a custom domain's certificate in its parent zone unless told another", async () => {
     const zoneOf = async (config: Record<string, string>) => {
-      const run = await runProgram("staging", { config });
+      // Without the zone staging's file names, so the default applies.
+      const run = await runProgram("staging", { config: { hostedZoneName: undefined, ...config } });
       return ofType(run, "aws:route53/record:Record")[0].inputs.zoneId;
     };
     assert.equal(await zoneOf({ domainName: "app.example.com" }), mockZoneId("example.com"));
@@ -443,7 +444,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     assertNothingDeclared(same);
   });
 
-  it("requires a custom domain and the WAF in prod; staging may go without either", async () => {
+  it("requires a custom domain outside dev, and the WAF in prod", async () => {
     const noDomain = await failure("prod", { config: { domainName: undefined } });
     assert.equal(
       noDomain.message,
@@ -457,7 +458,19 @@ describe("config: database and backup constraints AWS would reject at deploy tim
       noWaf.message,
       'Pulumi.prod.yaml: acme:waf must be true (production is always behind the WAF), got "false"',
     );
-    await runProgram("staging", { config: { waf: "false", domainName: undefined } });
+    const stagingNoDomain = await failure("staging", {
+      config: { domainName: undefined, hostedZoneName: undefined },
+    });
+    assert.equal(
+      stagingNoDomain.message,
+      "Pulumi.staging.yaml: acme:domainName is required in staging: a lower-case DNS name such as " +
+        "app.example.com in a public Route 53 zone (without one, viewers may use TLS 1.0 and " +
+        "CloudFront reaches the load balancer over HTTP)",
+    );
+    assertNothingDeclared(stagingNoDomain);
+    // Only dev may go without a domain; staging may still go without the WAF.
+    await runProgram("dev", { config: { domainName: undefined } });
+    await runProgram("staging", { config: { waf: "false" } });
   });
 
   it("accepts only CloudFront's price classes and a rate limit of at least 100", async () => {
