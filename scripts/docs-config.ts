@@ -13,6 +13,7 @@ import {
   environmentRequires,
   environments,
   expectedText,
+  isOptional,
 } from "../infra/config";
 
 export const begin = "<!-- config-table:begin -->";
@@ -32,7 +33,7 @@ export function configTable(): string {
       .join(", ")} | the stack's name | |`,
   ];
   for (const { section, schema, meta } of allSettings) {
-    const optional = schema.def.type === "optional";
+    const optional = isOptional(schema);
     const byDefault =
       meta.default !== undefined
         ? `\`${meta.default}\``

@@ -27,5 +27,5 @@ export {
   type StackConfig,
 } from "./load";
 export { allSettings, keys, sections } from "./sections";
-export { expectedText } from "./setting";
+export { expectedText, isOptional } from "./setting";
 export { closest } from "./suggestions";

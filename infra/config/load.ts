@@ -24,7 +24,13 @@ import {
   type SectionName,
   type SectionValues,
 } from "./sections";
-import { expectedText, type CheckContext, type ConfigProblem, type Floor } from "./setting";
+import {
+  expectedText,
+  isOptional,
+  type CheckContext,
+  type ConfigProblem,
+  type Floor,
+} from "./setting";
 import { closest } from "./suggestions";
 
 export type { ConfigProblem } from "./setting";
@@ -154,7 +160,7 @@ export function loadConfig(): StackConfig {
     const full = `${project}:${meta.key}`;
     const floor = environmentFloors[env][meta.key];
     const expected = expectedText(meta, floor, env);
-    const optional = schema.def.type === "optional";
+    const optional = isOptional(schema);
     const text = raw.get(meta.key);
     // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     const input = optional && text?.trim() === "" ? undefined : text;

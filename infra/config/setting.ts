@@ -75,6 +75,10 @@ export function setting<T>(
   return field as z.ZodType<unknown, string | undefined>;
 }
 
+/** A key a stack file may leave unset. */
+export const isOptional = (field: z.ZodType<unknown, string | undefined>) =>
+  field.def.type === "optional";
+
 /** The expected text of a setting, for an environment and its floor (if the key has one). */
 export function expectedText(meta: SettingMeta, floor: Floor | undefined, env: Environment) {
   return typeof meta.expected === "string"

@@ -8,9 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  allSettings,
   environmentFloors,
   environmentRequires,
   environments,
+  isOptional,
   type Environment,
 } from "../../infra/config";
 import { packDir } from "../../scripts/offline/policy-config";
@@ -53,6 +55,23 @@ const switches = [
 ];
 
 describe("floors and the gate's per-environment minimums", () => {
+  it("name only keys the schemas declare, each floor a value its key accepts", () => {
+    for (const env of environments) {
+      for (const [key, floor] of Object.entries({
+        ...environmentFloors[env],
+        ...environmentRequires[env],
+      })) {
+        const setting = allSettings.find((s) => s.meta.key === key);
+        assert.ok(setting, `${env}: ${key} is no config key`);
+        if (key in environmentFloors[env]) {
+          assert.ok(setting.schema.safeParse(String(floor)).success, `${env}: ${key} ${floor}`);
+        } else {
+          assert.ok(isOptional(setting.schema), `${env}: ${key} is optional`);
+        }
+      }
+    }
+  });
+
   for (const env of environments) {
     describe(env, () => {
       for (const { policy, key } of minimums) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { allSettings, environments, keys } from "../../infra/config";
+import { allSettings, environments, isOptional, keys } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
 
 describe("README", () => {
@@ -40,7 +40,7 @@ describe("README", () => {
           values.every((v) => v === undefined || String(v) !== String(meta.default)),
           `${meta.key}: a stack file sets its default (${meta.default}); leave it out`,
         );
-      } else if (schema.def.type !== "optional") {
+      } else if (!isOptional(schema)) {
         values.forEach((v, i) =>
           assert.ok(v !== undefined, `Pulumi.${environments[i]}.yaml sets ${meta.key}`),
         );
@@ -75,7 +75,7 @@ describe("Pulumi.yaml", () => {
       (s) =>
         ["identity", "alerting"].includes(s.section) &&
         s.meta.default === undefined &&
-        s.schema.def.type !== "optional",
+        !isOptional(s.schema),
     );
     assert.ok(required.length >= 4);
     for (const { meta } of required)
