@@ -120,6 +120,9 @@ export function projectNameProblem(project: string, stack: string): string | und
   return undefined;
 }
 
+/** More missing keys than this are reported as one line: the file is not a copy of one. */
+const maxMissingListed = 3;
+
 /** The value is below the environment's floor: a smaller number, a switch off, a weaker choice. */
 function belowFloor(value: unknown, floor: Floor, choices: readonly string[] | undefined) {
   if (typeof floor === "number") return (value as number) < floor;
@@ -156,6 +159,7 @@ export function loadConfig(): StackConfig {
   };
 
   const raw = new pulumi.Config(project);
+  const missing: string[] = [];
   for (const { section, field, schema, meta } of allSettings) {
     const full = `${project}:${meta.key}`;
     const floor = environmentFloors[env][meta.key];
@@ -165,6 +169,7 @@ export function loadConfig(): StackConfig {
     // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     const input = optional && text?.trim() === "" ? undefined : text;
     const parsed = schema.safeParse(input);
+    if (!parsed.success && input === undefined) missing.push(full);
     if (!parsed.success) {
       problems.push({
         key: full,
@@ -184,6 +189,16 @@ export function loadConfig(): StackConfig {
     } else {
       values[section][field] = parsed.data;
     }
+  }
+  if (missing.length > maxMissingListed) {
+    // A stack file written from scratch (or by `pulumi new` for a stack without one) holds a few
+    // keys; a line for each of the thirty it lacks would bury the one thing to do.
+    const listed = new Set(missing);
+    problems.splice(0, problems.length, ...problems.filter((p) => !listed.has(p.key!)), {
+      message:
+        `leaves out ${missing.length} keys every stack file sets (${missing.join(", ")}); ` +
+        `start from a copy of Pulumi.${env}.yaml`,
+    });
   }
   problems.push(...unknownKeys(project));
 

@@ -288,6 +288,24 @@ describe("config", () => {
     assertNothingDeclared(err);
   });
 
+  it("says to start from a committed stack file when one holds only a few keys", async () => {
+    const answersOnly = [
+      "config:",
+      "  aws:region: eu-west-1",
+      "  environment: dev",
+      '  accountId: "444455556666"',
+      "  owner: payments",
+      "  costCenter: cc-0000",
+      "  alertEmail: payments-oncall@example.org",
+    ].join("\n");
+    const err = await withFiles({ "Pulumi.qa.yaml": answersOnly }, () => failure("qa"));
+    assert.match(
+      err.message,
+      /^Pulumi\.qa\.yaml: leaves out \d+ keys every stack file sets \(acme:vpcCidr, acme:azCount, .*\); start from a copy of Pulumi\.dev\.yaml$/,
+    );
+    assertNothingDeclared(err);
+  });
+
   it("fills a key the stack file leaves out with its one default, the same in every stack", async () => {
     // No stack file sets the engine version: each gets the schema's default.
     for (const stack of environments) {
