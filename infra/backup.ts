@@ -30,25 +30,15 @@ export const vaultDeniedActions = [
   "backup:PutBackupVaultLockConfiguration",
 ];
 
-export interface BackupArgs {
-  /** ARNs of the resources to back up (the database instance). */
-  resourceArns: pulumi.Input<string>[];
+/**
+ * The settings a stack file tunes (infra/config/backup.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface BackupSettings {
   /** Days each daily recovery point is kept. Default 35. */
   dailyRetentionDays?: number;
   /** Days each weekly recovery point is kept; at least `dailyRetentionDays`. Default 365. */
   weeklyRetentionDays?: number;
-  /**
-   * Daily schedule (AWS Backup cron, UTC). Default 05:00, clear of the database's backup
-   * (02:00) and maintenance (Sunday 03:00) windows, which would delay the job.
-   */
-  dailySchedule?: string;
-  /** Weekly schedule (AWS Backup cron, UTC). Default Sunday 06:00. */
-  weeklySchedule?: string;
-  /**
-   * Provider of a second region: every recovery point is copied to a vault there, so a regional
-   * outage or a compromised primary vault does not take the backups with it. Unset: no copy.
-   */
-  copyProvider?: aws.Provider;
   /**
    * ARN of a vault in a separate backup account every recovery point is also copied to, so that
    * credentials of this account, however broad, cannot reach those copies. The backup account
@@ -63,6 +53,23 @@ export interface BackupArgs {
    * (at least 3); after it, the lock is immutable. Default 7.
    */
   vaultLockChangeableDays?: number;
+}
+
+export interface BackupArgs extends BackupSettings {
+  /** ARNs of the resources to back up (the database instance). */
+  resourceArns: pulumi.Input<string>[];
+  /**
+   * Daily schedule (AWS Backup cron, UTC). Default 05:00, clear of the database's backup
+   * (02:00) and maintenance (Sunday 03:00) windows, which would delay the job.
+   */
+  dailySchedule?: string;
+  /** Weekly schedule (AWS Backup cron, UTC). Default Sunday 06:00. */
+  weeklySchedule?: string;
+  /**
+   * Provider of a second region: every recovery point is copied to a vault there, so a regional
+   * outage or a compromised primary vault does not take the backups with it. Unset: no copy.
+   */
+  copyProvider?: aws.Provider;
   /** Tags of `failureRule`: the alerting marks it as the "backup failed" alert. Default none. */
   failureRuleTags?: Record<string, string>;
   /**

@@ -15,7 +15,37 @@ export interface StaticFile {
   content?: string;
 }
 
-export interface CdnArgs {
+/** CloudFront price classes: the edge locations a distribution uses, cheapest regions first. */
+export const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+export type PriceClass = (typeof priceClasses)[number];
+
+/**
+ * The settings a stack file tunes (infra/config/cdn.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface CdnSettings {
+  /** Edge locations used. Default `PriceClass_100` (North America and Europe). */
+  priceClass?: PriceClass;
+  /**
+   * A WAF web ACL: AWS managed common and known-bad-input rules and a per-IP rate limit,
+   * logging to CloudWatch Logs in us-east-1. Default false: no WAF.
+   */
+  waf?: boolean;
+  /** With `waf`: requests one client IP may make in any 5 minutes before it is blocked. Default 2000. */
+  wafRateLimit?: number;
+  /** With `waf`: days its logs are kept. Default 90. */
+  wafLogRetentionDays?: number;
+  /** Days access logs are kept in their S3 bucket. Default 90. */
+  accessLogRetentionDays?: number;
+  /**
+   * CloudFront's additional metrics (cache hit rate, origin latency, error rates by status
+   * code), which it publishes only with a monitoring subscription: billed as 8 CloudWatch
+   * metrics, about $2.40 a month per distribution. Default false.
+   */
+  additionalMetrics?: boolean;
+}
+
+export interface CdnArgs extends CdnSettings {
   /**
    * Prefix of the names AWS requires to be unique in the account (policies, web ACL, log group):
    * `<project>-<stack>`.
@@ -53,22 +83,6 @@ export interface CdnArgs {
    * unset: CloudFront's `*.cloudfront.net` name and default certificate.
    */
   domain?: { name: string; hostedZoneName: string };
-  /** Edge locations used. Default `PriceClass_100` (North America and Europe). */
-  priceClass?: string;
-  /**
-   * A WAF web ACL: AWS managed common and known-bad-input rules and a per-IP rate limit (requests
-   * per 5 minutes), logging to CloudWatch Logs in us-east-1 for `logRetentionDays`. Default unset:
-   * no WAF.
-   */
-  waf?: { rateLimit: number; logRetentionDays: number };
-  /** Days access logs are kept in their S3 bucket. Default 90. */
-  accessLogRetentionDays?: number;
-  /**
-   * CloudFront's additional metrics (cache hit rate, origin latency, error rates by status
-   * code), which it publishes only with a monitoring subscription: billed as 8 CloudWatch
-   * metrics, about $2.40 a month per distribution. Default false.
-   */
-  additionalMetrics?: boolean;
   /** Days a replaced or deleted version of a static file is kept. Default 30. */
   noncurrentVersionDays?: number;
   /** Delete the buckets with their contents on destroy. Default false. */
@@ -158,8 +172,7 @@ export class Cdn extends pulumi.ComponentResource {
   readonly additionalMetrics: boolean;
 
   private readonly name: string;
-  private readonly args: Required<Omit<CdnArgs, "domain" | "waf">> &
-    Pick<CdnArgs, "domain" | "waf">;
+  private readonly args: Required<Omit<CdnArgs, "domain">> & Pick<CdnArgs, "domain">;
   private readonly edge: pulumi.CustomResourceOptions;
 
   constructor(name: string, args: CdnArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -170,6 +183,9 @@ export class Cdn extends pulumi.ComponentResource {
       priceClass: "PriceClass_100",
       accessLogRetentionDays: 90,
       additionalMetrics: false,
+      waf: false,
+      wafRateLimit: 2000,
+      wafLogRetentionDays: 90,
       noncurrentVersionDays: 30,
       forceDestroy: false,
       ...args,
@@ -192,7 +208,10 @@ export class Cdn extends pulumi.ComponentResource {
     this.accessLogBucket = this.createAccessLogBucket();
     const certificate = this.args.domain ? this.createCertificate(this.args.domain) : undefined;
     if (this.args.waf) {
-      const waf = this.createWebAcl(this.args.waf);
+      const waf = this.createWebAcl({
+        rateLimit: this.args.wafRateLimit,
+        logRetentionDays: this.args.wafLogRetentionDays,
+      });
       this.webAcl = waf.webAcl;
       this.wafLogGroup = waf.logGroup;
       this.webAclName = waf.webAcl.name;

@@ -3,21 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./aws-limits";
 
-export interface DatabaseArgs {
-  /**
-   * Subnets of the database and its proxy, in at least two AZs: the Network's isolated subnets
-   * (no route out; the proxy reads its secret on the AWS side, not through the VPC).
-   */
-  subnetIds: pulumi.Input<string>[];
-  /** Security group of the instance: the database port from the proxy only. */
-  databaseSecurityGroupId: pulumi.Input<string>;
-  /** Security group of the proxy: the database port from the service only. */
-  proxySecurityGroupId: pulumi.Input<string>;
-  /**
-   * RDS identifier of the instance and the proxy; the log group names derive from it, so it is
-   * fixed rather than auto-named. Changing it replaces the database. Default: the component name.
-   */
-  identifier?: string;
+/**
+ * The settings a stack file tunes (infra/config/database.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface DatabaseSettings {
   /** PostgreSQL major version; minor versions upgrade in the maintenance window. Default "17". */
   engineVersion?: string;
   /** Default "db.t4g.micro". Changing it restarts the instance (fails over when Multi-AZ). */
@@ -44,16 +34,33 @@ export interface DatabaseArgs {
   monitoringIntervalSeconds?: number;
   /** Statements slower than this many ms are logged; 0 logs every one. Default 500. */
   slowQueryMs?: number;
+  /** Share of `max_connections` the proxy may open to the instance. Default 90. */
+  proxyMaxConnectionsPercent?: number;
+  /** Share of `max_connections` the proxy keeps open while idle. Default 50. */
+  proxyMaxIdleConnectionsPercent?: number;
+}
+
+export interface DatabaseArgs extends DatabaseSettings {
+  /**
+   * Subnets of the database and its proxy, in at least two AZs: the Network's isolated subnets
+   * (no route out; the proxy reads its secret on the AWS side, not through the VPC).
+   */
+  subnetIds: pulumi.Input<string>[];
+  /** Security group of the instance: the database port from the proxy only. */
+  databaseSecurityGroupId: pulumi.Input<string>;
+  /** Security group of the proxy: the database port from the service only. */
+  proxySecurityGroupId: pulumi.Input<string>;
+  /**
+   * RDS identifier of the instance and the proxy; the log group names derive from it, so it is
+   * fixed rather than auto-named. Changing it replaces the database. Default: the component name.
+   */
+  identifier?: string;
   /** Days the PostgreSQL, upgrade and proxy logs are kept in CloudWatch. Default 30. */
   logRetentionDays?: number;
   /** Database created in the instance. Default "app". Changing it replaces the database. */
   databaseName?: string;
   /** Master user; clients reach it through the proxy with IAM tokens. Default "app". */
   username?: string;
-  /** Share of `max_connections` the proxy may open to the instance. Default 90. */
-  proxyMaxConnectionsPercent?: number;
-  /** Share of `max_connections` the proxy keeps open while idle. Default 50. */
-  proxyMaxIdleConnectionsPercent?: number;
 }
 
 /** The database engine and the RDS Proxy engine family that speaks its protocol. */

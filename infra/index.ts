@@ -31,13 +31,10 @@ import { Service } from "./service";
 export = async () => {
   const config = loadConfig();
   // Starts every name that must be unique in the account: two projects, or two stacks, can share
-  // one (config.ts checks it against the strictest AWS name rule it meets).
+  // one (infra/config/load.ts checks it against the strictest AWS name rule it meets).
   const namePrefix = `${config.project}-${config.stack}`;
   const repoRoot = join(__dirname, "..");
-  const domain =
-    config.domainName && config.loadBalancer.hostedZoneName
-      ? { name: config.domainName, hostedZoneName: config.loadBalancer.hostedZoneName }
-      : undefined;
+  const domain = config.domain;
 
   // Every AWS resource goes through this provider (the stack files disable the default one), so
   // every taggable resource carries the same tags without anyone writing them by hand. It refuses
@@ -70,10 +67,7 @@ export = async () => {
   const network = await Network.create(
     config.stack,
     {
-      cidrBlock: config.network.cidrBlock,
-      azCount: config.network.azCount,
-      natGateways: config.network.natGateways,
-      flowLogRetentionDays: config.network.flowLogRetentionDays,
+      ...config.network,
       servicePort: contract.port,
       loadBalancerHttps: domain !== undefined,
       natAlarm: {
@@ -101,31 +95,18 @@ export = async () => {
       subnetIds: network.isolatedSubnetIds,
       databaseSecurityGroupId: network.securityGroups.database.id,
       proxySecurityGroupId: network.securityGroups.proxy.id,
-      engineVersion: config.database.engineVersion,
-      instanceClass: config.database.instanceClass,
-      allocatedStorageGb: config.database.allocatedStorageGb,
-      maxAllocatedStorageGb: config.database.maxAllocatedStorageGb,
-      multiAz: config.database.multiAz,
-      backupRetentionDays: config.database.backupRetentionDays,
-      backupWindow: config.database.backupWindow,
-      maintenanceWindow: config.database.maintenanceWindow,
-      deletionProtection: config.database.deletionProtection,
-      finalSnapshot: config.database.finalSnapshot,
-      performanceInsights: config.database.performanceInsights,
-      monitoringIntervalSeconds: config.database.monitoringIntervalSeconds,
-      slowQueryMs: config.database.slowQueryMs,
+      ...config.database,
       logRetentionDays: config.service.logRetentionDays,
-      proxyMaxConnectionsPercent: config.database.proxyMaxConnectionsPercent,
-      proxyMaxIdleConnectionsPercent: config.database.proxyMaxIdleConnectionsPercent,
     },
     { providers: [provider, randomness] },
   );
 
   // Off-site copies live in a second region, through a provider with the same default tags, and,
   // like every provider here, refusing credentials of another account.
-  const copyProvider = config.backup.copyRegion
+  const { copyRegion, ...backupSettings } = config.backup;
+  const copyProvider = copyRegion
     ? new aws.Provider("aws-backup-copy", {
-        region: config.backup.copyRegion as aws.Region,
+        region: copyRegion as aws.Region,
         allowedAccountIds: [config.accountId],
         defaultTags: { tags: config.tags },
       })
@@ -133,13 +114,9 @@ export = async () => {
   const backup = new Backup(
     config.stack,
     {
+      ...backupSettings,
       resourceArns: [database.instance.arn],
-      dailyRetentionDays: config.backup.dailyRetentionDays,
-      weeklyRetentionDays: config.backup.weeklyRetentionDays,
       copyProvider,
-      crossAccountCopyVaultArn: config.backup.copyVaultArn,
-      vaultLock: config.backup.vaultLock,
-      vaultLockChangeableDays: config.backup.vaultLockChangeableDays,
       failureRuleTags: alertTags("backup-failed"),
       failureRuleDescription: alertDescription(
         config.alerting.runbookBaseUrl,
@@ -154,14 +131,11 @@ export = async () => {
   const registry = new Registry(
     config.stack,
     {
-      imageTag: config.service.imageTag,
-      imageDigest: config.service.imageDigest,
+      ...config.registry,
       // The Dockerfile builds from the repository root (npm workspaces share its lockfile).
       context: repoRoot,
       dockerfile: join(repoRoot, "app", "Dockerfile"),
-      platform: config.service.imagePlatform,
-      imagesKept: config.service.imagesKept,
-      forceDelete: !config.deletionProtection,
+      forceDelete: !config.loadBalancer.deletionProtection,
     },
     { providers: [provider, imageBuilder] },
   );
@@ -172,10 +146,9 @@ export = async () => {
       vpcId: network.vpc.id,
       subnetIds: network.publicSubnetIds,
       securityGroupId: network.securityGroups.loadBalancer.id,
+      ...config.loadBalancer,
       targetPort: contract.port,
       healthCheckPath: contract.health.readiness,
-      deletionProtection: config.deletionProtection,
-      accessLogRetentionDays: config.loadBalancer.accessLogRetentionDays,
       domain,
     },
     { providers: [provider, randomness] },
@@ -195,13 +168,8 @@ export = async () => {
       apiPaths: [...contract.apiPaths, contract.health.liveness, contract.health.readiness],
       readinessPath: contract.health.readiness,
       domain,
-      priceClass: config.cdn.priceClass,
-      waf: config.cdn.waf
-        ? { rateLimit: config.cdn.wafRateLimit, logRetentionDays: config.cdn.wafLogRetentionDays }
-        : undefined,
-      accessLogRetentionDays: config.cdn.accessLogRetentionDays,
-      additionalMetrics: config.cdn.additionalMetrics,
-      forceDestroy: !config.deletionProtection,
+      ...config.cdn,
+      forceDestroy: !config.loadBalancer.deletionProtection,
       edgeProvider,
     },
     { provider },
@@ -262,15 +230,8 @@ export = async () => {
       securityGroupId: network.securityGroups.service.id,
       image: registry.imageRef,
       repositoryArn: registry.repository.arn,
-      platform: config.service.imagePlatform,
-      cpu: config.service.cpu,
-      memory: config.service.memory,
-      desiredCount: config.service.desiredCount,
-      maxCount: config.service.maxCount,
-      capacityProvider: config.service.capacityProvider,
-      logRetentionDays: config.service.logRetentionDays,
-      logLevel: config.service.logLevel,
-      features: config.service.features,
+      ...config.service,
+      platform: config.registry.platform,
       publicUrl: cdn.url,
       metricDimensions,
       deploymentAlarmNames: monitoring.deploymentAlarmNames,

@@ -4,7 +4,18 @@ import * as random from "@pulumi/random";
 import { expireLogsAfter, privateBucket, tlsOnly } from "./buckets";
 import { dnsValidatedCertificate } from "./certificates";
 
-export interface LoadBalancerArgs {
+/**
+ * The settings a stack file tunes (infra/config/load-balancer.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface LoadBalancerSettings {
+  /** Refuse `DeleteLoadBalancer` until this is turned off. Default true. */
+  deletionProtection?: boolean;
+  /** Days access logs are kept in their S3 bucket. Default 90. */
+  accessLogRetentionDays?: number;
+}
+
+export interface LoadBalancerArgs extends LoadBalancerSettings {
   vpcId: pulumi.Input<string>;
   /** Public subnets, in at least two AZs (an ALB refuses fewer). */
   subnetIds: pulumi.Input<string>[];
@@ -20,10 +31,6 @@ export interface LoadBalancerArgs {
    * rollbacks do not wait on it. At most 30.
    */
   deregistrationDelaySeconds?: number;
-  /** Refuse `DeleteLoadBalancer` until this is turned off. Default true. */
-  deletionProtection?: boolean;
-  /** Days access logs are kept in their S3 bucket. Default 90. */
-  accessLogRetentionDays?: number;
   /**
    * The service's custom domain: the load balancer gets `origin.<name>`, the name CloudFront
    * reaches it on, with an ACM certificate for that name, an HTTPS listener, and HTTP redirected

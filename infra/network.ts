@@ -6,7 +6,11 @@ import { ipv4ToNumber } from "./aws-limits";
 export const natStrategies = ["instance", "single", "perAz"] as const;
 export type NatStrategy = (typeof natStrategies)[number];
 
-export interface NetworkArgs {
+/**
+ * The settings a stack file tunes (infra/config/network.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface NetworkSettings {
   /**
    * VPC IPv4 range, /16 to /20. Each AZ gets a private subnet of a quarter of it, and a public and
    * an isolated subnet of a thirty-second. Changing it replaces the VPC and everything in it.
@@ -24,6 +28,9 @@ export interface NetworkArgs {
   natGateways?: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch. Default 90. */
   flowLogRetentionDays?: number;
+}
+
+export interface NetworkArgs extends NetworkSettings {
   /** Port the service's tasks listen on (its contract's); the load balancer may reach only this port. */
   servicePort: number;
   /** Port the database and its proxy listen on; the service reaches only the proxy. Default 5432. */
@@ -304,7 +311,7 @@ export class Network extends pulumi.ComponentResource {
    * subnet that forwards the private subnets' packets and rewrites their source address to its
    * own (IP masquerade), in place of a NAT gateway, for about a fifth of the price.
    *
-   * What it gives up, and why that is acceptable outside prod only (config.ts forbids it there):
+   * What it gives up, and why that is acceptable outside prod only (infra/config/ forbids it there):
    * - It is one machine in one AZ. While it is down, private subnets have no internet egress:
    *   tasks cannot pull images, read secrets or ship logs, so a deploy or a task restart fails
    *   until it is back. Inbound traffic (CloudFront -> load balancer -> tasks) does not pass

@@ -6,7 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 export const imagePlatforms = ["linux/arm64", "linux/amd64"] as const;
 export type ImagePlatform = (typeof imagePlatforms)[number];
 
-export interface RegistryArgs {
+/**
+ * The settings a stack file tunes (infra/config/registry.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface RegistrySettings {
   /**
    * Tag of the image built by this deployment: the git commit. The repository's tags are
    * immutable, so a tag names one image forever; `latest` is refused.
@@ -19,16 +23,19 @@ export interface RegistryArgs {
    * tested. Unset: build and push.
    */
   imageDigest?: string;
+  /** Platform to build for; the tasks must run on the same CPU architecture. Default linux/arm64. */
+  platform?: ImagePlatform;
+  /** Images the repository keeps, newest first; older ones expire. Default 30. */
+  imagesKept?: number;
+}
+
+export interface RegistryArgs extends RegistrySettings {
   /** Build context: the directory the Dockerfile's COPY lines are relative to. */
   context: string;
   /** Path of the Dockerfile. */
   dockerfile: string;
   /** Dockerfile stage to build. Default `production`. */
   target?: string;
-  /** Platform to build for; the tasks must run on the same CPU architecture. Default linux/arm64. */
-  platform?: ImagePlatform;
-  /** Images the repository keeps, newest first; older ones expire. Default 30. */
-  imagesKept?: number;
   /**
    * Delete the repositories with their images on `pulumi destroy`. Default false: a destroy
    * then fails while images remain, so a production history is never lost by accident.

@@ -4,7 +4,9 @@ import { contract } from "../app/src/contract";
 import type { ImagePlatform } from "./registry";
 import type { MetricDimensions } from "./monitoring";
 
-export type CapacityProvider = "FARGATE" | "FARGATE_SPOT";
+/** Cheapest first: Spot tasks may be reclaimed at two minutes' notice. */
+export const capacityProviders = ["FARGATE_SPOT", "FARGATE"] as const;
+export type CapacityProvider = (typeof capacityProviders)[number];
 /** The service's log levels (its contract). */
 export const logLevels = contract.logLevels;
 export type LogLevel = (typeof logLevels)[number];
@@ -20,22 +22,11 @@ export interface ServiceDatabase {
   connectResourceArn: pulumi.Input<string>;
 }
 
-export interface ServiceArgs {
-  /**
-   * Task definition family, also naming the log group `/ecs/<family>`; unique per account and
-   * region. Default: the component's name.
-   */
-  family?: string;
-  /** Private subnets the tasks run in (no public IP). */
-  subnetIds: pulumi.Input<string>[];
-  /** The tasks' security group (from `Network`: the service port from the load balancer only). */
-  securityGroupId: pulumi.Input<string>;
-  /** `<repository>@sha256:...`: the image both containers run, pinned by digest. */
-  image: pulumi.Input<string>;
-  /** ARN of the image's ECR repository; the execution role may pull from it and nothing else. */
-  repositoryArn: pulumi.Input<string>;
-  /** The platform the image was built for; the tasks run on its CPU architecture. Default linux/arm64. */
-  platform?: ImagePlatform;
+/**
+ * The settings a stack file tunes (infra/config/service.ts reads them, one key each); the rest of the
+ * args are wiring from other components.
+ */
+export interface ServiceSettings {
   /** Task CPU units. Default 256. */
   cpu?: number;
   /** Task memory (MiB); must suit `cpu`. Default 512. */
@@ -52,6 +43,24 @@ export interface ServiceArgs {
   logLevel?: LogLevel;
   /** Feature flags: `{newEditor: true}` gives the task `FEATURE_NEW_EDITOR=true`. Default none. */
   features?: Record<string, boolean>;
+}
+
+export interface ServiceArgs extends ServiceSettings {
+  /**
+   * Task definition family, also naming the log group `/ecs/<family>`; unique per account and
+   * region. Default: the component's name.
+   */
+  family?: string;
+  /** Private subnets the tasks run in (no public IP). */
+  subnetIds: pulumi.Input<string>[];
+  /** The tasks' security group (from `Network`: the service port from the load balancer only). */
+  securityGroupId: pulumi.Input<string>;
+  /** `<repository>@sha256:...`: the image both containers run, pinned by digest. */
+  image: pulumi.Input<string>;
+  /** ARN of the image's ECR repository; the execution role may pull from it and nothing else. */
+  repositoryArn: pulumi.Input<string>;
+  /** The platform the image was built for; the tasks run on its CPU architecture. Default linux/arm64. */
+  platform?: ImagePlatform;
   /**
    * Dimensions of the business metrics the app writes (`SERVICE_NAME`, `DEPLOY_ENV`), so each
    * stack's series are its own and the dashboard can name them. Default unset: the app's own

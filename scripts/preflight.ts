@@ -2,7 +2,7 @@
  * `npm run preflight -- --stack NAME`
  *
  * The pre-production checklist of docs/quality-gate.md, as checks over the stack's file: its configuration as
- * infra/config.ts reads it (the same loader `pulumi up` runs), its secrets, alert subscriptions,
+ * infra/config/ reads it (the same loader `pulumi up` runs), its secrets, alert subscriptions,
  * domain and certificate settings, off-site backups in prod, the quality gate's settings and the
  * runbooks. Offline: no AWS, no Pulumi CLI. Lists every check and what is missing; exits 1 if a
  * required check fails. The deploy workflow runs it before each `pulumi up`.
@@ -84,7 +84,7 @@ const secretLike = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|cr
 /** The runbooks the quality gate's checklist asks for, which the alarms link to. */
 const runbooks = ["deployment.md", "rollback.md", "database-recovery.md", "incident-response.md"];
 
-/** Runs infra/config.ts's loader over the stack's values, as `pulumi up` would. */
+/** Runs infra/config/'s loader over the stack's values, as `pulumi up` would. */
 function load(source: StackSource): StackConfig {
   pulumi.runtime.resetOptions(source.project, source.stack, 1, "", "", false, "");
   pulumi.runtime.setAllConfig(source.config, source.secretKeys);
@@ -163,17 +163,16 @@ export function preflight(source: StackSource): Check[] {
     false,
   );
 
-  const domain = config.domainName;
-  if (domain === undefined) {
+  // The loader refuses a stack without a domain outside dev: only dev gets here without one.
+  if (config.domain === undefined) {
     check(
       "DNS and certificate",
       false,
-      `no ${key("domainName")}: the service is reached only at AWS-generated names` +
-        (prod ? "; production needs a domain of yours with its certificate" : ""),
-      prod,
+      `no ${key("domainName")}: the service is reached only at AWS-generated names`,
+      false,
     );
   } else {
-    const zone = config.loadBalancer.hostedZoneName ?? "";
+    const { name: domain, hostedZoneName: zone } = config.domain;
     const placeholder = isPlaceholderDomain(domain) || isPlaceholderDomain(zone);
     check(
       "DNS and certificate",

@@ -57,7 +57,7 @@ describe("npm run preview:real (the real CLI's preview, offline providers)", fun
   });
 
   it("prod with log groups kept 30 days: config accepts it, the pack refuses it (mandatory)", async () => {
-    // 30 is one of CloudWatch's retention periods, all infra/config.ts asks; prod's pack config
+    // 30 is one of CloudWatch's retention periods, all infra/config/ asks; prod's pack config
     // requires at least 90 (policies/config/prod.json).
     const offline = await npmRun("preview:offline", "--stack", "prod", "-c", "logRetentionDays=30");
     assert.equal(offline.code, 0, offline.stderr);

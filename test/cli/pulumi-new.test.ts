@@ -123,7 +123,7 @@ describe("pulumi new (the real CLI)", function () {
     for (const stack of ["staging", "prod"]) await assertPassesGate(dir, stack, "myapp");
   });
 
-  it("the default stack name, dev, with a fresh stack file holding only the answers", async () => {
+  it("the default stack name, dev, without a committed stack file: only the answers, and the program says to start from a copy", async () => {
     const dir = await pulumiNew(
       "dev",
       { accountId: "444455556666", owner: "payments", alertEmail: "payments-oncall@example.org" },
@@ -137,7 +137,13 @@ describe("pulumi new (the real CLI)", function () {
       "shop:costCenter": "cc-0000",
       "shop:owner": "payments",
     });
-    await assertPassesGate(dir, "dev", "shop");
+    // The per-environment values live in the committed stack files, not in the program.
+    const preview = await npmRunIn(dir, "preview:offline", "--stack", "dev");
+    assert.notEqual(preview.code, 0);
+    assert.match(
+      preview.stderr,
+      /Pulumi\.dev\.yaml: leaves out \d+ keys every stack file sets .*; start from a copy of Pulumi\.dev\.yaml/,
+    );
   });
 
   it("a project that keeps its name: the shipped dev stack file, merged with the answers", async () => {
@@ -152,21 +158,12 @@ describe("pulumi new (the real CLI)", function () {
     await assertPassesGate(dir, "dev", "acme");
   });
 
-  it("a short-lived review stack takes an environment's defaults from one key", async () => {
+  it("a short-lived review stack: dev's stack file with the environment key and a CIDR of its own", async () => {
     const dir = copyRepository(join(sandbox.root, "review"));
+    const dev = readYaml<StackFile>(join(dir, "Pulumi.dev.yaml"));
     writeFileSync(
       join(dir, "Pulumi.pr-42.yaml"),
-      stringify({
-        config: {
-          "aws:region": "eu-west-1",
-          environment: "dev",
-          accountId: "444455556666",
-          owner: "platform-team",
-          costCenter: "cc-0000",
-          alertEmail: "oncall@example.com",
-          vpcCidr: "10.42.0.0/16",
-        },
-      }),
+      stringify({ config: { ...dev.config, environment: "dev", vpcCidr: "10.42.0.0/16" } }),
     );
     const preview = await npmRunIn(dir, "preview:offline", "--stack", "pr-42");
     assert.equal(preview.code, 0, preview.stderr);

@@ -1,7 +1,7 @@
 /**
  * What the real CLI writes into a stack file the first time it touches it (`pulumi stack init`
  * with the passphrase provider) and on `pulumi config set`, in a copy of the repository, and
- * that the program's config loader (infra/config.ts, through the offline preview) still reads
+ * that the program's config loader (infra/config/, through the offline preview) still reads
  * the rewritten file. The CLI re-marshals the whole config map
  * (sdk/go/common/resource/config/map.go at v3.248.0), so the file changes shape:
  * - every project key gets the project's namespace (`acme:owner`), sorted after the keys that

@@ -31,7 +31,7 @@ describe("CDN", () => {
       waf: true,
       wafLogDays: 30,
       accessLogDays: 30,
-      domain: undefined,
+      domain: "staging.app.example.com",
     },
     prod: {
       priceClass: "PriceClass_All",
@@ -300,7 +300,8 @@ describe("CDN", () => {
         const [rate, ...managed] = rules;
         assert.deepEqual(rate.action, { block: {} });
         assert.deepEqual(rate.statement.rateBasedStatement, {
-          limit: Number(run.config["acme:wafRateLimit"]),
+          // The schema's one default: no stack file sets it.
+          limit: Number(run.config["acme:wafRateLimit"] ?? 2000),
           aggregateKeyType: "IP",
           evaluationWindowSec: 300,
         });
@@ -359,10 +360,10 @@ describe("CDN", () => {
     });
   }
 
-  describe("staging: without a custom domain", () => {
+  describe("dev: without a custom domain (only dev may run without one)", () => {
     let run: ProgramRun;
     before(async () => {
-      run = await stackRun("staging");
+      run = await stackRun("dev");
     });
 
     it("uses CloudFront's default certificate (which cannot require TLS 1.2) and no alias", () => {
@@ -374,64 +375,76 @@ describe("CDN", () => {
     });
   });
 
-  describe("prod: with its custom domain", () => {
-    let run: ProgramRun;
-    before(async () => {
-      run = await stackRun("prod");
-    });
-    const zoneId = mockZoneId("example.com");
+  // Staging rehearses production's TLS: the same certificate, policy and records, on its own name.
+  for (const [stack, name, zone] of [
+    ["prod", "app.example.com", "example.com"],
+    ["staging", "staging.app.example.com", "staging.app.example.com"],
+  ] as const) {
+    describe(`${stack}: with its custom domain`, () => {
+      let run: ProgramRun;
+      before(async () => {
+        run = await stackRun(stack);
+      });
+      const zoneId = mockZoneId(zone);
+      it("serves the domain with a DNS-validated us-east-1 certificate, TLS 1.2 (2021 policy) and SNI", () => {
+        const certificate = byName(run, "aws:acm/certificate:Certificate", `${stack}-cdn-cert`);
+        assert.equal(certificate.inputs.domainName, name);
+        assert.equal(certificate.inputs.validationMethod, "DNS");
+        assert.equal(regionOf(run, certificate), "us-east-1");
+        assert.match(certificate.id!, /^arn:aws:acm:us-east-1:/);
+        const [option] = certificate.outputs.domainValidationOptions as Record<string, string>[];
+        const record = byName(run, "aws:route53/record:Record", `${stack}-cdn-cert-validation`);
+        assert.deepEqual(
+          [record.inputs.zoneId, record.inputs.name, record.inputs.records],
+          [zoneId, option.resourceRecordName, [option.resourceRecordValue]],
+        );
+        const validation = byName(
+          run,
+          "aws:acm/certificateValidation:CertificateValidation",
+          `${stack}-cdn-cert`,
+        );
+        assert.equal(regionOf(run, validation), "us-east-1");
+        const inputs = distribution(run).inputs;
+        assert.deepEqual(inputs.aliases, [name]);
+        assert.deepEqual(inputs.viewerCertificate, {
+          acmCertificateArn: certificate.id,
+          sslSupportMethod: "sni-only",
+          minimumProtocolVersion: "TLSv1.2_2021",
+        });
+      });
 
-    it("serves the domain with a DNS-validated us-east-1 certificate, TLS 1.2 (2021 policy) and SNI", () => {
-      const certificate = byName(run, "aws:acm/certificate:Certificate", "prod-cdn-cert");
-      assert.equal(certificate.inputs.domainName, "app.example.com");
-      assert.equal(certificate.inputs.validationMethod, "DNS");
-      assert.equal(regionOf(run, certificate), "us-east-1");
-      assert.match(certificate.id!, /^arn:aws:acm:us-east-1:/);
-      const [option] = certificate.outputs.domainValidationOptions as Record<string, string>[];
-      const record = byName(run, "aws:route53/record:Record", "prod-cdn-cert-validation");
-      assert.deepEqual(
-        [record.inputs.zoneId, record.inputs.name, record.inputs.records],
-        [zoneId, option.resourceRecordName, [option.resourceRecordValue]],
-      );
-      const validation = byName(
-        run,
-        "aws:acm/certificateValidation:CertificateValidation",
-        "prod-cdn-cert",
-      );
-      assert.equal(regionOf(run, validation), "us-east-1");
-      const inputs = distribution(run).inputs;
-      assert.deepEqual(inputs.aliases, ["app.example.com"]);
-      assert.deepEqual(inputs.viewerCertificate, {
-        acmCertificateArn: certificate.id,
-        sslSupportMethod: "sni-only",
-        minimumProtocolVersion: "TLSv1.2_2021",
+      it("points A and AAAA alias records of the domain at the distribution", () => {
+        for (const type of ["A", "AAAA"]) {
+          const record = byName(
+            run,
+            "aws:route53/record:Record",
+            `${stack}-cdn-${type.toLowerCase()}`,
+          );
+          assert.equal(record.inputs.zoneId, zoneId);
+          assert.equal(record.inputs.name, name);
+          assert.equal(record.inputs.type, type);
+          assert.deepEqual(record.inputs.aliases, [
+            {
+              name: distribution(run).outputs.domainName,
+              zoneId: cloudFrontZoneId,
+              evaluateTargetHealth: false,
+            },
+          ]);
+        }
+      });
+
+      it("has two certificates to watch for expiry: the CDN's in us-east-1, the load balancer's regional one", () => {
+        const certificates = ofType(run, "aws:acm/certificate:Certificate");
+        assert.deepEqual(
+          certificates.map((c) => [c.inputs.domainName, regionOf(run, c)]).sort(),
+          [
+            [name, "us-east-1"],
+            [`origin.${name}`, "eu-west-1"],
+          ].sort(),
+        );
       });
     });
-
-    it("points A and AAAA alias records of the domain at the distribution", () => {
-      for (const type of ["A", "AAAA"]) {
-        const record = byName(run, "aws:route53/record:Record", `prod-cdn-${type.toLowerCase()}`);
-        assert.equal(record.inputs.zoneId, zoneId);
-        assert.equal(record.inputs.name, "app.example.com");
-        assert.equal(record.inputs.type, type);
-        assert.deepEqual(record.inputs.aliases, [
-          {
-            name: distribution(run).outputs.domainName,
-            zoneId: cloudFrontZoneId,
-            evaluateTargetHealth: false,
-          },
-        ]);
-      }
-    });
-
-    it("has two certificates to watch for expiry: the CDN's in us-east-1, the load balancer's regional one", () => {
-      const certificates = ofType(run, "aws:acm/certificate:Certificate");
-      assert.deepEqual(certificates.map((c) => [c.inputs.domainName, regionOf(run, c)]).sort(), [
-        ["app.example.com", "us-east-1"],
-        ["origin.app.example.com", "eu-west-1"],
-      ]);
-    });
-  });
+  }
 
   describe("WAF switch", () => {
     it("dev runs without a WAF by default; staging may turn it off", async () => {

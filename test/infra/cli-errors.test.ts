@@ -126,18 +126,18 @@ describe("mistakes in the offline commands: one clear line each", function () {
       assert.equal(code, 1);
       // Through the source map: the TypeScript line that threw, although the harness skips
       // mapping the SDK's own traces while the program runs.
-      const throwing = readFileSync(join(repoRoot, "infra/config.ts"), "utf8")
+      const throwing = readFileSync(join(repoRoot, "infra/config/load.ts"), "utf8")
         .split("\n")
         .findIndex((line) => line.includes("if (problems.length > 0) throw new ConfigError"));
       assert.match(
         stderr,
-        new RegExp(`^\\s+at loadConfig \\(.*infra/config\\.ts:${throwing + 1}:`, "m"),
+        new RegExp(`^\\s+at loadConfig \\(.*infra/config/load\\.ts:${throwing + 1}:`, "m"),
       );
     });
   });
 
   describe("policy config, checked before the pack host starts", () => {
-    // The stack file is staging's under a stack name config.ts does not know: were the program
+    // The stack file is staging's under a stack name infra/config/ does not know: were the program
     // run before the policy config is checked, the error would be "not a known environment".
     const gateWith = (
       stack: string,

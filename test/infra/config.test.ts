@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { closest, ConfigError, environmentDefaults, environments } from "../../infra/config";
+import { closest, ConfigError, environments } from "../../infra/config";
 import { windowsOverlap } from "../../infra/aws-limits";
 import {
   ofType,
@@ -111,8 +111,8 @@ describe("config", () => {
     assert.equal(
       err.message,
       'Pulumi.qa.yaml: stack "qa" is not a known environment; set acme:environment to one of ' +
-        "dev, staging, prod to give it that environment's defaults, or add an environment to " +
-        "environments, environmentDefaults and environmentFloors in infra/config.ts",
+        "dev, staging, prod to give it that environment's floors, or add the environment and its " +
+        "floors to infra/config/environments.ts",
     );
     assertNothingDeclared(err);
   });
@@ -126,13 +126,15 @@ describe("config", () => {
     assertNothingDeclared(err);
   });
 
-  it("gives a stack the defaults and floors of the environment its environment key names", async () => {
-    // prod's stack file, run as if it said `environment: dev`: dev's floor allows one task.
-    const run = await runProgram("prod", {
-      config: { environment: "dev", azCount: undefined, desiredCount: "1" },
-    });
+  it("gives a stack the floors of the environment its environment key names", async () => {
+    // prod's stack file, run as if it said `environment: dev`: dev's floors allow two AZs, one
+    // task and a NAT instance, which prod's refuse.
+    const config = { azCount: "2", desiredCount: "1", natGateways: "instance" };
+    const run = await runProgram("prod", { config: { environment: "dev", ...config } });
     assert.equal(run.stackOutputs.environment, "dev");
-    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * environmentDefaults.dev.azCount);
+    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * 2);
+    const err = await failure("prod", { config });
+    assert.equal(err.message.split("\n").length, 3);
   });
 
   it("says a stack file is missing, empty or not YAML instead of listing every required key", async () => {
@@ -276,17 +278,42 @@ describe("config", () => {
     assert.deepEqual(err.cause.message.split("\n"), [
       'Pulumi.prod.yaml: acme:vpcCidr must be an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16, got "10.20.0.1/16"',
       'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"',
-      'Pulumi.prod.yaml: acme:dbMultiAz must be true or false, got "yes"',
+      'Pulumi.prod.yaml: acme:dbMultiAz must be true (production\'s database survives an AZ outage), got "yes"',
     ]);
   });
 
-  it("fills a key the stack file leaves out with that environment's default", async () => {
-    const run = await runProgram("prod", {
-      config: { azCount: undefined, natGateways: undefined },
-    });
-    assert.equal(environmentDefaults.prod.azCount, 3);
-    assert.equal(ofType(run, "aws:ec2/subnet:Subnet").length, 3 * 3);
-    assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
+  it("requires every key whose value differs between environments from the stack file", async () => {
+    const err = await failure("prod", { config: { azCount: undefined } });
+    assert.equal(err.message, "Pulumi.prod.yaml: acme:azCount is required: 3");
+    assertNothingDeclared(err);
+  });
+
+  it("says to start from a committed stack file when one holds only a few keys", async () => {
+    const answersOnly = [
+      "config:",
+      "  aws:region: eu-west-1",
+      "  environment: dev",
+      '  accountId: "444455556666"',
+      "  owner: payments",
+      "  costCenter: cc-0000",
+      "  alertEmail: payments-oncall@example.org",
+    ].join("\n");
+    const err = await withFiles({ "Pulumi.qa.yaml": answersOnly }, () => failure("qa"));
+    assert.match(
+      err.message,
+      /^Pulumi\.qa\.yaml: leaves out \d+ keys every stack file sets \(acme:vpcCidr, acme:azCount, .*\); start from a copy of Pulumi\.dev\.yaml$/,
+    );
+    assertNothingDeclared(err);
+  });
+
+  it("fills a key the stack file leaves out with its one default, the same in every stack", async () => {
+    // No stack file sets the engine version: each gets the schema's default.
+    for (const stack of environments) {
+      const [db] = ofType(await runProgram(stack), "aws:rds/instance:Instance");
+      assert.equal(db.inputs.engineVersion, "17", stack);
+    }
+    const run = await runProgram("dev", { config: { dbEngineVersion: "16" } });
+    assert.equal(ofType(run, "aws:rds/instance:Instance")[0].inputs.engineVersion, "16");
   });
 
   it("refuses `latest` and malformed image tags", async () => {
@@ -363,7 +390,8 @@ describe("config", () => {
 
   it("validates a custom domain's certificate in its parent zone unless told another", async () => {
     const zoneOf = async (config: Record<string, string>) => {
-      const run = await runProgram("staging", { config });
+      // Without the zone staging's file names, so the default applies.
+      const run = await runProgram("staging", { config: { hostedZoneName: undefined, ...config } });
       return ofType(run, "aws:route53/record:Record")[0].inputs.zoneId;
     };
     assert.equal(await zoneOf({ domainName: "app.example.com" }), mockZoneId("example.com"));
@@ -434,7 +462,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     assertNothingDeclared(same);
   });
 
-  it("requires a custom domain and the WAF in prod; staging may go without either", async () => {
+  it("requires a custom domain outside dev, and the WAF in prod", async () => {
     const noDomain = await failure("prod", { config: { domainName: undefined } });
     assert.equal(
       noDomain.message,
@@ -448,7 +476,19 @@ describe("config: database and backup constraints AWS would reject at deploy tim
       noWaf.message,
       'Pulumi.prod.yaml: acme:waf must be true (production is always behind the WAF), got "false"',
     );
-    await runProgram("staging", { config: { waf: "false", domainName: undefined } });
+    const stagingNoDomain = await failure("staging", {
+      config: { domainName: undefined, hostedZoneName: undefined },
+    });
+    assert.equal(
+      stagingNoDomain.message,
+      "Pulumi.staging.yaml: acme:domainName is required in staging: a lower-case DNS name such as " +
+        "app.example.com in a public Route 53 zone (without one, viewers may use TLS 1.0 and " +
+        "CloudFront reaches the load balancer over HTTP)",
+    );
+    assertNothingDeclared(stagingNoDomain);
+    // Only dev may go without a domain; staging may still go without the WAF.
+    await runProgram("dev", { config: { domainName: undefined } });
+    await runProgram("staging", { config: { waf: "false" } });
   });
 
   it("accepts only CloudFront's price classes and a rate limit of at least 100", async () => {

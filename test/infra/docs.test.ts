@@ -3,10 +3,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
-import { environmentKey, keys } from "../../infra/config";
+import { allSettings, environmentKey, isOptional } from "../../infra/config";
 import { ProgramError, repoRoot, runProgram } from "../../scripts/offline/harness";
 import { anchors } from "./anchors";
 import { withFiles } from "./temp-files";
+import { parse, stringify } from "yaml";
 
 /**
  * The README and docs/ are what a fork follows on its first day: every link must lead somewhere,
@@ -72,7 +73,9 @@ function blocksOf(page: string): Block[] {
 
 const allBlocks = () => pages().flatMap(blocksOf);
 const isCommands = (b: Block) => ["sh", "bash"].includes(b.lang);
-const isStackFile = (b: Block) => b.lang === "yaml" && /^# Pulumi\.[\w-]+\.yaml$/.test(b.lines[0]);
+/** `# Pulumi.<stack>.yaml`, or `# Pulumi.<stack>.yaml: Pulumi.<other>.yaml with` for a copy changed by the block. */
+const stackFileHeader = /^# (Pulumi\.[\w-]+\.yaml)(?:: (Pulumi\.[\w-]+\.yaml) with)?$/;
+const isStackFile = (b: Block) => b.lang === "yaml" && stackFileHeader.test(b.lines[0]);
 const where = (b: Block) => `${b.page}:${b.line}`;
 
 /** A block's commands: comment-only lines dropped, `\` continuations joined. */
@@ -175,13 +178,21 @@ describe("README and docs/", () => {
 
   describe("every stack file they show loads through the program's config", () => {
     for (const block of allBlocks().filter(isStackFile)) {
-      const file = block.lines[0].slice(2);
+      const [, file, base] = stackFileHeader.exec(block.lines[0])!;
       const stack = /^Pulumi\.(.+)\.yaml$/.exec(file)![1];
       it(`${file} (${where(block)})`, async () => {
         assert.ok(!existsSync(join(repoRoot, file)), `${file} must not be a committed stack`);
-        const run = await withFiles({ [file]: `${block.lines.join("\n")}\n` }, () =>
-          runProgram(stack),
-        );
+        // A copy of a committed stack file with the block's keys set over it, as the text says.
+        const changes = parse(block.lines.join("\n")) as { config: Record<string, unknown> };
+        const content = base
+          ? stringify({
+              config: {
+                ...(parse(readFileSync(join(repoRoot, base), "utf8")) as { config: object }).config,
+                ...changes.config,
+              },
+            })
+          : `${block.lines.join("\n")}\n`;
+        const run = await withFiles({ [file]: content }, () => runProgram(stack));
         assert.ok(run.resources.length > 100, `${file}: ${run.resources.length} resources`);
       });
     }
@@ -239,9 +250,15 @@ describe("README and docs/", () => {
   it("give a first-day checklist naming every value a fork must set", () => {
     const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
     const checklist = readme.split("\n## First-day checklist\n")[1].split("\n## ")[0];
-    const required = Object.entries(keys)
-      .filter(([, spec]) => !("default" in spec) && !("optional" in spec))
-      .map(([key]) => key);
+    // Who the stack is and who hears from it: no default a fork could keep.
+    const required = allSettings
+      .filter(
+        (s) =>
+          ["identity", "alerting"].includes(s.section) &&
+          s.meta.default === undefined &&
+          !isOptional(s.schema),
+      )
+      .map((s) => s.meta.key);
     // Optional or defaulted, but a fork's own: where alarms link, where pages go, prod's domain
     // and off-site copies.
     const forksOwn = [

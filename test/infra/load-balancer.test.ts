@@ -40,8 +40,8 @@ function assertOnlyOriginHeaderForwarded(run: ProgramRun, port: number) {
 describe("load balancer", () => {
   const expected = {
     dev: { deletionProtection: false, logDays: 7, domain: false },
-    staging: { deletionProtection: false, logDays: 30, domain: false },
-    // Prod requires a domain: its load balancer serves HTTPS on origin.<domain>.
+    // Staging and prod require a domain: their load balancer serves HTTPS on origin.<domain>.
+    staging: { deletionProtection: false, logDays: 30, domain: true },
     prod: { deletionProtection: true, logDays: 90, domain: true },
   };
 

@@ -294,11 +294,10 @@ describe("monitoring and alerting", () => {
 
       it("external probe: a Route 53 health check on /readyz, its alarm in us-east-1, mirrored here", () => {
         const check = one(run, "aws:route53/healthCheck:HealthCheck");
-        // Through the CDN, as users reach the service: its custom domain, else its own name.
-        const cdnHost =
-          stack === "prod"
-            ? "app.example.com"
-            : one(run, "aws:cloudfront/distribution:Distribution").outputs.domainName;
+        // Through the CDN, as users reach the service: its custom domain.
+        const cdnHost = { staging: "staging.app.example.com", prod: "app.example.com" }[
+          stack as "staging" | "prod"
+        ];
         assert.deepEqual(
           [
             check.inputs.type,
@@ -335,15 +334,10 @@ describe("monitoring and alerting", () => {
         assert.deepEqual(JSON.parse(forward.inputs.eventPattern as string), {
           source: ["aws.cloudwatch"],
           "detail-type": ["CloudWatch Alarm State Change"],
-          // Prod's CloudFront certificate (us-east-1) has its expiry alarm mirrored too.
+          // The CloudFront certificate (us-east-1) has its expiry alarm mirrored too.
           resources: [
             source.outputs.arn,
-            ...(stack === "prod"
-              ? [
-                  alarmNamed(run, `acme-${stack}-certificate-expiry-us-east-1-1-us-east-1`).outputs
-                    .arn,
-                ]
-              : []),
+            alarmNamed(run, `acme-${stack}-certificate-expiry-us-east-1-1-us-east-1`).outputs.arn,
           ],
         });
         const targets = ofType(run, "aws:cloudwatch/eventTarget:EventTarget");

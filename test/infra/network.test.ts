@@ -161,9 +161,9 @@ describe("network", () => {
         assert.deepEqual(
           rules,
           [
-            // Prod has its custom domain, so CloudFront reaches origin.<domain> on 443 only (not
-            // a range from 80); the other stacks ship without one: HTTP on 80 only.
-            `alb in tcp/${stack === "prod" ? "443-443" : "80-80"} ${cloudFrontPrefixListName}`,
+            // Both have their custom domain, so CloudFront reaches origin.<domain> on 443 only (not
+            // a range from 80); dev, without one, gets HTTP on 80 only (load-balancer.test.ts).
+            `alb in tcp/443-443 ${cloudFrontPrefixListName}`,
             "alb out tcp/8080-8080 service",
             "database in tcp/5432-5432 proxy",
             "proxy in tcp/5432-5432 service",

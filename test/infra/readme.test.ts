@@ -2,45 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { environmentKey, environments, keys } from "../../infra/config";
+import { allSettings, environments, isOptional, keys } from "../../infra/config";
 import { repoRoot } from "../../scripts/offline/harness";
 
-/** The config table of docs/configuration.md, as key -> the default per environment, in `environments` order. */
-function configTable(): Map<string, string[]> {
-  const readme = readFileSync(configurationPage, "utf8");
-  const rows = new Map<string, string[]>();
-  for (const line of readme.split("\n")) {
-    // A key row names the key in code font; the header row does not.
-    if (!/^\| `(aws:)?[a-z]\w+` \|/.test(line)) continue;
-    const cells = line.split("|").map((c) => c.trim().replace(/`/g, ""));
-    if (cells.length === 6 + environments.length) {
-      rows.set(cells[1], cells.slice(5, 5 + environments.length));
-    }
-  }
-  return rows;
-}
-
-const configurationPage = join(repoRoot, "docs", "configuration.md");
-
-describe("README and docs/configuration.md", () => {
-  it("documents every config key, with the defaults infra/config.ts applies", () => {
-    const table = configTable();
-    const documented = [...table.keys()].sort();
-    assert.deepEqual(documented, ["aws:region", environmentKey, ...Object.keys(keys)].sort());
-    for (const [key, spec] of Object.entries(keys)) {
-      const defaults = table.get(key)!;
-      if ("default" in spec) {
-        assert.deepEqual(
-          defaults,
-          environments.map((env) => String(spec.default(env))),
-          key,
-        );
-      } else {
-        for (const cell of defaults) assert.ok(["required", "unset"].includes(cell), key);
-      }
-    }
-  });
-
+describe("README", () => {
   it("shows the two set-up commands near the top, installing once", () => {
     const top = readFileSync(join(repoRoot, "README.md"), "utf8").split("\n").slice(0, 20);
     const commands = top.filter((line) => /^npm /.test(line)).map((l) => l.split("#")[0].trim());
@@ -53,22 +18,37 @@ describe("README and docs/configuration.md", () => {
     assert.ok(ci.indexOf("npm ci") < ci.indexOf("npm test"));
   });
 
-  it("is right that the stack files set every key but the optional ones", () => {
-    const optional = Object.entries(keys)
-      .filter(([, spec]) => "optional" in spec)
-      .map(([key]) => key);
-    assert.match(
-      readFileSync(configurationPage, "utf8"),
-      new RegExp(
-        `set every key except the optional ${optional.map((k) => `\`${k}\``).join(", ")} and ` +
-          `\`${environmentKey}\``,
-      ),
+  it("has the stack files set every value that differs between environments, and only those", () => {
+    const files = environments.map(
+      (stack) =>
+        parse(readFileSync(join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")).config as Record<
+          string,
+          unknown
+        >,
     );
-    for (const stack of environments) {
-      const { config } = parse(readFileSync(join(repoRoot, `Pulumi.${stack}.yaml`), "utf8"));
-      for (const key of Object.keys(keys).filter((k) => !optional.includes(k))) {
-        // With or without the project's namespace, as Pulumi reads either.
-        assert.ok(`acme:${key}` in config || key in config, `Pulumi.${stack}.yaml sets ${key}`);
+    // With or without the project's namespace, as Pulumi reads either.
+    const valueOf = (config: Record<string, unknown>, key: string) =>
+      config[`acme:${key}`] ?? config[key];
+    const prompted = Object.keys(
+      parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).template.config,
+    );
+    for (const { schema, meta } of allSettings) {
+      const values = files.map((config) => valueOf(config, meta.key));
+      if (meta.default !== undefined) {
+        // The schema states the one default; a stack file sets the key only to differ from it.
+        assert.ok(
+          values.every((v) => v === undefined || String(v) !== String(meta.default)),
+          `${meta.key}: a stack file sets its default (${meta.default}); leave it out`,
+        );
+      } else if (!isOptional(schema)) {
+        values.forEach((v, i) =>
+          assert.ok(v !== undefined, `Pulumi.${environments[i]}.yaml sets ${meta.key}`),
+        );
+        // The same in every environment: a default, unless it is the user's own (`pulumi new`).
+        assert.ok(
+          new Set(values.map(String)).size > 1 || prompted.includes(meta.key),
+          `${meta.key} is ${values[0]} in every stack file: make that its default`,
+        );
       }
     }
   });
@@ -87,14 +67,19 @@ describe("Pulumi.yaml", () => {
       string,
       { description: string },
     ][]) {
-      assert.ok(key === "aws:region" || key in keys, `${key} is not a config key`);
+      assert.ok(key === "aws:region" || keys.includes(key), `${key} is not a config key`);
       assert.ok(prompt.description.length > 10, `${key} has a description`);
     }
-    const required = Object.entries(keys).filter(
-      ([, spec]) => !("default" in spec) && !("optional" in spec),
+    // Who the stack belongs to and who hears of it: no stack file can know these for a new user.
+    const required = allSettings.filter(
+      (s) =>
+        ["identity", "alerting"].includes(s.section) &&
+        s.meta.default === undefined &&
+        !isOptional(s.schema),
     );
-    for (const [key] of required)
-      assert.ok(key in project.template.config, `${key} is prompted for`);
+    assert.ok(required.length >= 4);
+    for (const { meta } of required)
+      assert.ok(meta.key in project.template.config, `${meta.key} is prompted for`);
   });
 });
 

@@ -66,9 +66,9 @@ describe("tagging", () => {
         assert.ok(awsResources.filter(isEdge).length >= 7);
         // Alarms on us-east-1-only metrics and the rule forwarding their state to the stack's region.
         const probe = awsResources.filter((r) => /-us-east-1$|-alarm-mirror-forward$/.test(r.name));
-        // The probe's alarm, the forwarding rule and its target; prod's CloudFront certificate
-        // adds its expiry alarm.
-        assert.equal(probe.length, stack === "prod" ? 4 : 3);
+        // The probe's alarm, the forwarding rule and its target, and the CloudFront certificate's
+        // expiry alarm.
+        assert.equal(probe.length, 4);
         for (const resource of awsResources) {
           const region = offSite.includes(resource)
             ? copyRegion()

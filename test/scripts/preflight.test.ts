@@ -45,12 +45,26 @@ describe("preflight", () => {
     );
   });
 
-  it("requires a domain in prod only; a reserved example domain fails anywhere", () => {
-    const staging = preflight(stack("staging", { ...configured, domainName: undefined }));
-    assert.deepEqual(failed(staging), []);
-    assert.equal(byName(staging, "DNS and certificate").ok, false);
-    const example = preflight(stack("staging", { ...configured, domainName: "app.example.com" }));
-    assert.match(failed(example).join("\n"), /DNS and certificate: .*app.example.com/);
+  it("requires a domain outside dev; a reserved example domain fails anywhere", () => {
+    const dev = preflight(stack("dev", configured));
+    assert.deepEqual(failed(dev), []);
+    assert.equal(byName(dev, "DNS and certificate").ok, true);
+    const devWithout = preflight(stack("dev", { ...configured, domainName: undefined }));
+    assert.deepEqual(failed(devWithout), []);
+    assert.equal(byName(devWithout, "DNS and certificate").ok, false);
+    const staging = preflight(
+      stack("staging", { ...configured, domainName: undefined, hostedZoneName: undefined }),
+    );
+    assert.match(
+      failed(staging).join("\n"),
+      /configuration: .*acme:domainName is required in staging/,
+    );
+    const example = preflight(stack("staging", { ...configured, hostedZoneName: undefined }));
+    assert.deepEqual(failed(example), []);
+    const placeholder = preflight(
+      stack("staging", { ...configured, domainName: "staging.app.example.com" }),
+    );
+    assert.match(failed(placeholder).join("\n"), /DNS and certificate: .*staging.app.example.com/);
   });
 
   it("detects placeholder accounts, including AWS's documentation example", () => {
