@@ -264,6 +264,8 @@ export interface StackConfig {
     imageDigest?: string;
     imagesKept: number;
     capacityProvider: CapacityProvider;
+    /** HTTPS to any internet address; off: the proxy and the AWS endpoints only. */
+    internetEgress: boolean;
     logLevel: LogLevel;
     /** Feature flag name (camelCase) -> on/off; each becomes a `FEATURE_*` variable. */
     features: Record<string, boolean>;
@@ -300,6 +302,8 @@ export interface StackConfig {
     performanceInsights: boolean;
     monitoringIntervalSeconds: number;
     slowQueryMs: number;
+    /** Log lines keep the statements' bind parameters (user data). */
+    logQueryParameters: boolean;
     proxyMaxConnectionsPercent: number;
     proxyMaxIdleConnectionsPercent: number;
   };
@@ -357,6 +361,16 @@ interface KeySpec {
   /** Undefined: the key is required (or, with `optional`, may be left out). */
   default?: (env: Environment) => string | number | boolean;
   optional?: boolean;
+  /**
+   * The value is a secret: it must be stored encrypted (`pulumi config set --secret`) and no
+   * message ever repeats it.
+   */
+  secret?: boolean;
+  /**
+   * For a secret: what the offline harness, which cannot decrypt the stack's `secure:` values,
+   * gives the program in its place (marked secret, as the real value is).
+   */
+  standIn?: string;
 }
 
 const integer = (min: number, max: number) =>
@@ -383,6 +397,14 @@ const fromDefaults =
   <K extends keyof (typeof environmentDefaults)["prod"]>(key: K) =>
   (env: Environment) =>
     environmentDefaults[env][key];
+
+/**
+ * Whether the stack stores the key encrypted (`secure:` in its file, from `pulumi config set
+ * --secret`): the language host lists those keys in PULUMI_CONFIG_SECRET_KEYS, which the SDK's
+ * `isConfigSecret` reads (@pulumi/pulumi 3.248.0, runtime/config.js line 72, re-exported by
+ * `pulumi.runtime`; marked internal, so absent from the typings).
+ */
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
 /** Every key of the project's namespace. The README's config table lists the same keys. */
 export const keys = {
@@ -421,6 +443,9 @@ export const keys = {
         .trim()
         .pipe(z.url({ protocol: /^https$/ })),
     optional: true,
+    // Whoever knows it can raise pages (and some services embed a key in the URL).
+    secret: true,
+    standIn: "https://paging.invalid/offline-stand-in",
   },
   runbookBaseUrl: {
     description:
@@ -542,6 +567,13 @@ export const keys = {
     expected: () => "an integer from 1 to 1000",
     schema: () => integer(1, 1000),
     default: fromDefaults("imagesKept"),
+  },
+  serviceInternetEgress: {
+    description:
+      "The service's tasks may open HTTPS connections to any internet address (through NAT); off: only the database proxy and the AWS endpoints the tasks need",
+    expected: () => "true or false",
+    schema: () => boolean,
+    default: () => false,
   },
   capacityProvider: {
     description: "`FARGATE_SPOT` (about 70% cheaper, may be interrupted) or `FARGATE`",
@@ -721,6 +753,13 @@ export const keys = {
     schema: () => integer(0, 600000),
     default: fromDefaults("dbSlowQueryMs"),
   },
+  dbLogQueryParameters: {
+    description:
+      "Slow-query and error log lines include the statements' bind parameters (user data); off: `log_parameter_max_length=0` and `log_parameter_max_length_on_error=0`",
+    expected: () => "true or false",
+    schema: () => boolean,
+    default: () => false,
+  },
   dbProxyMaxConnectionsPercent: {
     description: "Share of the database's `max_connections` RDS Proxy may open",
     expected: () => "an integer from 1 to 100",
@@ -808,6 +847,7 @@ interface Values {
   imageDigest?: string;
   imagesKept: number;
   capacityProvider: CapacityProvider;
+  serviceInternetEgress: boolean;
   logLevel: LogLevel;
   features?: Record<string, boolean>;
   hostedZoneName?: string;
@@ -832,6 +872,7 @@ interface Values {
   dbPerformanceInsights: boolean;
   dbMonitoringIntervalSeconds: number;
   dbSlowQueryMs: number;
+  dbLogQueryParameters: boolean;
   dbProxyMaxConnectionsPercent: number;
   dbProxyMaxIdleConnectionsPercent: number;
   backupDailyRetentionDays: number;
@@ -914,9 +955,22 @@ export function loadConfig(): StackConfig {
         problems.push({ key: full, message: `is required: ${spec.expected(env)}` });
       continue;
     }
+    if (spec.secret && !isConfigSecret(full)) {
+      problems.push({
+        key: full,
+        message:
+          `is a secret but the stack file holds it in plain text: ` +
+          `pulumi config set --secret ${key} <value>`,
+      });
+      continue;
+    }
     const parsed = spec.schema(env).safeParse(text);
     if (parsed.success) values[key] = parsed.data;
-    else problems.push({ key: full, message: `must be ${spec.expected(env)}, got "${text}"` });
+    else {
+      // A secret is never repeated, not even a wrong one (it may be right but for a typo).
+      const got = spec.secret ? " (the value is not shown: it is a secret)" : `, got "${text}"`;
+      problems.push({ key: full, message: `must be ${spec.expected(env)}${got}` });
+    }
   }
   problems.push(...unknownKeys(project));
 
@@ -1030,6 +1084,7 @@ export function loadConfig(): StackConfig {
       imageDigest: v.imageDigest,
       imagesKept: v.imagesKept,
       capacityProvider: v.capacityProvider,
+      internetEgress: v.serviceInternetEgress,
       logLevel: v.logLevel,
       features: v.features ?? {},
     },
@@ -1060,6 +1115,7 @@ export function loadConfig(): StackConfig {
       performanceInsights: v.dbPerformanceInsights,
       monitoringIntervalSeconds: v.dbMonitoringIntervalSeconds,
       slowQueryMs: v.dbSlowQueryMs,
+      logQueryParameters: v.dbLogQueryParameters,
       proxyMaxConnectionsPercent: v.dbProxyMaxConnectionsPercent,
       proxyMaxIdleConnectionsPercent: v.dbProxyMaxIdleConnectionsPercent,
     },

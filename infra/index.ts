@@ -75,6 +75,7 @@ export = async () => {
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       servicePort: config.service.containerPort,
       loadBalancerHttps: domain !== undefined,
+      serviceInternetEgress: config.service.internetEgress,
       natAlarm: {
         topicArn: alerting.topics.team.arn,
         description: formatAlertText("the NAT instance alarm's description", {
@@ -113,6 +114,7 @@ export = async () => {
       performanceInsights: config.database.performanceInsights,
       monitoringIntervalSeconds: config.database.monitoringIntervalSeconds,
       slowQueryMs: config.database.slowQueryMs,
+      logQueryParameters: config.database.logQueryParameters,
       logRetentionDays: config.service.logRetentionDays,
       proxyMaxConnectionsPercent: config.database.proxyMaxConnectionsPercent,
       proxyMaxIdleConnectionsPercent: config.database.proxyMaxIdleConnectionsPercent,
@@ -201,6 +203,12 @@ export = async () => {
     },
     { provider },
   );
+
+  network.limitS3Endpoint([
+    loadBalancer.accessLogBucket.arn,
+    cdn.staticBucket.arn,
+    cdn.accessLogBucket.arn,
+  ]);
 
   // The business metrics' dimensions: the service sets them in the task, the dashboard reads them.
   const metricDimensions: MetricDimensions = {
