@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceStatement, serviceTrustPolicy } from "./trust";
 
 export const usEast1 = "us-east-1";
 /** Metric the mirror writes: 1 while a us-east-1 alarm is in ALARM, 0 once it is OK. */
@@ -53,23 +54,26 @@ export function createAlarmMirror(
   const path: pulumi.Resource[] = [];
   const bus = pulumi.interpolate`arn:${partition}:events:${args.region}:${account}:event-bus/default`;
 
+  const usEast1Options = { parent: scope, provider: args.usEast1Provider };
+  const forward = new aws.cloudwatch.EventRule(
+    `${name}-alarm-mirror-forward`,
+    {
+      description: `${prefix}: state changes of alarms on us-east-1 metrics, to ${args.region}`,
+      eventPattern: pattern,
+    },
+    usEast1Options,
+  );
   const role = new aws.iam.Role(
     `${name}-alarm-mirror`,
     {
       description: `Lets EventBridge in ${usEast1} forward ${prefix}'s alarm changes to ${args.region}`,
-      assumeRolePolicy: account.apply((accountId) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-          ],
-        }),
-      ),
+      // "For EventBridge event bus rule targets, the value of aws:SourceArn must be the rule
+      // ARN" (https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html):
+      // only the forwarding rule may use the role.
+      assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", {
+        sourceAccount: account,
+        sourceArn: forward.arn,
+      }),
     },
     parent,
   );
@@ -86,15 +90,6 @@ export function createAlarmMirror(
     },
     parent,
   );
-  const usEast1Options = { parent: scope, provider: args.usEast1Provider };
-  const forward = new aws.cloudwatch.EventRule(
-    `${name}-alarm-mirror-forward`,
-    {
-      description: `${prefix}: state changes of alarms on us-east-1 metrics, to ${args.region}`,
-      eventPattern: pattern,
-    },
-    usEast1Options,
-  );
   const forwardTarget = new aws.cloudwatch.EventTarget(
     `${name}-alarm-mirror-forward`,
     { rule: forward.name, arn: bus, roleArn: role.arn },
@@ -109,31 +104,29 @@ export function createAlarmMirror(
     },
     parent,
   );
-  const logPolicy = new aws.cloudwatch.LogResourcePolicy(
-    `${name}-alarm-mirror`,
-    {
-      policyName: `${prefix}-alarm-mirror`,
-      policyDocument: logGroup.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: `${arn}:*`,
-            },
-          ],
-        }),
-      ),
-    },
-    parent,
-  );
   const receive = new aws.cloudwatch.EventRule(
     `${name}-alarm-mirror-receive`,
     {
       description: `${prefix}: state changes of its us-east-1 alarms, to the mirror log group`,
       eventPattern: pattern,
+    },
+    parent,
+  );
+  // EventBridge's own example for a log group target grants both principals, conditioned on the
+  // rule's ARN ("CloudWatch Logs permissions",
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html).
+  const logPolicy = new aws.cloudwatch.LogResourcePolicy(
+    `${name}-alarm-mirror`,
+    {
+      policyName: `${prefix}-alarm-mirror`,
+      policyDocument: serviceStatement(
+        ["events.amazonaws.com", "delivery.logs.amazonaws.com"],
+        {
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resource: pulumi.interpolate`${logGroup.arn}:*`,
+        },
+        { sourceAccount: account, sourceArn: receive.arn },
+      ).apply((statement) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] })),
     },
     parent,
   );

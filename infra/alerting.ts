@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceStatement } from "./trust";
 
 /** Where an alert goes: `page` wakes the on-call, `team` waits for working hours. */
 export type AlertRoute = "page" | "team";
@@ -58,10 +59,11 @@ export class Alerting extends pulumi.ComponentResource {
 
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     this.key = this.createKey(account, partition);
     this.topics = {
-      page: this.createTopic("page", account),
-      team: this.createTopic("team", account),
+      page: this.createTopic("page", account, partition, region),
+      team: this.createTopic("team", account, partition, region),
     };
     this.subscribe();
 
@@ -99,6 +101,9 @@ export class Alerting extends pulumi.ComponentResource {
                 Condition: { StringEquals: { "aws:SourceAccount": accountId } },
               },
               {
+                // Unconditioned: EventBridge sends no aws:SourceAccount to KMS (see the class
+                // comment). The key encrypts only the two topics, whose policies admit only
+                // this account's rules, so the grant is bounded there.
                 Sid: "EventBridgePublishes",
                 Effect: "Allow",
                 Principal: { Service: "events.amazonaws.com" },
@@ -119,7 +124,12 @@ export class Alerting extends pulumi.ComponentResource {
     return key;
   }
 
-  private createTopic(route: AlertRoute, account: pulumi.Output<string>): aws.sns.Topic {
+  private createTopic(
+    route: AlertRoute,
+    account: pulumi.Output<string>,
+    partition: pulumi.Output<string>,
+    region: pulumi.Output<string>,
+  ): aws.sns.Topic {
     const topic = new aws.sns.Topic(
       `${this.name}-${route}`,
       {
@@ -129,33 +139,47 @@ export class Alerting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Alarms send their ARN, rules theirs (CloudWatch: "Amazon SNS topic policy" of alarm
+    // actions, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html;
+    // EventBridge: "Amazon SNS permissions",
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html):
+    // only this account's alarms and rules in this region may publish.
+    const source = (service: string, resource: string) =>
+      serviceStatement(
+        service,
+        { actions: "sns:Publish", resource: topic.arn },
+        {
+          sourceAccount: account,
+          sourceArn: pulumi.interpolate`arn:${partition}:${service.split(".")[0]}:${region}:${account}:${resource}`,
+        },
+      );
     new aws.sns.TopicPolicy(
       `${this.name}-${route}`,
       {
         arn: topic.arn,
-        policy: pulumi.all([topic.arn, account]).apply(([arn, accountId]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              ...["cloudwatch.amazonaws.com", "events.amazonaws.com"].map((service) => ({
-                Sid: service.startsWith("cloudwatch") ? "CloudWatchAlarms" : "EventBridgeRules",
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sns:Publish",
-                Resource: arn,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              })),
-              {
-                Sid: "TlsOnly",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "sns:Publish",
-                Resource: arn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
-            ],
-          }),
-        ),
+        policy: pulumi
+          .all([
+            source("cloudwatch.amazonaws.com", "alarm:*"),
+            source("events.amazonaws.com", "rule/*"),
+            topic.arn,
+          ])
+          .apply(([alarms, rules, arn]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                { Sid: "CloudWatchAlarms", ...alarms },
+                { Sid: "EventBridgeRules", ...rules },
+                {
+                  Sid: "TlsOnly",
+                  Effect: "Deny",
+                  Principal: "*",
+                  Action: "sns:Publish",
+                  Resource: arn,
+                  Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+              ],
+            }),
+          ),
       },
       { parent: this },
     );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { servicePrincipalTrust } from "./database";
+import { serviceTrustPolicy } from "./trust";
 
 /**
  * How the vault refuses early deletion (AWS Backup Vault Lock):
@@ -234,7 +234,12 @@ export class Backup extends pulumi.ComponentResource {
       `${this.name}-backup`,
       {
         description: "Lets AWS Backup snapshot, copy and restore the selected resources",
-        assumeRolePolicy: servicePrincipalTrust("backup.amazonaws.com"),
+        // AWS Backup's own role ("Creating a service role") trusts the service without source
+        // keys, and AWS documents none for its AssumeRole: a condition could fail every job.
+        assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com", {
+          unconditionedBecause:
+            "https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html",
+        }),
       },
       { parent: this },
     );

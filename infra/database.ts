@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { serviceTrustPolicy } from "./trust";
 import { lacksPerformanceInsights, minimumStorageCeiling, windowsOverlap } from "./aws-limits";
 
 /**
@@ -34,6 +35,11 @@ export interface DatabaseSettings {
   monitoringIntervalSeconds?: number;
   /** Statements slower than this many ms are logged; 0 logs every one. Default 500. */
   slowQueryMs?: number;
+  /**
+   * Log lines of slow and failed statements keep their bind parameters, which are user data.
+   * Default false: `log_parameter_max_length` and `log_parameter_max_length_on_error` are 0.
+   */
+  logQueryParameters?: boolean;
   /** Share of `max_connections` the proxy may open to the instance. Default 90. */
   proxyMaxConnectionsPercent?: number;
   /** Share of `max_connections` the proxy keeps open while idle. Default 50. */
@@ -72,6 +78,20 @@ export const engine = "postgres";
 export const proxyEngineFamily: Record<typeof engine, string> = { postgres: "POSTGRESQL" };
 
 export const databasePort = 5432;
+
+/**
+ * PostgreSQL (13 and later; the stacks run 15 to 17) appends a logged statement's bind
+ * parameters to its log line, slow or failed, unless these are 0: names, e-mails, notes would
+ * land in CloudWatch Logs, kept for months and readable by whoever reads the logs. Both are
+ * dynamic (no reboot); RDS's parameter list for PostgreSQL 13+ marks them modifiable, which
+ * only a real `pulumi up` (ModifyDBParameterGroup) proves.
+ * https://www.postgresql.org/docs/17/runtime-config-logging.html#GUC-LOG-PARAMETER-MAX-LENGTH
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Parameters.html
+ */
+export const withoutBindParameters = [
+  { name: "log_parameter_max_length", value: "0" },
+  { name: "log_parameter_max_length_on_error", value: "0" },
+];
 
 /**
  * RDS PostgreSQL behind RDS Proxy.
@@ -125,6 +145,7 @@ export class Database extends pulumi.ComponentResource {
       performanceInsights: false,
       monitoringIntervalSeconds: 60,
       slowQueryMs: 500,
+      logQueryParameters: false,
       logRetentionDays: 30,
       databaseName: "app",
       username: "app",
@@ -234,6 +255,7 @@ export class Database extends pulumi.ComponentResource {
         parameters: [
           { name: "rds.force_ssl", value: "1" },
           { name: "log_min_duration_statement", value: String(a.slowQueryMs) },
+          ...(a.logQueryParameters ? [] : withoutBindParameters),
         ],
       },
       { parent: this },
@@ -301,15 +323,24 @@ export class Database extends pulumi.ComponentResource {
   }
 
   private createMonitoringRole(): aws.iam.Role {
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     const role = new aws.iam.Role(
       `${this.name}-db-monitoring`,
       {
         description: "Lets RDS Enhanced Monitoring publish OS metrics to CloudWatch Logs",
-        assumeRolePolicy: servicePrincipalTrust("monitoring.rds.amazonaws.com"),
+        // Enhanced Monitoring sends the instance's ARN and account ("Protecting against the
+        // confused deputy problem",
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html);
+        // the identifier is fixed, so the ARN is known before the instance exists.
+        assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com", {
+          sourceAccount: account,
+          sourceArn: pulumi.interpolate`arn:${partition}:rds:${region}:${account}:db:${this.args.identifier}`,
+        }),
       },
       { parent: this },
     );
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     new aws.iam.RolePolicyAttachment(
       `${this.name}-db-monitoring`,
       {
@@ -327,7 +358,12 @@ export class Database extends pulumi.ComponentResource {
       `${this.name}-db-proxy`,
       {
         description: `Lets RDS Proxy ${a.identifier} read the database's master secret`,
-        assumeRolePolicy: servicePrincipalTrust("rds.amazonaws.com"),
+        // RDS Proxy's role setup shows a trust policy without source keys and no AWS page says
+        // the proxy sends them, so a condition could refuse the proxy on its first connection.
+        assumeRolePolicy: serviceTrustPolicy("rds.amazonaws.com", {
+          unconditionedBecause:
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html",
+        }),
       },
       { parent: this },
     );
@@ -410,12 +446,4 @@ export class Database extends pulumi.ComponentResource {
     );
     return proxy;
   }
-}
-
-/** A trust policy letting one AWS service assume the role. */
-export function servicePrincipalTrust(service: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-  });
 }

@@ -175,6 +175,12 @@ export = async () => {
     { provider },
   );
 
+  network.limitS3Endpoint([
+    loadBalancer.accessLogBucket.arn,
+    cdn.staticBucket.arn,
+    cdn.accessLogBucket.arn,
+  ]);
+
   // The business metrics' dimensions: the service sets them in the task, the dashboard reads them.
   const metricDimensions: MetricDimensions = {
     service: config.project,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ipv4ToNumber } from "./aws-limits";
+import { serviceTrustPolicy } from "./trust";
 
 /** How the private subnets reach the internet, cheapest first. */
 export const natStrategies = ["instance", "single", "perAz"] as const;
@@ -28,6 +29,12 @@ export interface NetworkSettings {
   natGateways?: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch. Default 90. */
   flowLogRetentionDays?: number;
+  /**
+   * The service's tasks may open HTTPS connections to any internet address (through NAT), for
+   * a service that calls third-party APIs. Default false: they reach only the proxy and the AWS
+   * endpoints a task needs to start and log (ECR, S3 for image layers, CloudWatch Logs).
+   */
+  serviceInternetEgress?: boolean;
 }
 
 export interface NetworkArgs extends NetworkSettings {
@@ -57,8 +64,13 @@ export const cloudFrontPrefixListName = "com.amazonaws.global.cloudfront.origin-
 export interface SecurityGroups {
   /** Internet-facing load balancer: HTTP(S) from CloudFront's origin-facing addresses only. */
   loadBalancer: aws.ec2.SecurityGroup;
-  /** Service tasks: the service port from the load balancer only. */
+  /**
+   * Service tasks: the service port from the load balancer only; out to the proxy, the AWS
+   * endpoints and (with `serviceInternetEgress`) HTTPS anywhere.
+   */
   service: aws.ec2.SecurityGroup;
+  /** The interface endpoints: HTTPS from the service only. */
+  endpoints: aws.ec2.SecurityGroup;
   /** RDS Proxy: the database port from the service only; out to the database only. */
   proxy: aws.ec2.SecurityGroup;
   /** Database: its port from the proxy only; no egress. */
@@ -104,6 +116,8 @@ export class Network extends pulumi.ComponentResource {
   readonly privateSubnetIds: pulumi.Output<string>[];
   readonly isolatedSubnetIds: pulumi.Output<string>[];
   readonly securityGroups: SecurityGroups;
+  /** The S3 gateway endpoint; `limitS3Endpoint` narrows it to the stack's buckets. */
+  readonly s3Endpoint: aws.ec2.VpcEndpoint;
 
   private readonly name: string;
   private readonly args: Required<Omit<NetworkArgs, "natAlarm">> & Pick<NetworkArgs, "natAlarm">;
@@ -124,9 +138,10 @@ export class Network extends pulumi.ComponentResource {
     this.lockDownDefaultSecurityGroup();
     const subnets = this.createSubnets();
     const privateRouteTables = this.createRouting(subnets);
-    this.createS3Endpoint([...privateRouteTables, subnets.isolatedRouteTable]);
+    this.s3Endpoint = this.createS3Endpoint([...privateRouteTables, subnets.isolatedRouteTable]);
     this.createFlowLogs();
     this.securityGroups = this.createSecurityGroups();
+    this.createInterfaceEndpoints(subnets.private);
 
     this.publicSubnetIds = subnets.public.map((s) => s.id);
     this.privateSubnetIds = subnets.private.map((s) => s.id);
@@ -151,6 +166,7 @@ export class Network extends pulumi.ComponentResource {
       flowLogRetentionDays: 90,
       databasePort: 5432,
       loadBalancerHttps: false,
+      serviceInternetEgress: false,
       ...args,
     };
     const prefix = Number(full.cidrBlock.split("/")[1]);
@@ -313,8 +329,8 @@ export class Network extends pulumi.ComponentResource {
    *
    * What it gives up, and why that is acceptable outside prod only (infra/config/ forbids it there):
    * - It is one machine in one AZ. While it is down, private subnets have no internet egress:
-   *   tasks cannot pull images, read secrets or ship logs, so a deploy or a task restart fails
-   *   until it is back. Inbound traffic (CloudFront -> load balancer -> tasks) does not pass
+   *   tasks still pull images and ship logs (through the endpoints), but with
+   *   `serviceInternetEgress` their calls to the internet fail until it is back. Inbound traffic (CloudFront -> load balancer -> tasks) does not pass
    *   through it and keeps working, as do the database and S3 (gateway endpoint) paths.
    * - Recovery: simplified automatic recovery (on by default for t4g, stated below) moves it to
    *   new hardware when the host fails (system status check), keeping its id, network interface,
@@ -349,7 +365,11 @@ export class Network extends pulumi.ComponentResource {
     // Any protocol from inside the VPC only: what a task may send is decided by its own
     // security group's egress rules, and nothing from the internet may open a connection.
     this.rule("ingress", "nat-from-vpc", group, "all", { cidrIpv4: this.args.cidrBlock }, "VPC");
-    this.rule("egress", "nat-to-internet", group, "all", { cidrIpv4: "0.0.0.0/0" }, "forwarded");
+    // Out: HTTPS, all a task may send (serviceInternetEgress), and HTTP for the instance's own
+    // package mirrors at first boot. DNS and time are link-local, outside security groups.
+    for (const port of [443, 80]) {
+      this.rule("egress", `nat-to-internet-${port}`, group, port, { cidrIpv4: "0.0.0.0/0" }, "out");
+    }
 
     // Amazon's own pointer to the current Amazon Linux 2023 arm64 AMI, rather than an image-name
     // search, which could also match the minimal or another kernel's images. Its `value` is
@@ -439,10 +459,10 @@ export class Network extends pulumi.ComponentResource {
     );
   }
 
-  /** S3 traffic (image layers, static assets, backups) stays off the NAT gateways' meter. */
-  private createS3Endpoint(routeTables: aws.ec2.RouteTable[]): void {
+  /** S3 traffic (image layers) stays off the NAT gateways' meter. */
+  private createS3Endpoint(routeTables: aws.ec2.RouteTable[]): aws.ec2.VpcEndpoint {
     const region = aws.getRegionOutput({}, { parent: this });
-    new aws.ec2.VpcEndpoint(
+    return new aws.ec2.VpcEndpoint(
       `${this.name}-s3`,
       {
         vpcId: this.vpc.id,
@@ -455,6 +475,74 @@ export class Network extends pulumi.ComponentResource {
     );
   }
 
+  /**
+   * Through the S3 endpoint only ECR's image layers (read) and `bucketArns` (the stack's own),
+   * so a task cannot copy data to a bucket of another account over it. ECR serves layers from
+   * `prod-<region>-starport-layer-bucket`, which the endpoint policy must allow ("Create the
+   * Amazon S3 gateway endpoint", https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
+   */
+  limitS3Endpoint(bucketArns: pulumi.Input<string>[]): aws.ec2.VpcEndpointPolicy {
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    return new aws.ec2.VpcEndpointPolicy(
+      `${this.name}-s3`,
+      {
+        vpcEndpointId: this.s3Endpoint.id,
+        policy: pulumi.all([partition, region, pulumi.all(bucketArns)]).apply(([p, r, buckets]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "EcrImageLayers",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: `arn:${p}:s3:::prod-${r}-starport-layer-bucket/*`,
+              },
+              {
+                Sid: "StackBuckets",
+                Effect: "Allow",
+                Principal: "*",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                Resource: buckets.flatMap((arn) => [arn, `${arn}/*`]),
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+  }
+
+  /**
+   * Interface endpoints of what a task needs to start and run: ECR's API (auth token, image
+   * manifest) and registry (`dkr`), and CloudWatch Logs (the awslogs driver). On Fargate 1.4.0
+   * these go through the task's own network interface, so its security group must allow them
+   * ("Amazon ECR interface VPC endpoints", same page; Fargate "Task networking"). With them the
+   * tasks need no internet route at all; S3 (layers) goes through the gateway endpoint.
+   * DNS (the VPC resolver) and the task metadata and credential endpoints are link-local, which
+   * security groups do not filter.
+   * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+   */
+  private createInterfaceEndpoints(subnets: aws.ec2.Subnet[]): void {
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    for (const service of interfaceEndpointServices) {
+      new aws.ec2.VpcEndpoint(
+        `${this.name}-${service.replace(".", "-")}`,
+        {
+          vpcId: this.vpc.id,
+          serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: subnets.map((s) => s.id),
+          securityGroupIds: [this.securityGroups.endpoints.id],
+          tags: { Name: `${this.name}-${service}` },
+        },
+        { parent: this },
+      );
+    }
+  }
+
   private createFlowLogs(): void {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${this.name}-flow-logs`,
@@ -464,25 +552,20 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     const role = new aws.iam.Role(
       `${this.name}-flow-logs`,
       {
         description: "Lets VPC Flow Logs write to its CloudWatch log group",
-        assumeRolePolicy: account.accountId.apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                // Confused-deputy guard: only flow logs of this account may use the role.
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
+        // Flow logs send the flow log's ARN and its owner ("IAM role for publishing flow logs to
+        // CloudWatch Logs": https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html);
+        // the flow log's id is not known before the role exists, hence the wildcard.
+        assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
+          sourceAccount: account,
+          sourceArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`,
+        }),
       },
       { parent: this },
     );
@@ -545,6 +628,7 @@ export class Network extends pulumi.ComponentResource {
     const service = group("service", "Service tasks: traffic from the load balancer only");
     const proxy = group("proxy", "RDS Proxy: PostgreSQL from the service only");
     const database = group("database", "Database: PostgreSQL from the proxy only");
+    const endpoints = group("endpoints", "AWS interface endpoints: HTTPS from the service only");
     const { servicePort, databasePort } = this.args;
 
     const internet = { cidrIpv4: "0.0.0.0/0" };
@@ -574,14 +658,26 @@ export class Network extends pulumi.ComponentResource {
     );
     this.rule("ingress", "service-from-alb", service, servicePort, { group: loadBalancer }, "ALB");
     this.rule("egress", "service-to-proxy", service, databasePort, { group: proxy }, "proxy");
-    // Tasks pull images and secrets and ship logs over HTTPS to AWS APIs through the NAT.
-    this.rule("egress", "service-https", service, 443, internet, "AWS APIs over HTTPS");
+    // Image pulls and logs: the interface endpoints, and S3 (image layers) through the gateway
+    // endpoint, whose addresses are the region's S3 prefix list.
+    this.rule("egress", "service-to-endpoints", service, 443, { group: endpoints }, "ECR, logs");
+    const s3 = aws.ec2.getManagedPrefixListOutput(
+      {
+        name: pulumi.interpolate`com.amazonaws.${aws.getRegionOutput({}, { parent: this }).region}.s3`,
+      },
+      { parent: this },
+    );
+    this.rule("egress", "service-to-s3", service, 443, { prefixListId: s3.id }, "S3: image layers");
+    this.rule("ingress", "endpoints-from-service", endpoints, 443, { group: service }, "tasks");
+    if (this.args.serviceInternetEgress) {
+      this.rule("egress", "service-https", service, 443, internet, "HTTPS to the internet");
+    }
     this.rule("ingress", "proxy-from-service", proxy, databasePort, { group: service }, "tasks");
     // The database is reached only through the proxy, which pools connections and enforces IAM auth.
     this.rule("egress", "proxy-to-db", proxy, databasePort, { group: database }, "database");
     this.rule("ingress", "db-from-proxy", database, databasePort, { group: proxy }, "proxy");
 
-    return { loadBalancer, service, proxy, database };
+    return { loadBalancer, service, proxy, database, endpoints };
   }
 
   private rule(
@@ -617,6 +713,12 @@ export class Network extends pulumi.ComponentResource {
     );
   }
 }
+
+/**
+ * AWS services a task reaches through an interface endpoint. Each costs $0.011/h per AZ
+ * (eu-west-1), about $8/month per AZ, plus $0.01/GB: in two AZs about $48/month for the three.
+ */
+export const interfaceEndpointServices = ["ecr.api", "ecr.dkr", "logs"] as const;
 
 /** Where a route sends its traffic: a NAT gateway, or the NAT instance's network interface. */
 type RouteTarget =

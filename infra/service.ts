@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { contract } from "../app/src/contract";
 import type { ImagePlatform } from "./registry";
 import type { MetricDimensions } from "./monitoring";
+import { serviceTrustPolicy } from "./trust";
 
 /** Cheapest first: Spot tasks may be reclaimed at two minutes' notice. */
 export const capacityProviders = ["FARGATE_SPOT", "FARGATE"] as const;
@@ -205,26 +206,32 @@ export class Service extends pulumi.ComponentResource {
     );
   }
 
-  /** A role ECS tasks may assume, only on behalf of this account. */
-  private taskAssumableRole(role: string, description: string): aws.iam.Role {
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
+  /**
+   * A role ECS tasks may assume, only on behalf of this account. The task role also names the
+   * account's ECS resources as the source, as "Amazon ECS task IAM role" shows
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html); the
+   * execution role's page gives no source ARN for the agent
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html),
+   * so it keeps the account condition only.
+   */
+  private taskAssumableRole(
+    role: string,
+    description: string,
+    sourceArnOfEcs: boolean,
+  ): aws.iam.Role {
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     return new aws.iam.Role(
       `${this.name}-${role}`,
       {
         description,
-        assumeRolePolicy: account.accountId.apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "ecs-tasks.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
+        assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", {
+          sourceAccount: account,
+          sourceArn: sourceArnOfEcs
+            ? pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:*`
+            : undefined,
+        }),
       },
       { parent: this },
     );
@@ -252,6 +259,7 @@ export class Service extends pulumi.ComponentResource {
     const role = this.taskAssumableRole(
       "execution",
       "ECS agent: pulls the service's image and writes its logs",
+      false,
     );
     this.policy(
       role,
@@ -281,7 +289,11 @@ export class Service extends pulumi.ComponentResource {
   /** What the app's code may do: connect to the database as its IAM user. Nothing else. */
   private createTaskRole(): aws.iam.Role {
     const { database } = this.args;
-    const role = this.taskAssumableRole("task", "The service's code: connects to its database");
+    const role = this.taskAssumableRole(
+      "task",
+      "The service's code: connects to its database",
+      true,
+    );
     if (database) {
       this.policy(
         role,
@@ -368,6 +380,10 @@ export class Service extends pulumi.ComponentResource {
           user: containerUser,
           privileged: false,
           readonlyRootFilesystem: true,
+          // Neither container needs a Linux capability: they run as uid 1000 on a port above
+          // 1024. Fargate accepts any drop and adds only SYS_PTRACE ("linuxParameters",
+          // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_linuxparameters).
+          linuxParameters: { capabilities: { drop: ["ALL"] } },
           mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
           logConfiguration: {
             logDriver: "awslogs",

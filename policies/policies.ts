@@ -30,6 +30,7 @@ import * as wafv2 from "./wafv2";
 
 export const policies: Policies = [
   ec2.securityGroupPublicIngress,
+  ec2.securityGroupUnrestrictedEgress,
   ec2.vpcFlowLogs,
   cloudwatch.logGroupRetention,
   requiredTags,
@@ -41,6 +42,7 @@ export const policies: Policies = [
   ecs.serviceNoPublicIp,
   ecs.taskDefinitionAwslogs,
   ecs.taskDefinitionAwsvpcNetworkMode,
+  ecs.taskDefinitionDropAllCapabilities,
   ecs.taskDefinitionHealthCheck,
   ecs.taskDefinitionImagePinned,
   ecs.taskDefinitionNoHostNamespaces,
@@ -67,9 +69,12 @@ export const policies: Policies = [
   rds.proxyRequireTls,
   backup.planRetention,
   backup.vaultCustomerManagedKey,
+  backup.vaultLock,
   kms.keyRotation,
   secretsmanager.secretRotation,
   iam.policyNoWildcardActions,
+  iam.policyWriteActionsScoped,
+  iam.servicePrincipalSourceConditions,
   // Edge, storage, alerting and whole-stack policies.
   elb.listenerTlsPolicy,
   elb.httpListenerRedirect,

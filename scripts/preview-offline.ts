@@ -226,6 +226,12 @@ async function main(argv: string[]): Promise<number> {
   const run = await runProgram(stack, { commandLine: config });
 
   console.log(`Stack ${run.project}/${run.stack} (offline: AWS mocked, nothing deployed)\n`);
+  for (const key of run.standIns) {
+    console.log(
+      `${key} is encrypted in Pulumi.${run.stack}.yaml, out of reach offline: the program ` +
+        `ran with its stand-in "${run.config[key]}", marked secret; pulumi up uses the real value.\n`,
+    );
+  }
   console.log(details ? renderDetails(run.resources) : renderTree(run.resources));
   console.log(`\n${run.resources.length} resources`);
   console.log("\nOutputs:");

@@ -27,6 +27,9 @@ export const alertingSection = z.object({
         "HTTPS endpoint of the paging service on the page topic; a secret (`pulumi config set --secret`); unset: the page topic e-mails `alertEmail`",
       expected: "an https:// URL",
       optional: true,
+      // Whoever knows it can raise pages (and some services embed a key in the URL).
+      secret: true,
+      standIn: "https://paging.invalid/offline-stand-in",
     },
   ),
   runbookBaseUrl: setting(z.string().max(runbookBaseUrlMaxLength).regex(runbookBaseUrlPattern), {

@@ -110,6 +110,13 @@ export const databaseSection = z.object({
     description: "Statements slower than this are logged (`log_min_duration_statement`, ms)",
     expected: "an integer from 0 to 600000",
   }),
+  logQueryParameters: setting(boolean, {
+    key: "dbLogQueryParameters",
+    description:
+      "Slow-query and error log lines include the statements' bind parameters (user data); off: `log_parameter_max_length=0` and `log_parameter_max_length_on_error=0`",
+    expected: "true or false",
+    default: false,
+  }),
   proxyMaxConnectionsPercent: setting(integer(1, 100), {
     key: "dbProxyMaxConnectionsPercent",
     description: "Share of the database's `max_connections` RDS Proxy may open",

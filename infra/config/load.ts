@@ -33,6 +33,14 @@ import {
 } from "./setting";
 import { closest } from "./suggestions";
 
+/**
+ * Whether the stack stores the key encrypted (`secure:` in its file, from `pulumi config set
+ * --secret`): the language host lists those keys in PULUMI_CONFIG_SECRET_KEYS, which the SDK's
+ * `isConfigSecret` reads (@pulumi/pulumi 3.248.0, runtime/config.js line 72, re-exported by
+ * `pulumi.runtime`; marked internal, so absent from the typings).
+ */
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
 export type { ConfigProblem } from "./setting";
 
 /** What the program gets: every section as its schema infers it, and what the loader derives. */
@@ -168,13 +176,23 @@ export function loadConfig(): StackConfig {
     const text = raw.get(meta.key);
     // An optional key set to "" (`pulumi config set domainName ""`) means the same as unset.
     const input = optional && text?.trim() === "" ? undefined : text;
+    if (meta.secret && input !== undefined && !isConfigSecret(full)) {
+      problems.push({
+        key: full,
+        message:
+          `is a secret but the stack file holds it in plain text: ` +
+          `pulumi config set --secret ${meta.key} <value>`,
+      });
+      continue;
+    }
+    // A secret is never repeated, not even a wrong one (it may be right but for a typo).
+    const got = meta.secret ? " (the value is not shown: it is a secret)" : `, got "${text}"`;
     const parsed = schema.safeParse(input);
     if (!parsed.success && input === undefined) missing.push(full);
     if (!parsed.success) {
       problems.push({
         key: full,
-        message:
-          input === undefined ? `is required: ${expected}` : `must be ${expected}, got "${text}"`,
+        message: input === undefined ? `is required: ${expected}` : `must be ${expected}${got}`,
       });
     } else if (parsed.data === undefined && meta.key in environmentRequires[env]) {
       problems.push({
@@ -185,7 +203,7 @@ export function loadConfig(): StackConfig {
       floor !== undefined &&
       belowFloor(parsed.data, floor, (schema as { options?: string[] }).options)
     ) {
-      problems.push({ key: full, message: `must be ${expected}, got "${text}"` });
+      problems.push({ key: full, message: `must be ${expected}${got}` });
     } else {
       values[section][field] = parsed.data;
     }

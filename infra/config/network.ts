@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { isNetworkAddress } from "../aws-limits";
 import { natStrategies, type NetworkSettings } from "../network";
-import { atOrAbove, integer, quoted, retentionPeriod, retentionPeriods, setting } from "./setting";
+import { atOrAbove, boolean, integer, quoted, retentionPeriod, retentionPeriods, setting } from "./setting";
 import type { Assert, Fits } from "./setting";
 
 export const networkSection = z.object({
@@ -39,6 +39,13 @@ export const networkSection = z.object({
     key: "flowLogRetentionDays",
     description: "Days VPC flow logs are kept",
     expected: retentionPeriod,
+  }),
+  serviceInternetEgress: setting(boolean, {
+    key: "serviceInternetEgress",
+    description:
+      "The service's tasks may open HTTPS connections to any internet address (through NAT); off: only the database proxy and the AWS endpoints the tasks need",
+    expected: "true or false",
+    default: false,
   }),
 });
 export type NetworkConfig = z.infer<typeof networkSection>;

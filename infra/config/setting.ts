@@ -39,6 +39,16 @@ export interface SettingMeta {
   expected: string | ((floor: never, env: Environment) => string);
   /** The value a stack file that leaves the key out gets, the same in every environment. */
   default?: string | number | boolean;
+  /**
+   * The value is a secret: it must be stored encrypted (`pulumi config set --secret`) and no
+   * message ever repeats it.
+   */
+  secret?: boolean;
+  /**
+   * For a secret: what the offline harness, which cannot decrypt the stack's `secure:` values,
+   * gives the program in its place (marked secret, as the real value is).
+   */
+  standIn?: string;
 }
 
 /** Every setting's meta, looked up by its schema (the field of a section's `z.object`). */

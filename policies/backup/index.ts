@@ -1,2 +1,3 @@
 export { planRetention } from "./plan-retention";
 export { vaultCustomerManagedKey } from "./vault-customer-managed-key";
+export { vaultLock } from "./vault-lock";

@@ -1,30 +1,13 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { internetPeer, type Rule } from "../lib/security-group-rules";
 import { forType, validateTypes } from "../lib/validate";
 
 const webPorts = [80, 443];
-const anywhere = ["0.0.0.0/0", "::/0"];
-
-interface Rule {
-  fromPort?: number;
-  toPort?: number;
-  ipProtocol?: string;
-  protocol?: string;
-  cidrBlocks?: string[];
-  ipv6CidrBlocks?: string[];
-  cidrIpv4?: string;
-  cidrIpv6?: string;
-}
 
 /** Opens a port to the whole internet, other than HTTP and HTTPS. */
 function violation(rule: Rule): string | undefined {
-  const sources = [
-    ...(rule.cidrBlocks ?? []),
-    ...(rule.ipv6CidrBlocks ?? []),
-    rule.cidrIpv4,
-    rule.cidrIpv6,
-  ].filter((s): s is string => !!s);
-  const open = sources.find((s) => anywhere.includes(s));
+  const open = internetPeer(rule);
   if (!open) return undefined;
   const protocol = String(rule.ipProtocol ?? rule.protocol ?? "");
   const from = rule.fromPort ?? 0;

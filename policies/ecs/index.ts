@@ -5,6 +5,7 @@ export { serviceMinimumHealthyPercent } from "./service-minimum-healthy-percent"
 export { serviceNoPublicIp } from "./service-no-public-ip";
 export { taskDefinitionAwslogs } from "./task-definition-awslogs";
 export { taskDefinitionAwsvpcNetworkMode } from "./task-definition-awsvpc-network-mode";
+export { taskDefinitionDropAllCapabilities } from "./task-definition-drop-all-capabilities";
 export { taskDefinitionHealthCheck } from "./task-definition-health-check";
 export { taskDefinitionImagePinned } from "./task-definition-image-pinned";
 export { taskDefinitionNoHostNamespaces } from "./task-definition-no-host-namespaces";

@@ -1,1 +1,3 @@
 export { policyNoWildcardActions } from "./policy-no-wildcard-actions";
+export { policyWriteActionsScoped } from "./policy-write-actions-scoped";
+export { servicePrincipalSourceConditions } from "./service-principal-source-conditions";

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { notChecked, parseJson } from "../lib/report";
+import { identityPolicyDocuments } from "../lib/policy-document";
 import { forType, validateTypes } from "../lib/validate";
 
 interface Statement {
@@ -76,14 +77,10 @@ export const policyNoWildcardActions: ResourceValidationPolicy = {
     "*FullAccess are such grants).",
   enforcementLevel: "mandatory",
   validateResource: validateTypes(
-    forType(aws.iam.RolePolicy, (policy, _args, report) => check(policy.policy, report)),
-    forType(aws.iam.Policy, (policy, _args, report) => check(policy.policy, report)),
-    forType(aws.iam.Role, (role, _args, report) => {
-      for (const inline of role.inlinePolicies ?? []) {
-        check(inline.policy, report, `inline policy ${inline.name ?? "(unnamed)"}`);
-      }
-      checkManaged(role.managedPolicyArns ?? [], report);
-    }),
+    ...identityPolicyDocuments(check),
+    forType(aws.iam.Role, (role, _args, report) =>
+      checkManaged(role.managedPolicyArns ?? [], report),
+    ),
     forType(aws.iam.RolePolicyAttachment, (a, _args, report) =>
       checkManaged([a.policyArn], report),
     ),

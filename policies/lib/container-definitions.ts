@@ -17,6 +17,7 @@ export interface ContainerDefinition {
   healthCheck?: { command?: string[] };
   logConfiguration?: { logDriver?: string; options?: Record<string, string> };
   environment?: { name?: string; value?: string }[];
+  linuxParameters?: { capabilities?: { add?: string[]; drop?: string[] } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { find, set, violations } from "./gate";
+import { diagnostics, find, remove, set, violations } from "./gate";
 
 const vault = "aws:backup/vault:Vault";
 const plan = "aws:backup/plan:Plan";
@@ -83,6 +83,46 @@ describe("backup", () => {
     });
 
     it("passes the program's plans (staging 14/35 days, prod 35/365 with copies)", async () => {
+      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
+    });
+  });
+
+  describe("backup-vault-lock", () => {
+    const policy = "backup-vault-lock";
+    const lock = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+
+    it("1: reports a vault without a lock", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        remove(resources, find(resources, lock, "-vault")),
+      );
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^vault staging-vault has no Vault Lock: add an aws\.backup\.VaultLockConfiguration/,
+      );
+    });
+
+    it("2: reports a governance lock in prod (a wrong mode, not a missing lock)", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, lock, "-copy-vault"), "changeableForDays", undefined),
+      );
+      assert.deepEqual(found, [
+        "vault prod-copy-vault's lock is in governance mode, which anyone with the IAM " +
+          "permission can remove: set changeableForDays (compliance mode; config " +
+          "backupVaultLock: compliance).",
+      ]);
+    });
+
+    it("is advisory in dev, whose vault has no lock (backupVaultLock: none)", async () => {
+      const found = (await diagnostics("dev")).filter((d) => d.policy === policy);
+      assert.deepEqual(
+        found.map((d) => d.level),
+        ["advisory"],
+      );
+    });
+
+    it("passes staging's governance lock and prod's compliance locks", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });

@@ -34,7 +34,13 @@ const expected: Record<string, Record<string, string>> = {
   },
   // Fargate service behind an HTTPS ALB, PostgreSQL 16 on RDS, no proxy.
   "fargate-rds": {
+    "ec2-security-group-unrestricted-egress alb-sg":
+      "the load balancer may send anything anywhere, not only to its targets",
+    "ec2-security-group-unrestricted-egress app-sg":
+      "a compromised task can reach any address on any port (exfiltration, C2)",
     "ec2-vpc-flow-logs vpc": "no record of network traffic for an investigation (FSBP EC2.6)",
+    "ecs-task-definition-drop-all-capabilities app":
+      "the container keeps Docker's default capabilities (NET_RAW, CHOWN, ...)",
     "ecs-task-definition-health-check app": "ECS cannot replace a container that hangs",
     "ecs-task-definition-image-pinned app":
       "a tag can be re-pushed: the task may run another image",
@@ -42,6 +48,8 @@ const expected: Record<string, Record<string, string>> = {
       "the container runs as the image's user, root by default",
     "ecs-task-definition-read-only-root-filesystem app": "an intruder can change the code it runs",
     "elb-access-logs alb": "no record of requests to the service (FSBP ELB.5)",
+    "iam-service-principal-source-conditions task-execution":
+      "any account's ECS could act through the role (no aws:SourceAccount)",
     "rds-instance-enhanced-monitoring db": "no OS metrics for the database (FSBP RDS.6)",
     "rds-instance-iam-authentication db": "password-only database access (FSBP RDS.10)",
     "rds-instance-log-exports db": "the database's logs stay on the instance (FSBP RDS.9)",

@@ -116,4 +116,51 @@ describe("ec2", () => {
       assert.deepEqual(found, []);
     });
   });
+
+  describe("ec2-security-group-unrestricted-egress", () => {
+    const policy = "ec2-security-group-unrestricted-egress";
+    const egressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
+    it("1: reports the service sending every protocol to the internet", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, egressRule, "-service-to-endpoints");
+        set(rule, "ipProtocol", "-1");
+        set(rule, "referencedSecurityGroupId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+      });
+      assert.deepEqual(found, [
+        "egress to 0.0.0.0/0 on every protocol and port: allow the ports and peers the " +
+          "group's members need (a security group, a prefix list, HTTPS on 443) instead.",
+      ]);
+    });
+
+    it("2: reports every TCP port to ::/0 (a wrong range, not a missing rule)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const rule = find(resources, egressRule, "-nat-to-internet-443");
+        set(rule, "cidrIpv4", undefined);
+        set(rule, "cidrIpv6", "::/0");
+        set(rule, "fromPort", 0);
+        set(rule, "toPort", 65535);
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^egress to ::\/0 on every tcp port: /);
+    });
+
+    it("3: reports an inline all-traffic egress of a security group", async () => {
+      const found = await violations(policy, "dev", (resources) => {
+        const group = find(resources, "aws:ec2/securityGroup:SecurityGroup", "-proxy");
+        set(group, "egress", [
+          { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
+        ]);
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^egress to 0\.0\.0\.0\/0 on every protocol and port/);
+    });
+
+    it("passes HTTPS to the internet (serviceInternetEgress, the NAT instance) and the shipped stacks", async () => {
+      for (const stack of ["dev", "staging", "prod"] as const) {
+        assert.deepEqual(await violations(policy, stack), [], stack);
+      }
+    });
+  });
 });

@@ -527,4 +527,49 @@ describe("ecs", () => {
       assert.deepEqual(found, []);
     });
   });
+
+  describe("ecs-task-definition-drop-all-capabilities", () => {
+    const policy = "ecs-task-definition-drop-all-capabilities";
+
+    it("1: reports a container that drops no capability", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        container("app", (c) => delete c.linuxParameters),
+      );
+      assert.deepEqual(found, [
+        'container "app": drops no capability: set linuxParameters.capabilities.drop to ["ALL"].',
+      ]);
+    });
+
+    it("2: reports a container that drops only some (a wrong list, not a missing one)", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        container("migrate", (c) => (c.linuxParameters = { capabilities: { drop: ["NET_RAW"] } })),
+      );
+      assert.deepEqual(found, [
+        'container "migrate": drops NET_RAW: set linuxParameters.capabilities.drop to ["ALL"].',
+      ]);
+    });
+
+    it("3: reports a capability added back", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        container(
+          "app",
+          (c) => (c.linuxParameters = { capabilities: { drop: ["ALL"], add: ["SYS_PTRACE"] } }),
+        ),
+      );
+      assert.deepEqual(found, [
+        'container "app": adds SYS_PTRACE back: remove capabilities.add (the service needs no ' +
+          "capability).",
+      ]);
+    });
+
+    it("passes the program's containers", async () => {
+      await passesBothStacks(policy);
+    });
+  });
 });

@@ -125,4 +125,153 @@ describe("iam", () => {
       assert.deepEqual(found, []);
     });
   });
+
+  describe("iam-service-principal-source-conditions", () => {
+    const policy = "iam-service-principal-source-conditions";
+
+    /** Changes the trust policy's first statement of the role named `*-<nameEnd>`. */
+    const trust =
+      (nameEnd: string, change: (statement: Record<string, unknown>) => void) =>
+      (resources: Parameters<typeof find>[0]) => {
+        const role = find(resources, "aws:iam/role:Role", nameEnd);
+        const document = JSON.parse(role.inputs.assumeRolePolicy as string);
+        change(document.Statement[0]);
+        set(role, "assumeRolePolicy", JSON.stringify(document));
+      };
+
+    it("1: reports a task role any account's ECS could assume (no condition)", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        trust("-task", (s) => delete s.Condition),
+      );
+      assert.deepEqual(found, [
+        "the trust policy, statement 1, grants ecs-tasks.amazonaws.com without aws:SourceAccount " +
+          "or aws:SourceArn: any account's use of the service could act through it. Add " +
+          'Condition {"StringEquals": {"aws:SourceAccount": <this account>}} and, where the ' +
+          'service sends it, {"ArnLike": {"aws:SourceArn": <the resource>}} (infra/trust.ts).',
+      ]);
+    });
+
+    it("2: reports a wildcard account and an ARN of any account (wrong values, not missing)", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        trust("-flow-logs", (s) => {
+          s.Condition = {
+            StringLike: { "aws:SourceAccount": "*" },
+            ArnLike: { "aws:SourceArn": "arn:aws:ec2:*:*:vpc-flow-log/*" },
+          };
+        }),
+      );
+      assert.deepEqual(found, [
+        'the trust policy, statement 1, grants vpc-flow-logs.amazonaws.com with aws:SourceAccount "*", ' +
+          'aws:SourceArn "arn:aws:ec2:*:*:vpc-flow-log/*": name the account (12 digits) and an ' +
+          "ARN of this account's resource, not a wildcard.",
+      ]);
+    });
+
+    it("3: reports a condition that excludes instead of requiring (StringNotEquals)", async () => {
+      const found = await violations(
+        policy,
+        "dev",
+        trust("-db-monitoring", (s) => {
+          s.Condition = { StringNotEquals: { "aws:SourceAccount": "999999999999" } };
+        }),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /grants monitoring\.rds\.amazonaws\.com without aws:SourceAccount/);
+    });
+
+    it("4: reports a topic policy letting EventBridge publish for any account", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const topicPolicy = find(resources, "aws:sns/topicPolicy:TopicPolicy", "-page");
+        const document = JSON.parse(topicPolicy.inputs.policy as string);
+        delete document.Statement[1].Condition;
+        set(topicPolicy, "policy", JSON.stringify(document));
+      });
+      assert.deepEqual(found, [
+        "the topic policy, statement EventBridgeRules, grants events.amazonaws.com without " +
+          "aws:SourceAccount or aws:SourceArn: any account's use of the service could act " +
+          'through it. Add Condition {"StringEquals": {"aws:SourceAccount": <this account>}} ' +
+          'and, where the service sends it, {"ArnLike": {"aws:SourceArn": <the resource>}} ' +
+          "(infra/trust.ts).",
+      ]);
+    });
+
+    it("5: does not exempt a service outside the kind of policy AWS documents (Backup in a topic policy)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const topicPolicy = find(resources, "aws:sns/topicPolicy:TopicPolicy", "-team");
+        const document = JSON.parse(topicPolicy.inputs.policy as string);
+        document.Statement.push({
+          Effect: "Allow",
+          Principal: { Service: "backup.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: "*",
+        });
+        set(topicPolicy, "policy", JSON.stringify(document));
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /statement 4, grants backup\.amazonaws\.com without/);
+    });
+
+    it("passes the shipped stacks (Backup's and RDS Proxy's trust are the documented exceptions)", async () => {
+      for (const stack of ["dev", "staging", "prod"] as const) {
+        assert.deepEqual(await violations(policy, stack), [], stack);
+      }
+    });
+  });
+
+  describe("iam-policy-write-actions-scoped", () => {
+    const policy = "iam-policy-write-actions-scoped";
+
+    it("1: reports a write action on every resource", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        executionStatements((s) => (s[2].Resource = "*")),
+      );
+      assert.deepEqual(found, [
+        "the policy, statement 3, allows logs:CreateLogStream, logs:PutLogEvents on *: name the " +
+          "resources the role changes (their ARNs), not every resource of the account.",
+      ]);
+    });
+
+    it("2: reports a prefix wildcard (every log group of the account), a wrong value rather than a missing one", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        executionStatements(
+          (s) => (s[2].Resource = "arn:aws:logs:eu-west-1:111111111111:log-group:*"),
+        ),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /on arn:aws:logs:eu-west-1:111111111111:log-group:\*: name/);
+    });
+
+    it("3: reports an ARN of any account", async () => {
+      const found = await violations(
+        policy,
+        "dev",
+        executionStatements((s) => (s[1].Resource = "arn:aws:ecr:eu-west-1:*:repository/app")),
+      );
+      assert.equal(found.length, 0, "BatchGetImage and the others only read");
+      const written = await violations(
+        policy,
+        "dev",
+        executionStatements((s) => {
+          s[1].Action = "ecr:PutImage";
+          s[1].Resource = "arn:aws:ecr:eu-west-1:*:repository/app";
+        }),
+      );
+      assert.equal(written.length, 1);
+      assert.match(written[0], /allows ecr:PutImage on arn:aws:ecr:eu-west-1:\*:repository\/app/);
+    });
+
+    it("passes reads on every resource (ecr:GetAuthorizationToken has no resource-level permission)", async () => {
+      for (const stack of ["dev", "staging", "prod"] as const) {
+        assert.deepEqual(await violations(policy, stack), [], stack);
+      }
+    });
+  });
 });

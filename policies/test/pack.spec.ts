@@ -22,6 +22,7 @@ describe("policy pack", () => {
       "acm-certificate-dns-validation",
       "backup-plan-retention",
       "backup-vault-customer-managed-key",
+      "backup-vault-lock",
       "cloudfront-default-root-object",
       "cloudfront-hsts",
       "cloudfront-logging",
@@ -35,6 +36,7 @@ describe("policy pack", () => {
       "cloudwatch-alarm-missing-data",
       "cloudwatch-log-group-retention",
       "ec2-security-group-public-ingress",
+      "ec2-security-group-unrestricted-egress",
       "ec2-vpc-flow-logs",
       "ecr-repository-immutable-tags",
       "ecr-repository-lifecycle-policy",
@@ -46,6 +48,7 @@ describe("policy pack", () => {
       "ecs-service-no-public-ip",
       "ecs-task-definition-awslogs",
       "ecs-task-definition-awsvpc-network-mode",
+      "ecs-task-definition-drop-all-capabilities",
       "ecs-task-definition-health-check",
       "ecs-task-definition-image-pinned",
       "ecs-task-definition-no-host-namespaces",
@@ -61,6 +64,8 @@ describe("policy pack", () => {
       "elb-listener-tls-policy",
       "elb-target-group-health-check",
       "iam-policy-no-wildcard-actions",
+      "iam-policy-write-actions-scoped",
+      "iam-service-principal-source-conditions",
       "kms-key-rotation",
       "rds-instance-auto-minor-version-upgrade",
       "rds-instance-backup-retention",
@@ -107,21 +112,22 @@ describe("policy pack", () => {
     assert.deepEqual(files.sort(), (await gate().policies()).map((p) => p.name).sort());
   });
 
-  it("sets each environment's levels: prod all mandatory; staging and dev may keep load balancers and the database unprotected, run a single-AZ database and go without WAF", () => {
+  it("sets each environment's levels: prod all mandatory; staging and dev may keep load balancers and the database unprotected, run a single-AZ database and go without WAF; dev may leave its vault unlocked", () => {
     const advisory = (stack: string) =>
       Object.entries(stackPolicyConfig(stack))
         .filter(([, v]) => typeof v === "object" && v.enforcementLevel === "advisory")
         .map(([name]) => name)
         .sort();
     assert.deepEqual(advisory("prod"), []);
-    for (const stack of ["staging", "dev"]) {
-      assert.deepEqual(advisory(stack), [
-        "cloudfront-waf",
-        "elb-deletion-protection",
-        "rds-instance-deletion-protection",
-        "rds-instance-multi-az",
-      ]);
-    }
+    const unprotected = [
+      "cloudfront-waf",
+      "elb-deletion-protection",
+      "rds-instance-deletion-protection",
+      "rds-instance-multi-az",
+    ];
+    assert.deepEqual(advisory("staging"), unprotected);
+    // Dev may keep its backups in an unlocked vault (backupVaultLock: none).
+    assert.deepEqual(advisory("dev"), ["backup-vault-lock", ...unprotected]);
   });
 
   it("lets the real prod program through with config/prod.json without a single diagnostic", async () => {
@@ -136,6 +142,7 @@ describe("policy pack", () => {
       ["rds-instance-multi-az", "staging-db"],
     ],
     dev: [
+      ["backup-vault-lock", "dev-vault"],
       ["cloudfront-waf", "dev-cdn"],
       ["elb-deletion-protection", "dev-alb"],
       ["rds-instance-deletion-protection", "dev-db"],

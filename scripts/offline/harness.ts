@@ -8,7 +8,7 @@ import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { parse, YAMLError } from "yaml";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ConfigError, formatProblems } from "../../infra/config";
+import { allSettings, ConfigError, formatProblems } from "../../infra/config";
 import { specialArchiveSig, specialAssetSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks, mockAccountId, PreviewMocks, sentinels } from "./mocks";
 
@@ -65,6 +65,11 @@ export interface ProgramRun {
   project: string;
   stack: string;
   config: Record<string, string>;
+  /**
+   * Keys the stack holds encrypted, which the run gave the program's offline stand-in (a value
+   * of the right shape, marked secret) since it cannot decrypt them.
+   */
+  standIns: string[];
   resources: RegisteredResource[];
   stackOutputs: Record<string, unknown>;
   /** By URN, for each resource declared by a line in `infra/`. */
@@ -94,6 +99,11 @@ export interface RunOptions {
    * project's); `undefined` removes the key.
    */
   config?: Record<string, string | undefined>;
+  /**
+   * Values the stack holds encrypted (`pulumi config set --secret`), as `key: value`: set like
+   * `config` and marked secret, as the language host marks a `secure:` value.
+   */
+  secrets?: Record<string, string>;
   /** Values given as `-c key=value`: applied after `config`, and blamed on the command line. */
   commandLine?: Record<string, string>;
   /**
@@ -169,8 +179,10 @@ export function stackConfig(
   for (const [rawKey, value] of Object.entries(section)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     if (value !== null && typeof value === "object" && "secure" in value) {
-      // Encrypted with the stack's secrets provider, which is out of reach offline.
-      config[key] = `offline-placeholder-for-${key}`;
+      // Encrypted with the stack's secrets provider, which is out of reach offline: the
+      // program's own stand-in for the key (a value of the right shape), else a placeholder,
+      // marked secret as the real value would be. `standIns` lets the caller say so.
+      config[key] = standInFor(key, project) ?? `offline-placeholder-for-${key}`;
       secretKeys.push(key);
     } else {
       // YAML reads an unquoted 111111111111 as a number; the CLI hands the program its text.
@@ -178,6 +190,12 @@ export function stackConfig(
     }
   }
   return { config, secretKeys };
+}
+
+/** The stand-in infra/config/ gives a secret key of the project, if any. */
+function standInFor(key: string, project: string): string | undefined {
+  const name = key.startsWith(`${project}:`) ? key.slice(project.length + 1) : undefined;
+  return allSettings.find((s) => s.meta.key === name)?.meta.standIn;
 }
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in the repository. */
@@ -233,6 +251,12 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     if (value === undefined) delete config[namespaced(rawKey)];
     else config[namespaced(rawKey)] = value;
   }
+  for (const [rawKey, value] of Object.entries(options.secrets ?? {})) {
+    config[namespaced(rawKey)] = value;
+    if (!secretKeys.includes(namespaced(rawKey))) secretKeys.push(namespaced(rawKey));
+  }
+  // Encrypted keys the run did not set itself went to the program as their stand-ins.
+  const standIns = secretKeys.filter((key) => config[key] === standInFor(key, project));
   const fromCommandLine = new Set<string>();
   for (const [rawKey, value] of Object.entries(options.commandLine ?? {})) {
     config[namespaced(rawKey)] = value;
@@ -308,7 +332,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   enforceAllowedAccounts(callerAccountId, resources);
   const stackResource = resources.find((r) => r.type === rootStackType);
   if (stackResource) stackResource.outputs = stackOutputs;
-  return { project, stack, config, resources, stackOutputs, declaredAt };
+  return { project, stack, config, standIns, resources, stackOutputs, declaredAt };
 }
 
 const infraDir = join(repoRoot, "infra") + sep;

@@ -314,6 +314,7 @@ const src = {
   vpcCidr: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html",
   subnetCidr: "https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html",
   vpcEndpoint: api("AWSEC2", "CreateVpcEndpoint"),
+  vpcEndpointPolicy: api("AWSEC2", "ModifyVpcEndpoint"),
   ecrRepository:
     "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
   ecrLifecycle:
@@ -1387,6 +1388,11 @@ export const fieldRules: Record<string, TypeRules> = {
         src.vpcEndpoint,
       ),
     ],
+  },
+
+  "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": {
+    // PolicyDocument: "The policy must be in valid JSON format."
+    rules: [isJson("policy", src.vpcEndpointPolicy)],
   },
 
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": {

@@ -191,6 +191,9 @@ describe("database", () => {
         assert.deepEqual(params.inputs.parameters, [
           { name: "rds.force_ssl", value: "1" },
           { name: "log_min_duration_statement", value: run.config["acme:dbSlowQueryMs"] },
+          // Bind parameters (user data) stay out of the log lines.
+          { name: "log_parameter_max_length", value: "0" },
+          { name: "log_parameter_max_length_on_error", value: "0" },
         ]);
       });
 

@@ -13,8 +13,10 @@ import {
   runProgram,
   type ProgramRun,
   type RegisteredResource,
+  type RunOptions,
 } from "../../scripts/offline/harness";
 import { anchors } from "./anchors";
+import { withFiles } from "./temp-files";
 import { declarationError, declaredAlone, type Declared } from "./declare-alone";
 import { one, regionOf, stackRun } from "./stacks";
 
@@ -421,11 +423,20 @@ describe("monitoring and alerting", () => {
                 Condition: unknown;
               }) => [s.Principal.Service, s.Action, s.Resource, s.Condition],
             ),
-            ["cloudwatch.amazonaws.com", "events.amazonaws.com"].map((service) => [
+            [
+              ["cloudwatch.amazonaws.com", "cloudwatch", "alarm:*"],
+              ["events.amazonaws.com", "events", "rule/*"],
+            ].map(([service, prefix, resources]) => [
               service,
               "sns:Publish",
               topic.outputs.arn,
-              { StringEquals: { "aws:SourceAccount": accountOf(run) } },
+              {
+                StringEquals: { "aws:SourceAccount": accountOf(run) },
+                // Only this account's alarms and rules in the stack's region.
+                ArnLike: {
+                  "aws:SourceArn": `arn:aws:${prefix}:${run.config["aws:region"]}:${accountOf(run)}:${resources}`,
+                },
+              },
             ]),
           );
         }
@@ -591,9 +602,15 @@ describe("monitoring and alerting", () => {
   });
 
   describe("with a paging endpoint", () => {
+    const refused = (options: RunOptions) =>
+      runProgram("staging", options).then(
+        () => assert.fail("the program ran"),
+        (e: Error) => e,
+      );
+
     it("subscribes it over HTTPS to the page topic, as a secret, instead of the team's address", async () => {
       const run = await runProgram("staging", {
-        config: { pagingEndpoint: "https://events.example-pager.com/integration/abc123/enqueue" },
+        secrets: { pagingEndpoint: "https://events.example-pager.com/integration/abc123/enqueue" },
       });
       const page = topicArn(run, "page");
       const onPage = ofType(run, "aws:sns/topicSubscription:TopicSubscription").filter(
@@ -615,10 +632,45 @@ describe("monitoring and alerting", () => {
       );
     });
 
-    it("refuses an endpoint that is not https", async () => {
-      await assert.rejects(
-        runProgram("staging", { config: { pagingEndpoint: "http://pager.example.com/x" } }),
-        /acme:pagingEndpoint must be an https:\/\/ URL/,
+    it("refuses an endpoint that is not https, without repeating it", async () => {
+      const endpoint = "http://pager.example.com/integration/k3y-in-the-url";
+      const err = await refused({ secrets: { pagingEndpoint: endpoint } });
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:pagingEndpoint must be an https:// URL (the value is not " +
+          "shown: it is a secret)",
+      );
+      assert.ok(!err.message.includes("k3y"), err.message);
+    });
+
+    it("refuses an endpoint held in plain text, without repeating it", async () => {
+      const endpoint = "https://events.example-pager.com/integration/k3y/enqueue";
+      const err = await refused({ config: { pagingEndpoint: endpoint } });
+      assert.equal(
+        err.message,
+        "Pulumi.staging.yaml: acme:pagingEndpoint is a secret but the stack file holds it in " +
+          "plain text: pulumi config set --secret pagingEndpoint <value>",
+      );
+    });
+
+    it("offline, an encrypted endpoint runs as the program's stand-in, marked secret, and says so", async () => {
+      // Staging's file as the CLI leaves it after `pulumi config set --secret pagingEndpoint`.
+      const staging = readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8");
+      const encrypted = `${staging.trimEnd()}\n  environment: staging\n  pagingEndpoint:\n    secure: v1:AAAA\n`;
+      const run = await withFiles({ "Pulumi.paging.yaml": encrypted }, () => runProgram("paging"));
+      assert.deepEqual(run.standIns, ["acme:pagingEndpoint"]);
+      const page = topicArn(run, "page");
+      const https = ofType(run, "aws:sns/topicSubscription:TopicSubscription").filter(
+        (s) => s.inputs.topic === page && s.inputs.protocol === "https",
+      );
+      assert.deepEqual(
+        https.map((s) => s.inputs.endpoint),
+        [
+          {
+            [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+            value: "https://paging.invalid/offline-stand-in",
+          },
+        ],
       );
     });
   });

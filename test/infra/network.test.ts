@@ -88,8 +88,11 @@ describe("network", () => {
       });
 
       it("reaches S3 through a gateway endpoint on the private and isolated route tables", () => {
-        const [endpoint] = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
-        assert.equal(endpoint.inputs.vpcEndpointType, "Gateway");
+        const gateways = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(
+          (e) => e.inputs.vpcEndpointType === "Gateway",
+        );
+        assert.equal(gateways.length, 1);
+        const [endpoint] = gateways;
         assert.equal(endpoint.inputs.serviceName, "com.amazonaws.eu-west-1.s3");
         const expectedTables = [...subnets(run, "private"), ...subnets(run, "isolated")].map(
           (s) => routeTableOf(run, s).id,
@@ -169,10 +172,21 @@ describe("network", () => {
             "proxy in tcp/5432-5432 service",
             "proxy out tcp/5432-5432 database",
             "service in tcp/8080-8080 alb",
-            "service out tcp/443-443 0.0.0.0/0",
+            // No internet: ECR and CloudWatch Logs through their endpoints, image layers
+            // through the S3 gateway endpoint (the region's S3 prefix list).
+            "service out tcp/443-443 endpoints",
+            "service out tcp/443-443 com.amazonaws.eu-west-1.s3",
             "service out tcp/5432-5432 proxy",
-            // The NAT instance forwards what the VPC sends; nothing from outside may reach it.
-            ...(want.nats === 0 ? [`nat in all ${want.cidr}`, "nat out all 0.0.0.0/0"] : []),
+            "endpoints in tcp/443-443 service",
+            // The NAT instance forwards what the VPC sends over HTTP(S); nothing from outside
+            // may reach it.
+            ...(want.nats === 0
+              ? [
+                  `nat in all ${want.cidr}`,
+                  "nat out tcp/443-443 0.0.0.0/0",
+                  "nat out tcp/80-80 0.0.0.0/0",
+                ]
+              : []),
           ].sort(),
         );
         for (const group of ofType(run, "aws:ec2/securityGroup:SecurityGroup")) {
@@ -280,7 +294,7 @@ describe("network", () => {
           assert.equal(instance.inputs.iamInstanceProfile, undefined, "it needs no AWS access");
         });
 
-        it("accepts traffic from the VPC only and sends it anywhere", () => {
+        it("accepts traffic from the VPC only and sends HTTP(S) anywhere", () => {
           const groupIds = instance.inputs.vpcSecurityGroupIds as string[];
           assert.equal(groupIds.length, 1);
           const rulesOf = (type: string) =>
@@ -295,7 +309,8 @@ describe("network", () => {
             ["-1", cidr, undefined],
           ]);
           assert.deepEqual(rulesOf("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), [
-            ["-1", "0.0.0.0/0", undefined],
+            ["tcp", "0.0.0.0/0", undefined],
+            ["tcp", "0.0.0.0/0", undefined],
           ]);
         });
 
@@ -348,13 +363,19 @@ describe("network", () => {
 });
 
 /** CloudFront's prefix list if it has this id, as the look-up the program makes answers it. */
+/** The AWS-managed prefix list (CloudFront's or the region's S3) whose id is `id`. */
 function prefixList(run: ProgramRun, id: string) {
-  const list = new AwsMocks(run.config["aws:region"]).call({
-    token: "aws:ec2/getManagedPrefixList:getManagedPrefixList",
-    inputs: { name: cloudFrontPrefixListName },
-    provider: "",
-  }) as { id: string; name: string; maxEntries: number };
-  return list.id === id ? list : undefined;
+  const region = run.config["aws:region"];
+  return [cloudFrontPrefixListName, `com.amazonaws.${region}.s3`]
+    .map(
+      (name) =>
+        new AwsMocks(region).call({
+          token: "aws:ec2/getManagedPrefixList:getManagedPrefixList",
+          inputs: { name },
+          provider: "",
+        }) as { id: string; name: string; maxEntries: number },
+    )
+    .find((list) => list.id === id);
 }
 
 function routeTableOf(run: ProgramRun, subnet: RegisteredResource): RegisteredResource {
