@@ -210,7 +210,9 @@ export class Database extends pulumi.ComponentResource {
     if (a.subnetIds.length < 2) fail("subnetIds must span at least two AZs");
     const users = [a.username, a.ownerUser, a.appUser];
     if (new Set(users).size !== users.length) {
-      fail(`username, ownerUser and appUser must be three different users, got ${users.join(", ")}`);
+      fail(
+        `username, ownerUser and appUser must be three different users, got ${users.join(", ")}`,
+      );
     }
   }
 

@@ -591,7 +591,14 @@ export class Network extends pulumi.ComponentResource {
       { group: bootstrap },
       "role bootstrap",
     );
-    this.rule("egress", "bootstrap-to-db", bootstrap, databasePort, { group: database }, "database");
+    this.rule(
+      "egress",
+      "bootstrap-to-db",
+      bootstrap,
+      databasePort,
+      { group: database },
+      "database",
+    );
     this.rule("egress", "bootstrap-https", bootstrap, 443, internet, "AWS APIs over HTTPS");
 
     return { loadBalancer, service, proxy, database, bootstrap };

@@ -72,7 +72,7 @@ exports.runBootstrap = runBootstrap;
 exports.handler = async (event, context) => {
   const { ECSClient } = require("@aws-sdk/client-ecs");
   return runBootstrap(new ECSClient({}), event, {
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms) => require("node:timers/promises").setTimeout(ms),
     remainingMs: () => context.getRemainingTimeInMillis(),
   });
 };

@@ -305,7 +305,8 @@ export class RoleBootstrap extends pulumi.ComponentResource {
     const runner = new aws.lambda.Function(
       `${this.name}-runner`,
       {
-        name: `${this.args.family}-runner`,
+        // Auto-named: a function name has at most 64 characters, which a long project name with
+        // the stack's would exceed; its log group carries the readable name.
         description: "Runs the database role bootstrap task and waits for its exit code",
         role: role.arn,
         runtime: "nodejs22.x",

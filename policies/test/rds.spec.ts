@@ -344,7 +344,10 @@ describe("rds", () => {
     it("2: reports an instance without IAM auth behind a proxy that also takes passwords", async () => {
       const found = await violations(policy, "prod", (resources) => {
         set(find(resources, instance), "iamDatabaseAuthenticationEnabled", false);
-        set(find(resources, proxy), "auths", [passwordEntry("REQUIRED"), passwordEntry("DISABLED")]);
+        set(find(resources, proxy), "auths", [
+          passwordEntry("REQUIRED"),
+          passwordEntry("DISABLED"),
+        ]);
       });
       assert.deepEqual(found, [message]);
     });
