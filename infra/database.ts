@@ -65,8 +65,15 @@ export interface DatabaseArgs extends DatabaseSettings {
   logRetentionDays?: number;
   /** Database created in the instance. Default "app". Changing it replaces the database. */
   databaseName?: string;
-  /** Master user; clients reach it through the proxy with IAM tokens. Default "app". */
+  /**
+   * Master user. Nothing connects as it at runtime: only the role bootstrap, with the RDS-managed
+   * password, directly on the instance (the proxy does not carry it). Default "app".
+   */
   username?: string;
+  /** Role the migrations run as; owns the schema (app/README.md, "Database roles"). Default "notes_owner". */
+  ownerUser?: string;
+  /** Role the service runs as; DML only. Default "notes_app". */
+  appUser?: string;
 }
 
 /** The database engine and the RDS Proxy engine family that speaks its protocol. */
@@ -98,9 +105,24 @@ export const withoutBindParameters = [
  *
  * The instance sits in isolated subnets, encrypted with a customer-managed KMS key (rotated
  * yearly), its master password generated and rotated by RDS in Secrets Manager: the password is
- * never in config or state. Clients connect only to the proxy, over TLS, with IAM tokens
- * (`rds-db:connect` on `connectResourceArn`); the proxy pools connections and signs in to the
- * database with the master secret, so a password rotation never reaches the service.
+ * never in config or state. The migrations and the service connect only to the proxy, over TLS,
+ * as their own roles (`ownerUser`, `appUser`, both `rds_iam`, no password) with IAM tokens
+ * (`rds-db:connect` on `connectResourceArns`), and the proxy signs in to the instance as the same
+ * role with an IAM token of its own (end-to-end IAM). Only the role bootstrap signs in as the
+ * master, with its password, directly on the instance (see "Database identities" below).
+ *
+ * Database identities: why the proxy carries no password. AWS documents end-to-end IAM
+ * (`DefaultAuthScheme: IAM_AUTH`: "If you don't specify DefaultAuthScheme or specify this
+ * parameter as NONE, you must specify the Auth option", CreateDBProxy API reference; the proxy's
+ * role needs `rds-db:connect` on the instance's users, RDS User Guide "Configuring IAM
+ * authentication for RDS Proxy"), and the classic scheme, a Secrets Manager secret per user. It
+ * does not document a proxy whose default is IAM_AUTH also honouring a SECRETS entry for one
+ * user, which is what the master would need to sign in through it by password. So the proxy is
+ * end-to-end IAM with no `auths` at all, and the master is reached on the instance directly, by
+ * a one-off task that alone may read its secret (infra/role-bootstrap.ts). Secrets per role
+ * (the classic scheme) would add two passwords to generate, store, rotate and set, and the
+ * bootstrap would still need the master; the master through the proxy with IAM would need a
+ * role that may sign tokens for it, which, shared by the service's containers, is worse.
  *
  * Cost (eu-west-1 on-demand list prices as recalled in November 2026, not fetched; check the RDS
  * pricing page): db.t4g.micro ~$0.018/h (~$13/month), db.t4g.medium ~$0.072/h (~$53/month, x2
@@ -118,9 +140,15 @@ export class Database extends pulumi.ComponentResource {
   readonly proxyEndpoint: pulumi.Output<string>;
   readonly port = databasePort;
   readonly databaseName: string;
+  /** The master user: the role bootstrap's only. */
   readonly username: string;
-  /** Resource of the service's `rds-db:connect` permission: the master user, through the proxy. */
-  readonly connectResourceArn: pulumi.Output<string>;
+  /** The migrations' and the service's database roles. */
+  readonly users: { owner: string; app: string };
+  /**
+   * Resources of the tasks' `rds-db:connect` permission: the owner and the service role, through
+   * the proxy (`arn:<partition>:rds-db:<region>:<account>:dbuser:<prx-id>/<user>`); never the master.
+   */
+  readonly connectResourceArns: { owner: pulumi.Output<string>; app: pulumi.Output<string> };
   /** Secrets Manager ARN of the RDS-managed master password. */
   readonly masterSecretArn: pulumi.Output<string>;
 
@@ -149,6 +177,8 @@ export class Database extends pulumi.ComponentResource {
       logRetentionDays: 30,
       databaseName: "app",
       username: "app",
+      ownerUser: "notes_owner",
+      appUser: "notes_app",
       proxyMaxConnectionsPercent: 90,
       proxyMaxIdleConnectionsPercent: 50,
       ...args,
@@ -156,6 +186,7 @@ export class Database extends pulumi.ComponentResource {
     this.checkArgs();
     this.databaseName = this.args.databaseName;
     this.username = this.args.username;
+    this.users = { owner: this.args.ownerUser, app: this.args.appUser };
 
     this.kmsKey = this.createKey();
     const logGroups = this.createLogGroups();
@@ -168,15 +199,20 @@ export class Database extends pulumi.ComponentResource {
     });
     this.proxy = this.createProxy();
     this.proxyEndpoint = this.proxy.endpoint;
-    this.connectResourceArn = this.proxy.arn.apply((arn) => {
-      // arn:<partition>:rds:<region>:<account>:db-proxy:<prx-id>
-      const [, partition, , region, account, , proxyId] = arn.split(":");
-      return `arn:${partition}:rds-db:${region}:${account}:dbuser:${proxyId}/${this.username}`;
-    });
+    const throughProxy = (user: string) =>
+      this.proxy.arn.apply((arn) => {
+        // arn:<partition>:rds:<region>:<account>:db-proxy:<prx-id>
+        const [, partition, , region, account, , proxyId] = arn.split(":");
+        return dbUserArn(partition, region, account, proxyId, user);
+      });
+    this.connectResourceArns = {
+      owner: throughProxy(this.users.owner),
+      app: throughProxy(this.users.app),
+    };
 
     this.registerOutputs({
       proxyEndpoint: this.proxyEndpoint,
-      connectResourceArn: this.connectResourceArn,
+      connectResourceArns: this.connectResourceArns,
       instanceArn: this.instance.arn,
     });
   }
@@ -200,6 +236,12 @@ export class Database extends pulumi.ComponentResource {
       fail("proxyMaxIdleConnectionsPercent must not exceed proxyMaxConnectionsPercent");
     }
     if (a.subnetIds.length < 2) fail("subnetIds must span at least two AZs");
+    const users = [a.username, a.ownerUser, a.appUser];
+    if (new Set(users).size !== users.length) {
+      fail(
+        `username, ownerUser and appUser must be three different users, got ${users.join(", ")}`,
+      );
+    }
   }
 
   /** One key for storage, Performance Insights and the master secret; losing it loses the data. */
@@ -295,6 +337,10 @@ export class Database extends pulumi.ComponentResource {
         maxAllocatedStorage: a.maxAllocatedStorageGb,
         storageEncrypted: true,
         manageMasterUserPassword: true,
+        // The proxy signs in as the owner and service roles with IAM tokens (they are granted
+        // `rds_iam` and have no password); the master keeps its password and never gets `rds_iam`.
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html
+        iamDatabaseAuthenticationEnabled: true,
         masterUserSecretKmsKeyId: this.kmsKey.arn,
         port: databasePort,
         dbSubnetGroupName: subnetGroup.name,
@@ -357,7 +403,7 @@ export class Database extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${this.name}-db-proxy`,
       {
-        description: `Lets RDS Proxy ${a.identifier} read the database's master secret`,
+        description: `Lets RDS Proxy ${a.identifier} sign in to its database as the owner and service roles`,
         // RDS Proxy's role setup shows a trust policy without source keys and no AWS page says
         // the proxy sends them, so a condition could refuse the proxy on its first connection.
         assumeRolePolicy: serviceTrustPolicy("rds.amazonaws.com", {
@@ -368,27 +414,28 @@ export class Database extends pulumi.ComponentResource {
       { parent: this },
     );
     const region = aws.getRegionOutput({}, { parent: this }).region;
+    const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const rolePolicy = new aws.iam.RolePolicy(
       `${this.name}-db-proxy`,
       {
         role: role.id,
         policy: pulumi
-          .all([this.masterSecretArn, this.kmsKey.arn, region])
-          .apply(([secretArn, keyArn, regionName]) =>
+          .all([partition, region, account, this.instance.resourceId])
+          .apply(([awsPartition, regionName, accountId, resourceId]) =>
             JSON.stringify({
               Version: "2012-10-17",
               Statement: [
-                { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
                 {
+                  // End-to-end IAM: the proxy signs in to the instance as the client's user with
+                  // a token of its own, so it may connect as exactly the two roles, on this
+                  // instance (its resource id, not its name). No secret to read.
+                  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html
                   Effect: "Allow",
-                  Action: "kms:Decrypt",
-                  Resource: keyArn,
-                  // Only to decrypt the secret, not to read anything else under this key.
-                  Condition: {
-                    StringEquals: {
-                      "kms:ViaService": `secretsmanager.${regionName}.amazonaws.com`,
-                    },
-                  },
+                  Action: "rds-db:connect",
+                  Resource: [a.ownerUser, a.appUser].map((user) =>
+                    dbUserArn(awsPartition, regionName, accountId, resourceId, user),
+                  ),
                 },
               ],
             }),
@@ -408,18 +455,15 @@ export class Database extends pulumi.ComponentResource {
         vpcSecurityGroupIds: [a.proxySecurityGroupId],
         idleClientTimeout: 1800,
         debugLogging: false,
-        auths: [
-          {
-            description: "Clients sign in with IAM tokens; the proxy uses the RDS-managed secret",
-            authScheme: "SECRETS",
-            secretArn: this.masterSecretArn,
-            iamAuth: "REQUIRED",
-            clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
-          },
-        ],
+        // Every client signs in with an IAM token, and the proxy signs in to the instance as the
+        // same user with IAM too; no `auths` (required only when this is NONE), so no password
+        // path through the proxy exists, not even the master's.
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html
+        defaultAuthScheme: "IAM_AUTH",
       },
-      // The proxy reads the secret as soon as it exists; created alongside its role's policy,
-      // it fails to connect until the policy lands, and the first target registration times out.
+      // The proxy signs in with its role as soon as it exists; created alongside the role's
+      // policy, it fails to connect until the policy lands, and the first target registration
+      // times out.
       { parent: this, dependsOn: [rolePolicy] },
     );
     const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
@@ -446,4 +490,15 @@ export class Database extends pulumi.ComponentResource {
     );
     return proxy;
   }
+}
+
+/** `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>`: an `rds-db:connect` resource. */
+export function dbUserArn(
+  partition: string,
+  region: string,
+  account: string,
+  resourceId: string,
+  user: string,
+): string {
+  return `arn:${partition}:rds-db:${region}:${account}:dbuser:${resourceId}/${user}`;
 }

@@ -22,6 +22,7 @@ import { Backup } from "./backup";
 import { Cdn, type StaticFile } from "./cdn";
 import { loadConfig } from "./config";
 import { Database } from "./database";
+import { RoleBootstrap } from "./role-bootstrap";
 import { LoadBalancer, originHeaderName } from "./load-balancer";
 import { Monitoring, type MetricDimensions, type MonitoredService } from "./monitoring";
 import { Network } from "./network";
@@ -227,6 +228,32 @@ export = async () => {
     { provider },
   );
 
+  // The database roles exist before the service's first task signs in as them.
+  const roleBootstrap = new RoleBootstrap(
+    `${config.stack}-db-bootstrap`,
+    {
+      family: `${namePrefix}-db-bootstrap`,
+      image: registry.imageRef,
+      repositoryArn: registry.repository.arn,
+      platform: config.registry.platform,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.securityGroups.bootstrap.id,
+      logRetentionDays: config.service.logRetentionDays,
+      logLevel: config.service.logLevel,
+      database: {
+        host: database.instance.address,
+        port: database.port,
+        name: database.databaseName,
+        masterUser: database.username,
+        masterSecretArn: database.masterSecretArn,
+        secretKeyArn: database.kmsKey.arn,
+        ownerUser: database.users.owner,
+        appUser: database.users.app,
+      },
+    },
+    { provider },
+  );
+
   const service = new Service(
     config.stack,
     {
@@ -243,13 +270,14 @@ export = async () => {
       deploymentAlarmNames: monitoring.deploymentAlarmNames,
       targetGroup: loadBalancer.targetGroup,
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
-      startAfter: [...loadBalancer.routing, database],
+      startAfter: [...loadBalancer.routing, database, roleBootstrap.invocation],
       database: {
         host: database.proxyEndpoint,
         port: database.port,
         name: database.databaseName,
-        user: database.username,
-        connectResourceArn: database.connectResourceArn,
+        ownerUser: database.users.owner,
+        appUser: database.users.app,
+        connectResourceArns: [database.connectResourceArns.owner, database.connectResourceArns.app],
       },
     },
     { provider },
@@ -284,7 +312,10 @@ export = async () => {
     /** RDS Proxy endpoint: TLS and IAM authentication required. */
     databaseEndpoint: database.proxyEndpoint,
     databaseName: database.databaseName,
-    databaseUser: database.username,
+    /** The service's database role (`PGUSER` of the `app` container). */
+    databaseUser: database.users.app,
+    /** The migrations' role, owner of the schema (`PGUSER` of the `migrate` container). */
+    databaseOwnerUser: database.users.owner,
     backupVaultArn: backup.vault.arn,
     /** EventBridge rule of failed backup/copy jobs; the monitoring adds its target. */
     backupFailureRuleArn: backup.failureRule.arn,

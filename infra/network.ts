@@ -73,8 +73,13 @@ export interface SecurityGroups {
   endpoints: aws.ec2.SecurityGroup;
   /** RDS Proxy: the database port from the service only; out to the database only. */
   proxy: aws.ec2.SecurityGroup;
-  /** Database: its port from the proxy only; no egress. */
+  /** Database: its port from the proxy, and from the role bootstrap; no egress. */
   database: aws.ec2.SecurityGroup;
+  /**
+   * The one-off role bootstrap task (infra/role-bootstrap.ts): admits nothing; out to the
+   * database directly (it signs in as the master, which the proxy does not carry) and to AWS APIs.
+   */
+  bootstrap: aws.ec2.SecurityGroup;
 }
 
 interface Tier {
@@ -627,8 +632,10 @@ export class Network extends pulumi.ComponentResource {
     const loadBalancer = group("alb", "Load balancer: HTTP(S) from CloudFront only");
     const service = group("service", "Service tasks: traffic from the load balancer only");
     const proxy = group("proxy", "RDS Proxy: PostgreSQL from the service only");
+    // Its description predates the role bootstrap's rule; changing it would replace the group.
     const database = group("database", "Database: PostgreSQL from the proxy only");
     const endpoints = group("endpoints", "AWS interface endpoints: HTTPS from the service only");
+    const bootstrap = group("db-bootstrap", "Role bootstrap task: admits nothing; to the database");
     const { servicePort, databasePort } = this.args;
 
     const internet = { cidrIpv4: "0.0.0.0/0" };
@@ -676,8 +683,27 @@ export class Network extends pulumi.ComponentResource {
     // The database is reached only through the proxy, which pools connections and enforces IAM auth.
     this.rule("egress", "proxy-to-db", proxy, databasePort, { group: database }, "database");
     this.rule("ingress", "db-from-proxy", database, databasePort, { group: proxy }, "proxy");
+    // The master signs in only here, by password, from the one-off task that creates the roles;
+    // the service's tasks have no path to the instance.
+    this.rule(
+      "ingress",
+      "db-from-bootstrap",
+      database,
+      databasePort,
+      { group: bootstrap },
+      "role bootstrap",
+    );
+    this.rule(
+      "egress",
+      "bootstrap-to-db",
+      bootstrap,
+      databasePort,
+      { group: database },
+      "database",
+    );
+    this.rule("egress", "bootstrap-https", bootstrap, 443, internet, "AWS APIs over HTTPS");
 
-    return { loadBalancer, service, proxy, database, endpoints };
+    return { loadBalancer, service, proxy, database, endpoints, bootstrap };
   }
 
   private rule(

@@ -18,9 +18,15 @@ export interface ServiceDatabase {
   host: pulumi.Input<string>;
   port: number;
   name: string;
-  user: string;
-  /** `arn:aws:rds-db:...:dbuser:<proxy resource id>/<user>`: what the task role may connect as. */
-  connectResourceArn: pulumi.Input<string>;
+  /** Role the `migrate` container signs in as: owns the schema. */
+  ownerUser: string;
+  /** Role the `app` container signs in as: DML only. */
+  appUser: string;
+  /**
+   * `arn:aws:rds-db:...:dbuser:<proxy resource id>/<user>` of `ownerUser` and `appUser`: exactly
+   * what the task role may connect as (never the master, whom the proxy does not carry).
+   */
+  connectResourceArns: pulumi.Input<string>[];
 }
 
 /**
@@ -125,8 +131,9 @@ const architectures: Record<ImagePlatform, string> = {
  *
  * Deployments are rolling and never drop below the desired count (minimum healthy 100%, up to
  * 200% during the rollout). Tasks run as uid 1000 with a read-only root filesystem (a scratch
- * volume at /tmp), in private subnets with no public IP. They reach the database as an IAM
- * user through RDS Proxy: there is no password anywhere, so rotation needs nothing from here.
+ * volume at /tmp), in private subnets with no public IP. They reach the database through RDS
+ * Proxy with IAM tokens, `migrate` as the owner role and `app` as the DML-only role, never as the
+ * master: there is no password in the task, so rotation needs nothing from here.
  *
  * Cost (eu-west-1 list prices): Fargate on ARM is $0.03238 per vCPU-hour and $0.00356 per
  * GB-hour, so a 0.25 vCPU / 0.5 GB task is about $7.20/month and a 0.5 vCPU / 1 GB task about
@@ -286,7 +293,11 @@ export class Service extends pulumi.ComponentResource {
     return role;
   }
 
-  /** What the app's code may do: connect to the database as its IAM user. Nothing else. */
+  /**
+   * What the task's code may do: connect to the database as the owner role (`migrate`) and the
+   * service role (`app`). Nothing else. ECS gives one task role to every container of a task, so
+   * either container may sign a token for either role.
+   */
   private createTaskRole(): aws.iam.Role {
     const { database } = this.args;
     const role = this.taskAssumableRole(
@@ -299,8 +310,8 @@ export class Service extends pulumi.ComponentResource {
         role,
         "task",
         pulumi
-          .output(database.connectResourceArn)
-          .apply((arn) => [{ Effect: "Allow", Action: "rds-db:connect", Resource: arn }]),
+          .output(database.connectResourceArns)
+          .apply((arns) => [{ Effect: "Allow", Action: "rds-db:connect", Resource: arns }]),
       );
     }
     return role;
@@ -345,11 +356,14 @@ export class Service extends pulumi.ComponentResource {
           [names.database.host]: host,
           [names.database.port]: String(database.port),
           [names.database.name]: database.name,
-          [names.database.user]: database.user,
+          // The app's role; the `migrate` container replaces it with the owner role.
+          [names.database.user]: database.appUser,
           // The app signs a short-lived IAM token for every connection: no password to leak
           // or rotate. The proxy's ACM certificate verifies against Node's default CA store.
           [names.database.iamAuth]: "true",
           [names.database.ssl]: "verify-full",
+          [names.database.ownerRole]: database.ownerUser,
+          [names.database.appRole]: database.appUser,
         }),
         [names.publicUrl]: url,
         [names.serviceName]: metricDimensions?.service,
@@ -398,7 +412,11 @@ export class Service extends pulumi.ComponentResource {
           ...common("migrate"),
           essential: false,
           command: commands.migrate,
-          environment,
+          environment: environment.map((variable) =>
+            variable.name === contract.environment.database.user && this.args.database
+              ? { name: variable.name, value: this.args.database.ownerUser }
+              : variable,
+          ),
         };
         return JSON.stringify([
           ...(this.args.database ? [migrate] : []),

@@ -51,6 +51,11 @@ export interface ServiceContract {
     app: Command;
     /** Applies pending migrations and exits 0; the task runs it before `app`. */
     migrate: Command;
+    /**
+     * Creates the owner and service roles as the master (idempotent) and exits 0; a one-off task
+     * runs it during each deploy, before the service's tasks.
+     */
+    bootstrap: Command;
     healthCheck: Command;
   };
   /** How often the container health check runs (ECS's `healthCheck`, seconds). */
@@ -92,6 +97,12 @@ export interface ServiceContract {
       iamAuth: string;
       /** Set to `verify-full`. */
       ssl: string;
+      /** The master's password: only the role bootstrap gets it (from the RDS-managed secret). */
+      password: string;
+      /** The role migrations sign in as (owns the schema). */
+      ownerRole: string;
+      /** The role the service signs in as (DML only); must differ from the owner. */
+      appRole: string;
     };
   };
   /** CloudWatch Logs filter patterns on the service's JSON log lines (counted on the dashboard). */
@@ -130,6 +141,7 @@ export const contract = {
   commands: {
     app: ["node", "dist/server.js"],
     migrate: ["node", "dist/migrate.js", "up"],
+    bootstrap: ["node", "dist/bootstrap.js"],
     healthCheck: ["node", "dist/healthcheck.js"],
   },
   healthCheck: { intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 30 },
@@ -154,6 +166,9 @@ export const contract = {
       user: "PGUSER",
       iamAuth: "DATABASE_IAM_AUTH",
       ssl: "DATABASE_SSL",
+      password: "PGPASSWORD",
+      ownerRole: "DATABASE_OWNER_ROLE",
+      appRole: "DATABASE_APP_ROLE",
     },
   },
   logPatterns: {

@@ -10,7 +10,7 @@ type Container = Record<string, unknown>;
 /** Changes the task definition's container `name` (the program's are `migrate` and `app`). */
 function container(name: string, change: (c: Container) => void): Change {
   return (resources) => {
-    const definition = find(resources, taskDefinition);
+    const definition = find(resources, taskDefinition, "-task");
     const containers = JSON.parse(definition.inputs.containerDefinitions as string) as Container[];
     const found = containers.find((c) => c.name === name);
     if (!found) throw new Error(`no container ${name}`);
@@ -88,7 +88,7 @@ describe("ecs", () => {
       const found = await diagnostics("prod", (resources) =>
         // The engine's sentinel for a string not known until the resource is created.
         set(
-          find(resources, taskDefinition),
+          find(resources, taskDefinition, "-task"),
           "containerDefinitions",
           "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
         ),
@@ -327,14 +327,14 @@ describe("ecs", () => {
 
     it("1: reports host networking", async () => {
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, taskDefinition), "networkMode", "host"),
+        set(find(resources, taskDefinition, "-task"), "networkMode", "host"),
       );
       assert.deepEqual(found, [`networkMode is "host": ${fix}`]);
     });
 
     it("2: reports an unset mode (bridge on EC2)", async () => {
       const found = await violations(policy, "staging", (resources) =>
-        set(find(resources, taskDefinition), "networkMode", undefined),
+        set(find(resources, taskDefinition, "-task"), "networkMode", undefined),
       );
       assert.deepEqual(found, [`networkMode is unset (bridge): ${fix}`]);
     });
@@ -349,7 +349,7 @@ describe("ecs", () => {
 
     it("1: reports the host's process namespace shared", async () => {
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, taskDefinition), "pidMode", "host"),
+        set(find(resources, taskDefinition, "-task"), "pidMode", "host"),
       );
       assert.deepEqual(found, [
         'pidMode is "host": remove it (or set "task"), so a container cannot see or signal the ' +
@@ -359,7 +359,7 @@ describe("ecs", () => {
 
     it("2: reports the host's IPC namespace shared", async () => {
       const found = await violations(policy, "staging", (resources) =>
-        set(find(resources, taskDefinition), "ipcMode", "host"),
+        set(find(resources, taskDefinition, "-task"), "ipcMode", "host"),
       );
       assert.equal(found.length, 1);
       assert.match(found[0], /^ipcMode is "host": /);
@@ -368,7 +368,7 @@ describe("ecs", () => {
     it("passes the program's task definition (neither set) and task-scoped namespaces", async () => {
       await passesBothStacks(policy);
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, taskDefinition), "pidMode", "task"),
+        set(find(resources, taskDefinition, "-task"), "pidMode", "task"),
       );
       assert.deepEqual(found, []);
     });
@@ -503,14 +503,14 @@ describe("ecs", () => {
 
     it("1: reports a cluster without settings", async () => {
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, cluster), "settings", undefined),
+        set(find(resources, cluster, "-cluster"), "settings", undefined),
       );
       assert.deepEqual(found, [message]);
     });
 
     it("2: reports Container Insights disabled", async () => {
       const found = await violations(policy, "staging", (resources) =>
-        set(find(resources, cluster), "settings", [
+        set(find(resources, cluster, "-cluster"), "settings", [
           { name: "containerInsights", value: "disabled" },
         ]),
       );
@@ -520,7 +520,7 @@ describe("ecs", () => {
     it("passes the program's cluster (enabled) and enhanced observability", async () => {
       await passesBothStacks(policy);
       const found = await violations(policy, "prod", (resources) =>
-        set(find(resources, cluster), "settings", [
+        set(find(resources, cluster, "-cluster"), "settings", [
           { name: "containerInsights", value: "enhanced" },
         ]),
       );

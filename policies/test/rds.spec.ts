@@ -31,6 +31,14 @@ async function passes(policy: string, stacks: Stack[] = ["staging", "prod"]): Pr
   for (const stack of stacks) assert.deepEqual(await violations(policy, stack), [], stack);
 }
 
+/** A Secrets Manager entry of a proxy, as the classic scheme has one per user. */
+const passwordEntry = (iamAuth: string) => ({
+  authScheme: "SECRETS",
+  secretArn: "arn:aws:secretsmanager:eu-west-1:222222222222:secret:notes_app-AbCdEf",
+  iamAuth,
+  clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+});
+
 describe("rds", () => {
   describe("rds-instance-storage-encrypted", () => {
     const policy = "rds-instance-storage-encrypted";
@@ -326,30 +334,32 @@ describe("rds", () => {
       'put it behind an aws.rds.Proxy whose auths have iamAuth "REQUIRED".';
 
     it("1: reports an instance without IAM auth and no proxy", async () => {
-      const found = await violations(policy, "prod", (resources) =>
-        remove(resources, find(resources, "aws:rds/proxyTarget:ProxyTarget")),
-      );
-      assert.deepEqual(found, [message]);
-    });
-
-    it("2: reports an instance behind a proxy that also takes passwords", async () => {
       const found = await violations(policy, "prod", (resources) => {
-        const p = find(resources, proxy);
-        const auths = structuredClone(p.outputs.auths) as Record<string, unknown>[];
-        auths[0].iamAuth = "DISABLED";
-        set(p, "auths", auths);
+        remove(resources, find(resources, "aws:rds/proxyTarget:ProxyTarget"));
+        set(find(resources, instance), "iamDatabaseAuthenticationEnabled", false);
       });
       assert.deepEqual(found, [message]);
     });
 
-    it("passes the program's instance, behind a proxy that requires IAM", async () => {
+    it("2: reports an instance without IAM auth behind a proxy that also takes passwords", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        set(find(resources, instance), "iamDatabaseAuthenticationEnabled", false);
+        set(find(resources, proxy), "auths", [
+          passwordEntry("REQUIRED"),
+          passwordEntry("DISABLED"),
+        ]);
+      });
+      assert.deepEqual(found, [message]);
+    });
+
+    it("passes the program's instance, with IAM database authentication of its own", async () => {
       await passes(policy);
     });
 
-    it("passes an instance with IAM database authentication of its own", async () => {
+    it("passes an instance without IAM auth behind a proxy whose every auth requires IAM", async () => {
       const found = await violations(policy, "staging", (resources) => {
-        remove(resources, find(resources, "aws:rds/proxyTarget:ProxyTarget"));
-        set(find(resources, instance), "iamDatabaseAuthenticationEnabled", true);
+        set(find(resources, instance), "iamDatabaseAuthenticationEnabled", false);
+        set(find(resources, proxy), "auths", [passwordEntry("REQUIRED")]);
       });
       assert.deepEqual(found, []);
     });
@@ -376,20 +386,36 @@ describe("rds", () => {
     const policy = "rds-proxy-iam-auth";
 
     it("1: reports an auth with IAM optional", async () => {
-      const found = await violations(policy, "staging", (resources) => {
-        const p = find(resources, proxy);
-        const auths = structuredClone(p.inputs.auths) as Record<string, unknown>[];
-        auths[0].iamAuth = "OPTIONAL";
-        set(p, "auths", auths);
-      });
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, proxy), "auths", [passwordEntry("OPTIONAL")]),
+      );
       assert.deepEqual(found, [
         'an auth of the proxy has iamAuth OPTIONAL: set iamAuth "REQUIRED" and grant clients ' +
           "rds-db:connect on the proxy's dbuser ARN.",
       ]);
     });
 
-    it("passes the program's proxy (IAM required)", async () => {
+    it("2: reports a password entry beside end-to-end IAM (a mix AWS does not document)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        assert.equal(find(resources, proxy).inputs.defaultAuthScheme, "IAM_AUTH");
+        set(find(resources, proxy), "auths", [passwordEntry("DISABLED")]);
+      });
+      assert.deepEqual(found, [
+        'an auth of the proxy has iamAuth DISABLED: set iamAuth "REQUIRED" and grant clients ' +
+          "rds-db:connect on the proxy's dbuser ARN.",
+      ]);
+    });
+
+    it("passes the program's proxy (end-to-end IAM, no password entry at all)", async () => {
       await passes(policy);
+    });
+
+    it("passes a classic proxy whose every auth requires IAM", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        set(find(resources, proxy), "defaultAuthScheme", "NONE");
+        set(find(resources, proxy), "auths", [passwordEntry("REQUIRED")]);
+      });
+      assert.deepEqual(found, []);
     });
   });
 });

@@ -317,7 +317,7 @@ describe("stack", () => {
     const changeContainers =
       (change: (container: Record<string, unknown>) => void) =>
       (resources: RegisteredResource[]) => {
-        const task = find(resources, taskDefinition);
+        const task = find(resources, taskDefinition, "-task");
         const containers = JSON.parse(task.outputs.containerDefinitions as string);
         containers.forEach(change);
         set(task, "containerDefinitions", JSON.stringify(containers));
@@ -394,7 +394,37 @@ describe("stack", () => {
       ]);
     });
 
-    it("3: reports a group of no role admitting CloudFront's prefix list", async () => {
+    it("3: reports the database's group admitting a group that admits something itself", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const bootstrap = find(resources, securityGroup, "-db-bootstrap");
+        const fromProxy = find(resources, ingressRule, "db-from-proxy");
+        const rule = addBeside(resources, fromProxy, ingressRule, "prod-bootstrap-from-vpc", {
+          securityGroupId: bootstrap.outputs.id,
+          ipProtocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrIpv4: "10.0.0.0/8",
+        });
+        rule.propertyDependencies.securityGroupId = [bootstrap.urn];
+      });
+      assert.deepEqual(found, [
+        "security group prod-database (the database's) admits security group prod-db-bootstrap (prod-db-from-bootstrap): admit only the proxy's security group (referencedSecurityGroupId).",
+      ]);
+    });
+
+    it("4: reports the proxy's group admitting the bootstrap's group, which may reach only the database", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const rule = find(resources, ingressRule, "proxy-from-service");
+        const bootstrap = find(resources, securityGroup, "-db-bootstrap");
+        set(rule, "referencedSecurityGroupId", bootstrap.outputs.id);
+        rule.propertyDependencies.referencedSecurityGroupId = [bootstrap.urn];
+      });
+      assert.deepEqual(found, [
+        "security group staging-proxy (the proxy's) admits security group staging-db-bootstrap (staging-proxy-from-service): admit only the service's security group (referencedSecurityGroupId).",
+      ]);
+    });
+
+    it("5: reports a group of no role admitting CloudFront's prefix list", async () => {
       const found = await violations(policy, "prod", (resources) => {
         const lbRule = find(resources, ingressRule, "alb-from-cloudfront");
         const other = addBeside(
@@ -419,7 +449,7 @@ describe("stack", () => {
       );
     });
 
-    it("passes the program's chain: CloudFront -> load balancer -> service -> proxy -> database", async () => {
+    it("passes the program's chain: CloudFront -> load balancer -> service -> proxy -> database, and the bootstrap's dead-end group -> database", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
     });

@@ -324,6 +324,8 @@ const src = {
   ecrEncryption:
     "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_EncryptionConfiguration.html",
   cluster: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+  lambdaFunction: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
+  lambdaInvocation: provider("lambda/invocation.go"),
   clusterSetting:
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ClusterSetting.html",
   strategy:
@@ -523,6 +525,7 @@ export const fieldRules: Record<string, TypeRules> = {
   "acme:backup:Backup": { none: component },
   "acme:cdn:Cdn": { none: component },
   "acme:database:Database": { none: component },
+  "acme:database:RoleBootstrap": { none: component },
   "acme:loadBalancer:LoadBalancer": { none: component },
   "acme:monitoring:Monitoring": { none: component },
   "acme:network:Network": { none: component },
@@ -1696,6 +1699,25 @@ export const fieldRules: Record<string, TypeRules> = {
     ],
   },
 
+  "aws:lambda/function:Function": {
+    rules: [
+      // The 140 characters of the API apply to a full ARN; a bare name has 64.
+      pattern(
+        "~name",
+        /^[A-Za-z0-9_-]{1,64}$/,
+        "1 to 64 letters, digits, _ or -",
+        src.lambdaFunction,
+      ),
+      range("timeout", 1, 900, src.lambdaFunction),
+      range("memorySize", 128, 10240, src.lambdaFunction),
+      length("description", 0, 256, src.lambdaFunction),
+      length("handler", 1, 128, src.lambdaFunction),
+      length("loggingConfig.logGroup", 1, 512, src.lambdaFunction),
+    ],
+  },
+  "aws:lambda/invocation:Invocation": {
+    rules: [isJson("input", src.lambdaInvocation)],
+  },
   "aws:kms/alias:Alias": {
     rules: [
       pattern(

@@ -5,7 +5,16 @@ import type { Environment } from "../../infra/config";
 import { originHeaderName } from "../../infra/load-balancer";
 import { ofType, repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/harness";
 import { assertPrivateEncryptedBucket, bucketPart, bucketPolicy } from "./buckets";
-import { byId, mockZoneId, one, plain, providerOf, regionOf, stackRun } from "./stacks";
+import {
+  byId,
+  mockZoneId,
+  one,
+  plain,
+  providerOf,
+  regionOf,
+  stackRun,
+  serviceTask,
+} from "./stacks";
 
 type Inputs = Record<string, unknown>;
 
@@ -350,7 +359,7 @@ describe("CDN", () => {
         assert.equal(run.stackOutputs.distributionDomainName, distribution(run).outputs.domainName);
         assert.equal(run.stackOutputs.staticBucketName, bucketNamed(run, "static").outputs.bucket);
         assert.equal(run.stackOutputs.webAclArn, one(run, "aws:wafv2/webAcl:WebAcl").outputs.arn);
-        const task = one(run, "aws:ecs/taskDefinition:TaskDefinition");
+        const task = serviceTask(run);
         const [app] = (JSON.parse(task.inputs.containerDefinitions as string) as Inputs[]).filter(
           (c) => c.name === "app",
         );

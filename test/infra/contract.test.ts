@@ -83,6 +83,7 @@ describe("the service's contract (app/src/contract.ts): the program follows ever
     commands: {
       app: ["node", "dist/main.js"],
       migrate: ["node", "dist/schema.js", "apply"],
+      bootstrap: ["node", "dist/roles.js"],
       healthCheck: ["node", "dist/alive.js"],
     },
     healthCheck: { intervalSeconds: 20, timeoutSeconds: 4, retries: 5, startPeriodSeconds: 45 },
@@ -91,7 +92,14 @@ describe("the service's contract (app/src/contract.ts): the program follows ever
       ...contract.environment,
       port: "LISTEN_PORT",
       serviceName: "METRICS_SERVICE",
-      database: { ...contract.environment.database, host: "DB_HOST" },
+      database: {
+        ...contract.environment.database,
+        host: "DB_HOST",
+        user: "DB_USER",
+        password: "DB_PASSWORD",
+        ownerRole: "DB_OWNER_ROLE",
+        appRole: "DB_APP_ROLE",
+      },
     },
     logPatterns: { errorLines: '{ $.severity = "ERROR" }', malformedRequests: "{ $.bad = 1 }" },
     metrics: {

@@ -4,7 +4,7 @@ import { contract } from "../../app/src/contract";
 import { environments } from "../../infra/config";
 import { dashboardBody, type DashboardInputs } from "../../infra/dashboard";
 import { ofType, type ProgramRun } from "../../scripts/offline/harness";
-import { one, stackRun } from "./stacks";
+import { one, stackRun, serviceTask } from "./stacks";
 
 /** One metric a widget reads: namespace, name and dimensions. */
 interface MetricRef {
@@ -138,7 +138,7 @@ export function unpublished(run: ProgramRun, m: MetricRef): string | undefined {
 
 /** The service's business metrics: its namespace, and the dimensions its task sets. */
 function publishedByService(run: ProgramRun, m: MetricRef): boolean {
-  const task = one(run, "aws:ecs/taskDefinition:TaskDefinition");
+  const task = serviceTask(run);
   const app = (
     JSON.parse(task.inputs.containerDefinitions as string) as {
       name: string;

@@ -72,7 +72,7 @@ describe("database", () => {
         assert.equal(params.inputs.family, "postgres17");
       });
 
-      it("sits in the isolated subnets, private, reachable only through the proxy's security group", () => {
+      it("sits in the isolated subnets, private, reachable only from the proxy's and the role bootstrap's groups", () => {
         const db = instanceOf(run);
         assert.equal(db.inputs.publiclyAccessible, false);
         const subnetGroup = byId(run, db.inputs.dbSubnetGroupName);
@@ -86,7 +86,11 @@ describe("database", () => {
         const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
           .filter((r) => r.inputs.securityGroupId === sg)
           .map((r) => groupName(run, r.inputs.referencedSecurityGroupId));
-        assert.deepEqual(ingress, ["proxy"]);
+        assert.deepEqual(ingress, ["proxy", "db-bootstrap"]);
+      });
+
+      it("turns IAM database authentication on: the proxy signs in to the instance with tokens", () => {
+        assert.equal(instanceOf(run).inputs.iamDatabaseAuthenticationEnabled, true);
       });
 
       it("encrypts storage, Performance Insights and the master secret with a rotated customer key", () => {
@@ -210,39 +214,37 @@ describe("database", () => {
         assert.doesNotMatch(JSON.stringify(others.map((r) => r.inputs)), /"password"/i);
       });
 
-      it("fronts the database with RDS Proxy: PostgreSQL family, TLS and IAM auth required, master secret", () => {
+      it("fronts the database with RDS Proxy: PostgreSQL family, TLS, end-to-end IAM and no password entry", () => {
         const proxy = proxyOf(run);
         const db = instanceOf(run);
         assert.equal(proxy.inputs.engineFamily, "POSTGRESQL");
         assert.equal(proxy.inputs.requireTls, true);
-        const [auth] = proxy.inputs.auths as Record<string, unknown>[];
-        assert.equal(auth.iamAuth, "REQUIRED");
-        assert.equal(auth.authScheme, "SECRETS");
-        const [secret] = db.outputs.masterUserSecrets as { secretArn: string }[];
-        assert.equal(auth.secretArn, secret.secretArn);
+        assert.equal(proxy.inputs.defaultAuthScheme, "IAM_AUTH");
+        assert.equal(proxy.inputs.auths, undefined);
         const target = one(run, "aws:rds/proxyTarget:ProxyTarget");
         assert.equal(target.inputs.dbInstanceIdentifier, db.outputs.identifier);
         assert.equal(target.inputs.dbProxyName, proxy.outputs.name);
       });
 
-      it("lets the proxy read only the master secret, and decrypt it only through Secrets Manager", () => {
+      it("lets the proxy sign in to this instance as the owner and service roles only, and read no secret", () => {
         const proxy = proxyOf(run);
         const role = ofType(run, "aws:iam/role:Role").find(
           (r) => r.outputs.arn === proxy.inputs.roleArn,
         );
-        const [read, decrypt] = policyOf(role, run).Statement;
-        const [secret] = instanceOf(run).outputs.masterUserSecrets as { secretArn: string }[];
-        assert.deepEqual(read, {
-          Effect: "Allow",
-          Action: "secretsmanager:GetSecretValue",
-          Resource: secret.secretArn,
-        });
-        assert.equal(decrypt.Action, "kms:Decrypt");
-        assert.equal(decrypt.Resource, keyOf(run, instanceOf(run).inputs.kmsKeyId).outputs.arn);
-        assert.deepEqual(decrypt.Condition, {
-          StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
-        });
-        // Created in parallel, the proxy cannot read the secret until the policy lands.
+        const account = run.config["acme:accountId"];
+        const resourceId = instanceOf(run).outputs.resourceId as string;
+        assert.match(resourceId, /^db-[A-Z0-9]+$/);
+        assert.deepEqual(policyOf(role, run).Statement, [
+          {
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: [
+              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${resourceId}/notes_owner`,
+              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${resourceId}/notes_app`,
+            ],
+          },
+        ]);
+        // Created in parallel, the proxy cannot sign in until the policy lands.
         const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").find(
           (p) => p.inputs.role === role!.id,
         )!;
@@ -273,14 +275,16 @@ describe("database", () => {
         });
       });
 
-      it("gives the service rds-db:connect on the master user through this proxy (connectResourceArn)", () => {
+      it("gives the tasks rds-db:connect as the owner and service roles through this proxy (connectResourceArns)", () => {
         const component = one(run, "acme:database:Database");
         const proxyId = (proxyOf(run).outputs.arn as string).split(":").pop();
         assert.match(proxyId!, /^prx-[0-9a-f]{17}$/);
-        assert.equal(
-          component.outputs.connectResourceArn,
-          `arn:aws:rds-db:eu-west-1:${run.config["acme:accountId"]}:dbuser:${proxyId}/${instanceOf(run).inputs.username}`,
-        );
+        const user = (name: string) =>
+          `arn:aws:rds-db:eu-west-1:${run.config["acme:accountId"]}:dbuser:${proxyId}/${name}`;
+        assert.deepEqual(component.outputs.connectResourceArns, {
+          owner: user("notes_owner"),
+          app: user("notes_app"),
+        });
       });
 
       it("outputs the proxy endpoint as databaseEndpoint", () => {
@@ -289,7 +293,9 @@ describe("database", () => {
           run.stackOutputs.databaseEndpoint as string,
           new RegExp(`^acme-${stack}\\.proxy-[0-9a-z]+\\.eu-west-1\\.rds\\.amazonaws\\.com$`),
         );
-        assert.equal(run.stackOutputs.databaseUser, instanceOf(run).inputs.username);
+        assert.equal(run.stackOutputs.databaseUser, "notes_app");
+        assert.equal(run.stackOutputs.databaseOwnerUser, "notes_owner");
+        assert.notEqual(instanceOf(run).inputs.username, "notes_app");
         assert.equal(run.stackOutputs.databaseName, instanceOf(run).inputs.dbName);
       });
     });
@@ -328,6 +334,10 @@ describe("Database args", () => {
     assert.match(
       await rejection({ subnetIds: ["subnet-a"] }),
       /Database unit: subnetIds must span at least two AZs/,
+    );
+    assert.match(
+      await rejection({ appUser: "app" }),
+      /Database unit: username, ownerUser and appUser must be three different users, got app, notes_owner, app/,
     );
   });
 });

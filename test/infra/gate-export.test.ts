@@ -104,7 +104,7 @@ const defects: { policy: string; resource: string; change: (resources: State[]) 
     resource: "staging-task",
     change: (rs) =>
       patchJson(
-        find(rs, "aws:ecs/taskDefinition:TaskDefinition"),
+        find(rs, "aws:ecs/taskDefinition:TaskDefinition", "-task"),
         "containerDefinitions",
         (cs: object[]) => cs.map((c, i) => (i === 0 ? { ...c, privileged: true } : c)),
       ),

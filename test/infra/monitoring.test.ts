@@ -18,7 +18,7 @@ import {
 import { anchors } from "./anchors";
 import { withFiles } from "./temp-files";
 import { declarationError, declaredAlone, type Declared } from "./declare-alone";
-import { one, regionOf, stackRun } from "./stacks";
+import { one, regionOf, stackRun, serviceCluster } from "./stacks";
 
 const metricAlarms = (run: ProgramRun) => ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
 const compositeAlarms = (run: ProgramRun) =>
@@ -282,7 +282,7 @@ describe("monitoring and alerting", () => {
 
       it("memory alarm watches this service; disk alarm this database", () => {
         const memory = alarmNamed(run, `acme-${stack}-memory`);
-        const cluster = one(run, "aws:ecs/cluster:Cluster");
+        const cluster = serviceCluster(run);
         const service = one(run, "aws:ecs/service:Service");
         assert.deepEqual(memory.inputs.dimensions, {
           ClusterName: cluster.outputs.name,

@@ -136,7 +136,7 @@ describe("network", () => {
         ]);
       });
 
-      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database (and the VPC out through a NAT instance), and nothing wider", () => {
+      it("allows exactly CloudFront -> load balancer -> service -> proxy -> database, the role bootstrap -> database (and the VPC out through a NAT instance), and nothing wider", () => {
         const groups = new Map(
           ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
             g.id,
@@ -169,6 +169,10 @@ describe("network", () => {
             `alb in tcp/443-443 ${cloudFrontPrefixListName}`,
             "alb out tcp/8080-8080 service",
             "database in tcp/5432-5432 proxy",
+            // The one-off task that signs in as the master: it admits nothing.
+            "database in tcp/5432-5432 db-bootstrap",
+            "db-bootstrap out tcp/443-443 0.0.0.0/0",
+            "db-bootstrap out tcp/5432-5432 database",
             "proxy in tcp/5432-5432 service",
             "proxy out tcp/5432-5432 database",
             "service in tcp/8080-8080 alb",

@@ -9,7 +9,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { byId, one, stackRun } from "./stacks";
+import { byId, one, stackRun, serviceTask, serviceCluster } from "./stacks";
 
 type Stack = "dev" | "staging" | "prod";
 
@@ -31,7 +31,7 @@ interface Container {
   logConfiguration: { logDriver: string; options: Record<string, string> };
 }
 
-const taskDefinition = (run: ProgramRun) => one(run, "aws:ecs/taskDefinition:TaskDefinition");
+const taskDefinition = (run: ProgramRun) => serviceTask(run);
 const containers = (run: ProgramRun): Container[] =>
   JSON.parse(taskDefinition(run).inputs.containerDefinitions as string);
 const container = (run: ProgramRun, name: string) => containers(run).find((c) => c.name === name)!;
@@ -114,7 +114,7 @@ describe("service", () => {
       });
 
       it("ECS: a cluster with Container Insights", () => {
-        const cluster = one(run, "aws:ecs/cluster:Cluster");
+        const cluster = serviceCluster(run);
         assert.deepEqual(cluster.inputs.settings, [
           { name: "containerInsights", value: "enabled" },
         ]);
@@ -212,25 +212,65 @@ describe("service", () => {
             Resource: `${group.outputs.arn}:log-stream:*`,
           },
         ]);
-        // Connect as the database user through this stack's proxy: nothing else.
+        // Connect as the owner and the service role through this stack's proxy: nothing else,
+        // never as the master (`app`), nor on the instance itself.
         const proxyId = (one(run, "aws:rds/proxy:Proxy").outputs.arn as string).split(":").pop();
         const account = run.config["acme:accountId"];
         assert.deepEqual(policiesOf(run, taskRole), [
           {
             Effect: "Allow",
             Action: "rds-db:connect",
-            Resource: `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/app`,
+            Resource: [
+              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/notes_owner`,
+              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/notes_app`,
+            ],
           },
         ]);
       });
 
-      it("Environment: the database settings name the proxy, its port, database and IAM user", () => {
+      it("Database identities: no container of the service's task gets the master secret or the master user", () => {
+        const instance = one(run, "aws:rds/instance:Instance");
+        const masterSecret = (instance.outputs.masterUserSecrets as { secretArn: string }[])[0]
+          .secretArn;
+        for (const c of containers(run)) {
+          assert.equal(c.secrets, undefined, `${c.name} gets secrets`);
+          const env = new Map(c.environment.map((v) => [v.name, v.value]));
+          assert.notEqual(
+            env.get("PGUSER"),
+            instance.inputs.username,
+            `${c.name} signs in as the master`,
+          );
+          assert.ok(!env.has("PGPASSWORD"), `${c.name} has a password`);
+          assert.equal(env.get("DATABASE_IAM_AUTH"), "true", c.name);
+        }
+        const execution = roleByArn(run, taskDefinition(run).inputs.executionRoleArn);
+        const taskRole = roleByArn(run, taskDefinition(run).inputs.taskRoleArn);
+        for (const role of [execution, taskRole]) {
+          assert.doesNotMatch(
+            JSON.stringify(policiesOf(run, role)),
+            /secretsmanager|kms:Decrypt/,
+            `${role.name} may read a secret`,
+          );
+          assert.ok(!JSON.stringify(policiesOf(run, role)).includes(masterSecret));
+        }
+      });
+
+      it("Environment: the database settings name the proxy, its port, database and each container's own role", () => {
         const proxy = one(run, "aws:rds/proxy:Proxy");
-        const env = new Map(container(run, "app").environment.map((v) => [v.name, v.value]));
-        assert.equal(env.get("PGHOST"), proxy.outputs.endpoint);
-        assert.equal(env.get("PGPORT"), "5432");
-        assert.equal(env.get("PGDATABASE"), run.stackOutputs.databaseName);
-        assert.equal(env.get("PGUSER"), run.stackOutputs.databaseUser);
+        for (const [name, user] of [
+          ["app", "notes_app"],
+          ["migrate", "notes_owner"],
+        ]) {
+          const env = new Map(container(run, name).environment.map((v) => [v.name, v.value]));
+          assert.equal(env.get("PGHOST"), proxy.outputs.endpoint, name);
+          assert.equal(env.get("PGPORT"), "5432");
+          assert.equal(env.get("PGDATABASE"), run.stackOutputs.databaseName);
+          assert.equal(env.get("PGUSER"), user, name);
+          assert.equal(env.get("DATABASE_OWNER_ROLE"), "notes_owner");
+          assert.equal(env.get("DATABASE_APP_ROLE"), "notes_app");
+        }
+        assert.equal(run.stackOutputs.databaseUser, "notes_app");
+        assert.equal(run.stackOutputs.databaseOwnerUser, "notes_owner");
       });
 
       it("Migrations: a non-essential `migrate` container from the same image runs first; the app starts only if it exits 0", () => {
@@ -242,16 +282,25 @@ describe("service", () => {
         assert.deepEqual(migrate.command, ["node", "dist/migrate.js", "up"]);
         assert.deepEqual(app.dependsOn, [{ containerName: "migrate", condition: "SUCCESS" }]);
         assert.equal(app.environment.find((v) => v.name === "MIGRATE_ON_START")?.value, "false");
-        // The same settings, so it migrates the database the app then uses, the same way.
+        // The same settings, so it migrates the database the app then uses, the same way, but
+        // as the owner role.
         assert.deepEqual(
           migrate.environment,
-          app.environment.filter((v) => v.name !== "MIGRATE_ON_START"),
+          app.environment
+            .filter((v) => v.name !== "MIGRATE_ON_START")
+            .map((v) => (v.name === "PGUSER" ? { name: "PGUSER", value: "notes_owner" } : v)),
+        );
+        assert.deepEqual(
+          containers(run).map((c) => c.name),
+          ["migrate", "app"],
         );
       });
 
-      it("Migrations: tasks start only once the database and its proxy exist", () => {
+      it("Migrations: tasks start only once the database, its proxy and its roles exist", () => {
         const database = run.resources.find((r) => r.type === "acme:database:Database")!;
+        const bootstrap = one(run, "aws:lambda/invocation:Invocation");
         assert.ok(ecsService(run).options.dependsOn.includes(database.urn));
+        assert.ok(ecsService(run).options.dependsOn.includes(bootstrap.urn));
       });
 
       it("Service: tasks in private subnets, without public IPs, behind the service security group", () => {
@@ -309,7 +358,7 @@ describe("service", () => {
       it(`Service: scales from ${want.desired} to ${want.max} tasks on CPU, memory and requests per target`, () => {
         const target = one(run, "aws:appautoscaling/target:Target");
         const service = ecsService(run);
-        const cluster = one(run, "aws:ecs/cluster:Cluster");
+        const cluster = serviceCluster(run);
         assert.equal(
           target.inputs.resourceId,
           `service/${cluster.outputs.name}/${service.outputs.name}`,

@@ -23,6 +23,21 @@ export function one(run: ProgramRun, type: string): RegisteredResource {
   return found[0];
 }
 
+/**
+ * The service's task definition and cluster: the ones its ECS service names (the role bootstrap
+ * has a task definition and a cluster of its own).
+ */
+export function serviceTask(run: ProgramRun): RegisteredResource {
+  const service = one(run, "aws:ecs/service:Service");
+  return ofType(run, "aws:ecs/taskDefinition:TaskDefinition").find(
+    (t) => t.outputs.arn === service.inputs.taskDefinition,
+  )!;
+}
+export function serviceCluster(run: ProgramRun): RegisteredResource {
+  const service = one(run, "aws:ecs/service:Service");
+  return ofType(run, "aws:ecs/cluster:Cluster").find((c) => c.id === service.inputs.cluster)!;
+}
+
 /** The resource whose physical id is `id`. */
 export const byId = (run: ProgramRun, id: unknown) => run.resources.find((r) => r.id === id)!;
 
