@@ -210,6 +210,8 @@ export class RoleBootstrap extends pulumi.ComponentResource {
             essential: true,
             user: "1000:1000",
             privileged: false,
+            // Like the service's containers (service.ts): no Linux capability is needed.
+            linuxParameters: { capabilities: { drop: ["ALL"] } },
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
             environment: Object.entries({
