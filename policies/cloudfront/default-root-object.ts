@@ -3,9 +3,6 @@ import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/p
 import { isS3Origin, type Origin } from "../lib/cloudfront";
 import { notChecked } from "../lib/report";
 
-/** CloudFront's longest default root object name (API DistributionConfig.DefaultRootObject). */
-const maximumLength = 255;
-
 interface OriginGroup {
   originId?: string;
   members?: { originId?: string }[];
@@ -13,10 +10,11 @@ interface OriginGroup {
 
 /**
  * Safe condition: when the default behaviour's target (an origin, or an origin group with any
- * S3 member) is an S3 origin, defaultRootObject names an object: not empty, no leading "/"
- * ("Don't add a / before the object name", API reference DistributionConfig.DefaultRootObject,
- * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html), not a
- * folder (a trailing "/"), at most 255 characters. Otherwise `/` is the bucket's root, which
+ * S3 member) is an S3 origin, defaultRootObject names an object: not empty, not beginning with
+ * "/" ("Your string can't begin with a forward slash (/)", API reference
+ * DistributionConfig.DefaultRootObject,
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html), and
+ * not ending with "/" (S3's folder marker, not a page). Otherwise `/` is the bucket's root, which
  * lists the bucket or errors. When `/` goes to the application (a custom origin, as in this
  * template), the application answers it and the control does not apply. A target that names
  * neither an origin nor an origin group: "not checked".
@@ -47,9 +45,7 @@ export const defaultRootObject: ResourceValidationPolicy = {
         ? "defaultRootObject is not set"
         : root.startsWith("/") || root.endsWith("/")
           ? `defaultRootObject "${root}" is not an object name (a leading or trailing /)`
-          : root.length > maximumLength
-            ? `defaultRootObject is ${root.length} characters (at most ${maximumLength})`
-            : undefined;
+          : undefined;
     if (problem) {
       report(
         `the default behaviour serves S3 origin ${target} but ${problem}: set ` +
