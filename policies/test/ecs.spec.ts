@@ -186,8 +186,42 @@ describe("ecs", () => {
       ]);
     });
 
-    it("passes the program's containers", async () => {
+    it("2: reports a container that adds every capability", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        container("app", (c) => (c.linuxParameters = { capabilities: { add: ["ALL"] } })),
+      );
+      assert.deepEqual(found, [
+        'container "app": linuxParameters.capabilities.add has ALL, as good as privileged: add ' +
+          "only the narrow capability the process needs (on Fargate, SYS_PTRACE is the only " +
+          "one allowed).",
+      ]);
+    });
+
+    it("3: reports SYS_ADMIN beside a narrow capability, on another container", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        container("migrate", (c) => {
+          c.linuxParameters = { capabilities: { add: ["SYS_PTRACE", "SYS_ADMIN"] } };
+        }),
+      );
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^container "migrate": linuxParameters.capabilities.add has SYS_ADMIN,/,
+      );
+    });
+
+    it("passes the program's containers, and a narrow capability", async () => {
       await passesBothStacks(policy);
+      const ptrace = await violations(
+        policy,
+        "prod",
+        container("app", (c) => (c.linuxParameters = { capabilities: { add: ["SYS_PTRACE"] } })),
+      );
+      assert.deepEqual(ptrace, []);
     });
   });
 
