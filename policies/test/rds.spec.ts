@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
 import {
   addBeside,
   find,
@@ -112,12 +113,63 @@ describe("rds", () => {
 
   describe("rds-instance-not-public", () => {
     const policy = "rds-instance-not-public";
+    const subnetGroup = "aws:rds/subnetGroup:SubnetGroup";
+    const isolatedTable = (resources: RegisteredResource[]) =>
+      find(resources, "aws:ec2/routeTable:RouteTable", "-isolated");
 
     it("1: reports a publicly accessible instance", async () => {
       const found = await violations(policy, "staging", onInstance("publiclyAccessible", true));
       assert.deepEqual(found, [
         "publiclyAccessible is true: set it to false and reach the database from inside the " +
           "VPC (through RDS Proxy; SSM port forwarding for people).",
+      ]);
+    });
+
+    it("2: reports an instance not public, but in the public subnets", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const publicSubnets = resources.filter(
+          (r) => r.type === "aws:ec2/subnet:Subnet" && /-public-\d$/.test(r.name),
+        );
+        const group = find(resources, subnetGroup);
+        set(
+          group,
+          "subnetIds",
+          publicSubnets.map((s) => s.outputs.id),
+        );
+        group.propertyDependencies.subnetIds = publicSubnets.map((s) => s.urn);
+      });
+      assert.equal(found.length, 3);
+      assert.match(
+        found[0],
+        /^database prod-db is in subnet prod-public-1, whose route table prod-public routes to an internet gateway: /,
+      );
+    });
+
+    it("3: reports an internet route added to the isolated subnets' table", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const table = isolatedTable(resources);
+        addBeside(resources, table, "aws:ec2/route:Route", "staging-isolated-out", {
+          routeTableId: table.outputs.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          gatewayId: "igw-0example",
+        }).propertyDependencies.routeTableId = [table.urn];
+      });
+      assert.ok(found.length > 0);
+      assert.ok(found.every((m) => m.includes("whose route table staging-isolated routes to")));
+    });
+
+    it("4: says a subnet group from outside the stack is not checked", async () => {
+      const found = await reported(policy, "prod", (resources) => {
+        const db = find(resources, instance);
+        set(db, "dbSubnetGroupName", "shared-db-subnets");
+        delete db.propertyDependencies.dbSubnetGroupName;
+      });
+      assert.deepEqual(found, [
+        [
+          "advisory",
+          "not checked: database prod-db's subnet group is not one this stack declares, so " +
+            "whether its subnets route to the internet cannot be read",
+        ],
       ]);
     });
 
