@@ -27,6 +27,14 @@ function changeOrigin(
 describe("cloudfront", () => {
   describe("cloudfront-viewer-https", () => {
     const policy = "cloudfront-viewer-https";
+    const defaultBehaviour =
+      (viewerProtocolPolicy: string) => (resources: RegisteredResource[]) => {
+        const d = cdn(resources);
+        set(d, "defaultCacheBehavior", {
+          ...(d.inputs.defaultCacheBehavior as object),
+          viewerProtocolPolicy,
+        });
+      };
 
     it("1: reports a behaviour that serves plain HTTP", async () => {
       const found = await after(policy, (resources) => {
@@ -43,8 +51,22 @@ describe("cloudfront", () => {
       ]);
     });
 
-    it("passes behaviours that redirect to HTTPS", async () => {
+    it("2: reports a default behaviour that serves plain HTTP", async () => {
+      const found = await after(policy, defaultBehaviour("allow-all"));
+      assert.deepEqual(found, [
+        'defaultCacheBehavior has viewerProtocolPolicy allow-all: set it to "redirect-to-https" (or "https-only").',
+      ]);
+    });
+
+    it("3: reports a wrongly cased value", async () => {
+      const found = await after(policy, defaultBehaviour("Redirect-To-HTTPS"));
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^defaultCacheBehavior has viewerProtocolPolicy Redirect-To-HTTPS:/);
+    });
+
+    it("passes behaviours that redirect to HTTPS, and https-only", async () => {
       assert.deepEqual(await after(policy), []);
+      assert.deepEqual(await after(policy, defaultBehaviour("https-only")), []);
     });
   });
 
