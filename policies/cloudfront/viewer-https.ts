@@ -4,8 +4,9 @@ import { behaviors } from "../lib/cloudfront";
 
 /**
  * The two viewerProtocolPolicy values that keep viewers on HTTPS; the third CloudFront knows is
- * allow-all (ViewerProtocolPolicy "Valid Values: allow-all | https-only | redirect-to-https", API reference
- * DefaultCacheBehavior, https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DefaultCacheBehavior.html).
+ * allow-all ("Valid Values: allow-all | https-only | redirect-to-https", API reference
+ * DefaultCacheBehavior.ViewerProtocolPolicy,
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DefaultCacheBehavior.html).
  */
 const secure = ["redirect-to-https", "https-only"];
 
