@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { refersToValue } from "../lib/references";
 import { notChecked } from "../lib/report";
-import { prop, refersTo, type ResourceClass } from "../lib/stack";
-
-/** A gateway id written out rather than referenced: internet gateways' ids start so. */
-const internetGatewayId = /^igw-/;
+import { routing } from "../lib/routing";
+import { prop } from "../lib/stack";
 
 /**
  * Safe condition: no DB instance has publiclyAccessible true (unset is false: "Default is
@@ -27,27 +25,10 @@ export const instanceNotPublic: StackValidationPolicy = {
     "an internet gateway.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const of = (cls: ResourceClass) => args.resources.filter((r) => r.isType(cls));
-    const groups = of(aws.rds.SubnetGroup);
-    const subnets = of(aws.ec2.Subnet);
-    const associations = of(aws.ec2.RouteTableAssociation);
-    const tables = of(aws.ec2.RouteTable);
-    const routes = of(aws.ec2.Route);
-    const gateways = of(aws.ec2.InternetGateway);
+    const groups = args.resources.filter((r) => r.isType(aws.rds.SubnetGroup));
+    const { subnetsOf, tableOf, routesToInternet } = routing(args.resources);
 
-    const toGateway = (route: PolicyResource, key: string, gatewayId: unknown) =>
-      gateways.some((g) => refersTo(route, key, g)) ||
-      (typeof gatewayId === "string" && internetGatewayId.test(gatewayId));
-    /** Whether the table has an inline route or an aws.ec2.Route to an internet gateway. */
-    const routesToInternet = (table: PolicyResource): boolean => {
-      const inline = prop<{ gatewayId?: string }[]>(table, "routes") ?? [];
-      if (inline.some((r) => toGateway(table, "routes", r.gatewayId))) return true;
-      return routes
-        .filter((r) => refersTo(r, "routeTableId", table))
-        .some((r) => toGateway(r, "gatewayId", prop(r, "gatewayId")));
-    };
-
-    for (const instance of of(aws.rds.Instance)) {
+    for (const instance of args.resources.filter((r) => r.isType(aws.rds.Instance))) {
       const name = `database ${instance.name}`;
       if (prop(instance, "publiclyAccessible") === true) {
         report(
@@ -67,9 +48,8 @@ export const instanceNotPublic: StackValidationPolicy = {
         );
         continue;
       }
-      for (const subnet of subnets.filter((s) => refersTo(group, "subnetIds", s))) {
-        const association = associations.find((a) => refersTo(a, "subnetId", subnet));
-        const table = association && tables.find((t) => refersTo(association, "routeTableId", t));
+      for (const subnet of subnetsOf(group, "subnetIds")) {
+        const table = tableOf(subnet);
         if (!table) {
           notChecked(
             report,

@@ -423,6 +423,29 @@ describe("ecs", () => {
       ]);
     });
 
+    it("2: reports a service whose tasks run in the public subnets", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const publicSubnets = resources.filter(
+          (r) => r.type === "aws:ec2/subnet:Subnet" && /-public-\d$/.test(r.name),
+        );
+        const found = find(resources, service);
+        const network = structuredClone(found.inputs.networkConfiguration) as Container;
+        network.subnets = publicSubnets.map((s) => s.outputs.id);
+        set(found, "networkConfiguration", network);
+        found.propertyDependencies.networkConfiguration = [
+          ...(found.propertyDependencies.networkConfiguration ?? []).filter(
+            (urn) => !urn.includes("aws:ec2/subnet:Subnet"),
+          ),
+          ...publicSubnets.map((s) => s.urn),
+        ];
+      });
+      assert.ok(found.length > 0);
+      assert.match(
+        found[0],
+        /^service staging-service runs tasks in subnet staging-public-1, whose route table staging-public routes to an internet gateway: /,
+      );
+    });
+
     it("passes the program's service (private subnets, no public IP)", async () => {
       await passesBothStacks(policy);
     });
