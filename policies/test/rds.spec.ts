@@ -288,8 +288,34 @@ describe("rds", () => {
       ]);
     });
 
+    it("2: reports a PostgreSQL version pinned to a minor release", async () => {
+      const found = await violations(policy, "prod", onInstance("engineVersion", "17.2"));
+      assert.deepEqual(found, [
+        'engineVersion "17.2" pins a minor version: RDS upgrades past it in the maintenance ' +
+          'window and the next deployment asks for it again; set the major version only ("17").',
+      ]);
+    });
+
+    it("3: reports a MySQL version pinned to a minor release (its major has a dot)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const db = find(resources, instance);
+        set(db, "engine", "mysql");
+        set(db, "engineVersion", "8.0.36");
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /set the major version only \("8\.0"\)\.$/);
+    });
+
     it("passes the program's instance and an unset flag (RDS's default, on)", async () => {
       await passes(policy);
+      assert.deepEqual(
+        await violations(policy, "staging", (resources) => {
+          const db = find(resources, instance);
+          set(db, "engine", "mysql");
+          set(db, "engineVersion", "8.0");
+        }),
+        [],
+      );
       assert.deepEqual(
         await violations(policy, "staging", onInstance("autoMinorVersionUpgrade", undefined)),
         [],
