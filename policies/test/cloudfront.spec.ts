@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RegisteredResource } from "../../scripts/offline/harness";
 import { withFixtures } from "./fixtures";
-import { addBeside, diagnostics, find, remove, set, type Stack, violations } from "./gate";
+import { addBeside, find, remove, reported, set, type Stack, violations } from "./gate";
 
 const distribution = "aws:cloudfront/distribution:Distribution";
 const cdn = (resources: RegisteredResource[]) => find(resources, distribution, "cdn");
@@ -27,6 +27,14 @@ function changeOrigin(
 describe("cloudfront", () => {
   describe("cloudfront-viewer-https", () => {
     const policy = "cloudfront-viewer-https";
+    const defaultBehaviour =
+      (viewerProtocolPolicy: string) => (resources: RegisteredResource[]) => {
+        const d = cdn(resources);
+        set(d, "defaultCacheBehavior", {
+          ...(d.inputs.defaultCacheBehavior as object),
+          viewerProtocolPolicy,
+        });
+      };
 
     it("1: reports a behaviour that serves plain HTTP", async () => {
       const found = await after(policy, (resources) => {
@@ -43,8 +51,22 @@ describe("cloudfront", () => {
       ]);
     });
 
-    it("passes behaviours that redirect to HTTPS", async () => {
+    it("2: reports a default behaviour that serves plain HTTP", async () => {
+      const found = await after(policy, defaultBehaviour("allow-all"));
+      assert.deepEqual(found, [
+        'defaultCacheBehavior has viewerProtocolPolicy allow-all: set it to "redirect-to-https" (or "https-only").',
+      ]);
+    });
+
+    it("3: reports a wrongly cased value", async () => {
+      const found = await after(policy, defaultBehaviour("Redirect-To-HTTPS"));
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^defaultCacheBehavior has viewerProtocolPolicy Redirect-To-HTTPS:/);
+    });
+
+    it("passes behaviours that redirect to HTTPS, and https-only", async () => {
       assert.deepEqual(await after(policy), []);
+      assert.deepEqual(await after(policy, defaultBehaviour("https-only")), []);
     });
   });
 
@@ -176,12 +198,12 @@ describe("cloudfront", () => {
     const policy = "cloudfront-waf";
 
     it("1: reports a distribution without a web ACL, mandatory in prod", async () => {
-      const found = await diagnostics(
-        "prod",
-        withFixtures((resources) => set(cdn(resources), "webAclId", undefined)),
-      );
       assert.deepEqual(
-        found.filter((d) => d.policy === policy).map((d) => [d.level, d.message]),
+        await reported(
+          policy,
+          "prod",
+          withFixtures((resources) => set(cdn(resources), "webAclId", undefined)),
+        ),
         [
           [
             "mandatory",
@@ -192,12 +214,13 @@ describe("cloudfront", () => {
     });
 
     it("2: reports it as advisory in staging, where the WAF is configurable", async () => {
-      const found = await diagnostics(
+      const found = await reported(
+        policy,
         "staging",
         withFixtures((resources) => set(cdn(resources), "webAclId", undefined)),
       );
       assert.deepEqual(
-        found.filter((d) => d.policy === policy).map((d) => d.level),
+        found.map(([level]) => level),
         ["advisory"],
       );
     });
@@ -209,6 +232,35 @@ describe("cloudfront", () => {
 
   describe("cloudfront-logging", () => {
     const policy = "cloudfront-logging";
+    const ownership = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
+    /** Standard logging v2 in place of the legacy bucket: a source, and a delivery if asked. */
+    const v2 =
+      (options: { region: string; delivery: boolean }) => (resources: RegisteredResource[]) => {
+        const d = cdn(resources);
+        set(d, "loggingConfig", undefined);
+        d.propertyDependencies.loggingConfig = [];
+        const source = addBeside(
+          resources,
+          d,
+          "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+          "cdn-access-logs",
+          {
+            name: "acme-cdn",
+            logType: "ACCESS_LOGS",
+            resourceArn: "arn:aws:cloudfront::222222222222:distribution/E1",
+            region: options.region,
+          },
+        );
+        source.propertyDependencies.resourceArn = [d.urn];
+        if (!options.delivery) return;
+        addBeside(resources, d, "aws:cloudwatch/logDelivery:LogDelivery", "cdn-access-logs", {
+          deliverySourceName: "acme-cdn",
+          deliveryDestinationArn: "arn:aws:logs:us-east-1:222222222222:delivery-destination:logs",
+          region: options.region,
+        }).propertyDependencies.deliverySourceName = [source.urn];
+      };
+    const withObjectOwnership = (objectOwnership: string) => (resources: RegisteredResource[]) =>
+      set(find(resources, ownership, "cdn-logs"), "rule", { objectOwnership });
 
     it("1: reports a distribution without access logs", async () => {
       const found = await after(policy, (resources) => {
@@ -220,54 +272,130 @@ describe("cloudfront", () => {
       ]);
     });
 
-    it("passes standard logging to S3, and a v2 log delivery source instead", async () => {
+    it("2: reports a log bucket given by name, not domain name", async () => {
+      const found = await after(policy, (resources) =>
+        set(cdn(resources), "loggingConfig", { bucket: "acme-cdn-logs-1a2b3c4" }),
+      );
+      assert.deepEqual(found, [
+        "distribution cdn: loggingConfig.bucket \"acme-cdn-logs-1a2b3c4\" is not a bucket's domain name: set it to the bucket's bucketDomainName (<bucket>.s3.amazonaws.com).",
+      ]);
+    });
+
+    it("3: reports a log bucket whose Object Ownership turns ACLs off", async () => {
+      const found = await after(policy, withObjectOwnership("BucketOwnerEnforced"));
+      assert.deepEqual(found, [
+        'distribution cdn: its log bucket cdn-logs has Object Ownership BucketOwnerEnforced, which turns ACLs off, so CloudFront cannot write the logs: add an aws.s3.BucketOwnershipControls with objectOwnership "BucketOwnerPreferred", or deliver through standard logging v2.',
+      ]);
+    });
+
+    it("4: reports a log bucket without ownership controls (created bucket-owner-enforced)", async () => {
+      const found = await after(policy, (resources) =>
+        remove(resources, find(resources, ownership, "cdn-logs")),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /has Object Ownership BucketOwnerEnforced, which turns ACLs off/);
+    });
+
+    it("5: reports a v2 access log source that no LogDelivery sends anywhere", async () => {
+      assert.deepEqual(await after(policy, v2({ region: "us-east-1", delivery: false })), [
+        "distribution cdn's access log source has no aws.cloudwatch.LogDelivery, so nothing is delivered: add one from the source to a LogDeliveryDestination.",
+      ]);
+    });
+
+    it("6: reports a v2 access log source outside us-east-1", async () => {
+      assert.deepEqual(await after(policy, v2({ region: "eu-west-1", delivery: true })), [
+        "distribution cdn's access log delivery is in eu-west-1: CloudFront's delivery sources and deliveries are created in us-east-1 (give them a us-east-1 provider).",
+      ]);
+    });
+
+    it("7: says a log bucket from outside the stack is not checked", async () => {
+      assert.deepEqual(
+        await reported(
+          policy,
+          "prod",
+          withFixtures((resources) => {
+            set(cdn(resources), "loggingConfig", { bucket: "central-logs.s3.amazonaws.com" });
+            cdn(resources).propertyDependencies.loggingConfig = [];
+          }),
+        ),
+        [
+          [
+            "advisory",
+            "not checked: distribution cdn logs to a bucket this stack does not declare, so whether its ACLs are enabled cannot be read",
+          ],
+        ],
+      );
+    });
+
+    it("passes standard logging to an ACL-enabled bucket, and v2 delivered from us-east-1", async () => {
       assert.deepEqual(await after(policy), []);
-      const v2 = await after(policy, (resources) => {
-        const d = cdn(resources);
-        set(d, "loggingConfig", undefined);
-        const source = addBeside(
-          resources,
-          d,
-          "aws:cloudwatch/logDeliverySource:LogDeliverySource",
-          "cdn-access-logs",
-          {
-            logType: "ACCESS_LOGS",
-            resourceArn: "arn:aws:cloudfront::222222222222:distribution/E1",
-          },
-        );
-        source.propertyDependencies.resourceArn = [d.urn];
-      });
-      assert.deepEqual(v2, []);
+      assert.deepEqual(await after(policy, withObjectOwnership("ObjectWriter")), []);
+      assert.deepEqual(await after(policy, v2({ region: "us-east-1", delivery: true })), []);
     });
   });
 
   describe("cloudfront-default-root-object", () => {
     const policy = "cloudfront-default-root-object";
-
-    it("1: reports a default behaviour on the S3 origin without a root object", async () => {
-      const found = await after(policy, (resources) => {
+    /** The default behaviour on `targetOriginId`, and defaultRootObject `root`. */
+    const defaultTo =
+      (targetOriginId: string, root?: string) => (resources: RegisteredResource[]) => {
         const d = cdn(resources);
+        set(d, "defaultRootObject", root);
         set(d, "defaultCacheBehavior", {
           ...(d.inputs.defaultCacheBehavior as object),
-          targetOriginId: "static",
+          targetOriginId,
         });
+      };
+    const fix = 'set defaultRootObject to an object\'s key (e.g. "index.html").';
+
+    it("1: reports a default behaviour on the S3 origin without a root object", async () => {
+      assert.deepEqual(await after(policy, defaultTo("static")), [
+        `the default behaviour serves S3 origin static but defaultRootObject is not set: ${fix}`,
+      ]);
+    });
+
+    it("2: reports a root object with a leading /", async () => {
+      assert.deepEqual(await after(policy, defaultTo("static", "/index.html")), [
+        "the default behaviour serves S3 origin static but defaultRootObject " +
+          `"/index.html" is not an object name (a leading or trailing /): ${fix}`,
+      ]);
+    });
+
+    it("3: reports a folder as root object", async () => {
+      const found = await after(policy, defaultTo("static", "site/"));
+      assert.equal(found.length, 1);
+      assert.match(found[0], /defaultRootObject "site\/" is not an object name/);
+    });
+
+    it("4: reports an origin group with an S3 member, without a root object", async () => {
+      const found = await after(policy, (resources) => {
+        defaultTo("failover")(resources);
+        set(cdn(resources), "originGroups", [
+          {
+            originId: "failover",
+            failoverCriteria: { statusCodes: [500, 502, 503, 504] },
+            members: [{ originId: "service" }, { originId: "static" }],
+          },
+        ]);
       });
       assert.deepEqual(found, [
-        'the default behaviour serves S3 origin static but defaultRootObject is not set: set defaultRootObject (e.g. "index.html").',
+        `the default behaviour serves S3 origin failover but defaultRootObject is not set: ${fix}`,
+      ]);
+    });
+
+    it("5: says a target that names no origin is not checked", async () => {
+      assert.deepEqual(await reported(policy, "prod", withFixtures(defaultTo("gone"))), [
+        [
+          "advisory",
+          "not checked: the default behaviour's targetOriginId gone names no origin or origin group of the distribution",
+        ],
       ]);
     });
 
     it("passes / served by the application (not applicable) and an S3 default with index.html", async () => {
       assert.deepEqual(await after(policy), []);
-      const s3Default = await after(policy, (resources) => {
-        const d = cdn(resources);
-        set(d, "defaultRootObject", "index.html");
-        set(d, "defaultCacheBehavior", {
-          ...(d.inputs.defaultCacheBehavior as object),
-          targetOriginId: "static",
-        });
-      });
-      assert.deepEqual(s3Default, []);
+      assert.deepEqual(await after(policy, defaultTo("static", "index.html")), []);
+      assert.deepEqual(await after(policy, defaultTo("static", "site/index.html")), []);
     });
   });
 

@@ -53,6 +53,8 @@ const expected: Record<string, Record<string, string>> = {
     "rds-instance-enhanced-monitoring db": "no OS metrics for the database (FSBP RDS.6)",
     "rds-instance-iam-authentication db": "password-only database access (FSBP RDS.10)",
     "rds-instance-log-exports db": "the database's logs stay on the instance (FSBP RDS.9)",
+    "rds-instance-storage-encrypted db":
+      "the AWS-managed aws/rds key: no snapshot copy can be shared with a backup account",
     "stack-alert-table ": "x7: no alarm for down, errors, latency, disk, memory, certificate",
     "stack-dashboard ": "nothing to look at in an incident",
     "stack-database-backup db": "only the instance's own snapshots: no backup plan",

@@ -186,8 +186,42 @@ describe("ecs", () => {
       ]);
     });
 
-    it("passes the program's containers", async () => {
+    it("2: reports a container that adds every capability", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        container("app", (c) => (c.linuxParameters = { capabilities: { add: ["ALL"] } })),
+      );
+      assert.deepEqual(found, [
+        'container "app": linuxParameters.capabilities.add has ALL, as good as privileged: add ' +
+          "only the narrow capability the process needs (on Fargate, SYS_PTRACE is the only " +
+          "one allowed).",
+      ]);
+    });
+
+    it("3: reports SYS_ADMIN beside a narrow capability, on another container", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        container("migrate", (c) => {
+          c.linuxParameters = { capabilities: { add: ["SYS_PTRACE", "SYS_ADMIN"] } };
+        }),
+      );
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^container "migrate": linuxParameters.capabilities.add has SYS_ADMIN,/,
+      );
+    });
+
+    it("passes the program's containers, and a narrow capability", async () => {
       await passesBothStacks(policy);
+      const ptrace = await violations(
+        policy,
+        "prod",
+        container("app", (c) => (c.linuxParameters = { capabilities: { add: ["SYS_PTRACE"] } })),
+      );
+      assert.deepEqual(ptrace, []);
     });
   });
 
@@ -387,6 +421,29 @@ describe("ecs", () => {
         "networkConfiguration.assignPublicIp is true: set it to false and run the tasks in " +
           "private subnets (outbound traffic through the NAT gateway or VPC endpoints).",
       ]);
+    });
+
+    it("2: reports a service whose tasks run in the public subnets", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const publicSubnets = resources.filter(
+          (r) => r.type === "aws:ec2/subnet:Subnet" && /-public-\d$/.test(r.name),
+        );
+        const found = find(resources, service);
+        const network = structuredClone(found.inputs.networkConfiguration) as Container;
+        network.subnets = publicSubnets.map((s) => s.outputs.id);
+        set(found, "networkConfiguration", network);
+        found.propertyDependencies.networkConfiguration = [
+          ...(found.propertyDependencies.networkConfiguration ?? []).filter(
+            (urn) => !urn.includes("aws:ec2/subnet:Subnet"),
+          ),
+          ...publicSubnets.map((s) => s.urn),
+        ];
+      });
+      assert.ok(found.length > 0);
+      assert.match(
+        found[0],
+        /^service staging-service runs tasks in subnet staging-public-1, whose route table staging-public routes to an internet gateway: /,
+      );
     });
 
     it("passes the program's service (private subnets, no public IP)", async () => {

@@ -128,6 +128,14 @@ export function addEdge(resources: Resources): void {
   const alb = find(resources, "aws:lb/loadBalancer:LoadBalancer");
   const assets = privateBucket(resources, "static", { versioned: true });
   const logs = privateBucket(resources, "cdn-logs", { expireDays: 90 });
+  // Standard logging (legacy) writes with ACLs, which bucket-owner-enforced turns off.
+  add(
+    resources,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "cdn-logs",
+    { bucket: logs.outputs.id, rule: { objectOwnership: "BucketOwnerPreferred" } },
+    { bucket: [logs] },
+  );
 
   const oac = add(
     resources,

@@ -50,6 +50,13 @@ export async function violations(policy: string, stack: Stack, change?: Change):
     .map((d) => d.message);
 }
 
+/** [level, message] of what one policy reports after `change`, under the stack's config. */
+export async function reported(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
+  return (await diagnostics(stack, change))
+    .filter((d) => d.policy === policy)
+    .map((d) => [d.level, d.message]);
+}
+
 /** The one resource of `type` (whose name ends with `nameEnd`, if given). */
 export function find(
   resources: RegisteredResource[],

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
 import {
   addBeside,
-  diagnostics,
   find,
   remove,
+  reported,
   set,
   violations,
   type Change,
@@ -20,13 +21,6 @@ const onInstance =
   (resources) =>
     set(find(resources, instance), key, value);
 
-/** [level, message] of what one policy reports, under the stack's config. */
-async function reported(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
-  return (await diagnostics(stack, change))
-    .filter((d) => d.policy === policy)
-    .map((d) => [d.level, d.message]);
-}
-
 async function passes(policy: string, stacks: Stack[] = ["staging", "prod"]): Promise<void> {
   for (const stack of stacks) assert.deepEqual(await violations(policy, stack), [], stack);
 }
@@ -42,28 +36,148 @@ const passwordEntry = (iamAuth: string) => ({
 describe("rds", () => {
   describe("rds-instance-storage-encrypted", () => {
     const policy = "rds-instance-storage-encrypted";
+    const dbKey = "aws:kms/key:Key";
+    /** Points the instance's kmsKeyId at `value`, with no dependency on the stack's key. */
+    const keyIdOutside =
+      (value: string | undefined): Change =>
+      (resources) => {
+        const db = find(resources, instance);
+        set(db, "kmsKeyId", value);
+        delete db.propertyDependencies.kmsKeyId;
+      };
+    const awsManaged =
+      "database prod-db is encrypted with the AWS-managed aws/rds key, whose snapshots cannot " +
+      "be shared with a backup account: set kmsKeyId to the ARN of an aws.kms.Key with " +
+      "enableKeyRotation (this replaces the instance: restore a snapshot copied to the new key).";
 
     it("1: reports unencrypted storage", async () => {
       const found = await violations(policy, "prod", onInstance("storageEncrypted", false));
       assert.deepEqual(found, [
-        "storageEncrypted is not true: set it with kmsKeyId a customer-managed key (this " +
-          "replaces an existing instance: restore an encrypted copy of a snapshot instead).",
+        "database prod-db: storageEncrypted is not true: set it with kmsKeyId a customer-managed " +
+          "key (this replaces an existing instance: restore an encrypted copy of a snapshot " +
+          "instead).",
+      ]);
+    });
+
+    it("2: reports encryption without kmsKeyId (RDS's AWS-managed key)", async () => {
+      assert.deepEqual(await violations(policy, "prod", keyIdOutside(undefined)), [awsManaged]);
+    });
+
+    it("3: reports kmsKeyId the aws/rds alias", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        keyIdOutside("arn:aws:kms:eu-west-1:222222222222:alias/aws/rds"),
+      );
+      assert.deepEqual(found, [awsManaged]);
+    });
+
+    it("4: reports an asymmetric key, which RDS cannot encrypt with", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, dbKey, "-db"), "customerMasterKeySpec", "RSA_2048"),
+      );
+      assert.deepEqual(found, [
+        "database staging-db's key staging-db is RSA_2048 for ENCRYPT_DECRYPT: RDS encrypts " +
+          "only with a symmetric encryption key (customerMasterKeySpec SYMMETRIC_DEFAULT, " +
+          "keyUsage ENCRYPT_DECRYPT).",
+      ]);
+    });
+
+    it("5: reports a disabled key", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, dbKey, "-db"), "isEnabled", false),
+      );
+      assert.deepEqual(found, [
+        "database staging-db's key staging-db is disabled (isEnabled false): RDS cannot read " +
+          "the instance's storage; enable the key.",
+      ]);
+    });
+
+    it("6: says a key from outside the stack is not checked", async () => {
+      const key = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      assert.deepEqual(await reported(policy, "prod", keyIdOutside(key)), [
+        [
+          "advisory",
+          `not checked: database prod-db's kmsKeyId ${key} is not a key this stack declares, ` +
+            "so whether it is customer-managed, symmetric and enabled cannot be read",
+        ],
       ]);
     });
 
     it("passes the program's instance (encrypted with its own key)", async () => {
       await passes(policy);
     });
+
+    it("passes a kmsKeyId that names the stack's key through its alias", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const alias = find(resources, "aws:kms/alias:Alias", "-db");
+        const db = find(resources, instance);
+        set(db, "kmsKeyId", "arn:aws:kms:eu-west-1:222222222222:alias/prod-db");
+        db.propertyDependencies.kmsKeyId = [alias.urn];
+      });
+      assert.deepEqual(found, []);
+    });
   });
 
   describe("rds-instance-not-public", () => {
     const policy = "rds-instance-not-public";
+    const subnetGroup = "aws:rds/subnetGroup:SubnetGroup";
+    const isolatedTable = (resources: RegisteredResource[]) =>
+      find(resources, "aws:ec2/routeTable:RouteTable", "-isolated");
 
     it("1: reports a publicly accessible instance", async () => {
       const found = await violations(policy, "staging", onInstance("publiclyAccessible", true));
       assert.deepEqual(found, [
         "publiclyAccessible is true: set it to false and reach the database from inside the " +
           "VPC (through RDS Proxy; SSM port forwarding for people).",
+      ]);
+    });
+
+    it("2: reports an instance not public, but in the public subnets", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const publicSubnets = resources.filter(
+          (r) => r.type === "aws:ec2/subnet:Subnet" && /-public-\d$/.test(r.name),
+        );
+        const group = find(resources, subnetGroup);
+        set(
+          group,
+          "subnetIds",
+          publicSubnets.map((s) => s.outputs.id),
+        );
+        group.propertyDependencies.subnetIds = publicSubnets.map((s) => s.urn);
+      });
+      assert.equal(found.length, 3);
+      assert.match(
+        found[0],
+        /^database prod-db is in subnet prod-public-1, whose route table prod-public routes to an internet gateway: /,
+      );
+    });
+
+    it("3: reports an internet route added to the isolated subnets' table", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const table = isolatedTable(resources);
+        addBeside(resources, table, "aws:ec2/route:Route", "staging-isolated-out", {
+          routeTableId: table.outputs.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          gatewayId: "igw-0example",
+        }).propertyDependencies.routeTableId = [table.urn];
+      });
+      assert.ok(found.length > 0);
+      assert.ok(found.every((m) => m.includes("whose route table staging-isolated routes to")));
+    });
+
+    it("4: says a subnet group from outside the stack is not checked", async () => {
+      const found = await reported(policy, "prod", (resources) => {
+        const db = find(resources, instance);
+        set(db, "dbSubnetGroupName", "shared-db-subnets");
+        delete db.propertyDependencies.dbSubnetGroupName;
+      });
+      assert.deepEqual(found, [
+        [
+          "advisory",
+          "not checked: database prod-db's subnet group is not one this stack declares, so " +
+            "whether its subnets route to the internet cannot be read",
+        ],
       ]);
     });
 
@@ -182,8 +296,34 @@ describe("rds", () => {
       ]);
     });
 
+    it("2: reports a PostgreSQL version pinned to a minor release", async () => {
+      const found = await violations(policy, "prod", onInstance("engineVersion", "17.2"));
+      assert.deepEqual(found, [
+        'engineVersion "17.2" pins a minor version: RDS upgrades past it in the maintenance ' +
+          'window and the next deployment asks for it again; set the major version only ("17").',
+      ]);
+    });
+
+    it("3: reports a MySQL version pinned to a minor release (its major has a dot)", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const db = find(resources, instance);
+        set(db, "engine", "mysql");
+        set(db, "engineVersion", "8.0.36");
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /set the major version only \("8\.0"\)\.$/);
+    });
+
     it("passes the program's instance and an unset flag (RDS's default, on)", async () => {
       await passes(policy);
+      assert.deepEqual(
+        await violations(policy, "staging", (resources) => {
+          const db = find(resources, instance);
+          set(db, "engine", "mysql");
+          set(db, "engineVersion", "8.0");
+        }),
+        [],
+      );
       assert.deepEqual(
         await violations(policy, "staging", onInstance("autoMinorVersionUpgrade", undefined)),
         [],
@@ -240,13 +380,32 @@ describe("rds", () => {
 
   describe("rds-instance-custom-admin-username", () => {
     const policy = "rds-instance-custom-admin-username";
+    const isDefault = (name: string) =>
+      `username is the default "${name}": choose another master username (this replaces ` +
+      "the instance).";
 
     it("1: reports the default PostgreSQL superuser name", async () => {
       const found = await violations(policy, "prod", onInstance("username", "postgres"));
-      assert.deepEqual(found, [
-        'username is the default "postgres": choose another master username (this replaces ' +
-          "the instance).",
-      ]);
+      assert.deepEqual(found, [isDefault("postgres")]);
+    });
+
+    it("2: reports the other engines' default, admin, on PostgreSQL too", async () => {
+      const found = await violations(policy, "prod", onInstance("username", "admin"));
+      assert.deepEqual(found, [isDefault("admin")]);
+    });
+
+    it("3: reports a default in other case", async () => {
+      const found = await violations(policy, "staging", onInstance("username", "Postgres"));
+      assert.deepEqual(found, [isDefault("Postgres")]);
+    });
+
+    it("4: reports admin on a MySQL instance", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const db = find(resources, instance);
+        set(db, "engine", "mysql");
+        set(db, "username", "admin");
+      });
+      assert.deepEqual(found, [isDefault("admin")]);
     });
 
     it("passes the program's instance (app)", async () => {

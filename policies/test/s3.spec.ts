@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { withFixtures } from "./fixtures";
-import { diagnostics, find, remove, set, violations, type Change, type Stack } from "./gate";
-
-/** [level, message] of one policy's findings. */
-async function levels(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
-  return (await diagnostics(stack, change))
-    .filter((d) => d.policy === policy)
-    .map((d) => [d.level, d.message]);
-}
+import { find, remove, reported, set, violations } from "./gate";
 
 const bucket = "aws:s3/bucket:Bucket";
 const publicAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -35,7 +28,7 @@ describe("s3", () => {
     });
 
     it("2: reports the wrong value: a block that leaves restrictPublicBuckets unset (a declared block replaces S3's default)", async () => {
-      const found = await levels(policy, "staging", (resources) =>
+      const found = await reported(policy, "staging", (resources) =>
         set(find(resources, publicAccessBlock, "access-logs"), "restrictPublicBuckets", undefined),
       );
       assert.equal(found.length, 1);
@@ -47,7 +40,7 @@ describe("s3", () => {
     });
 
     it("3: reports an account-wide block that turns a setting off", async () => {
-      const found = await levels(policy, "prod", (resources) => {
+      const found = await reported(policy, "prod", (resources) => {
         const block = find(resources, publicAccessBlock, "access-logs");
         set(block, "bucket", undefined);
         block.type = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
@@ -63,7 +56,7 @@ describe("s3", () => {
     });
 
     it("only advises declaring the block on a bucket without one (S3 blocks new buckets by default since April 2023)", async () => {
-      const found = await levels(policy, "staging", (resources) =>
+      const found = await reported(policy, "staging", (resources) =>
         remove(resources, find(resources, publicAccessBlock, "access-logs")),
       );
       assert.equal(found.length, 1);
@@ -80,7 +73,7 @@ describe("s3", () => {
     const policy = "s3-encryption";
 
     it("only advises declaring the default encryption S3 applies anyway (since January 2023)", async () => {
-      const found = await levels(policy, "prod", (resources) =>
+      const found = await reported(policy, "prod", (resources) =>
         remove(resources, find(resources, encryption, "access-logs")),
       );
       assert.deepEqual(found, [
@@ -181,7 +174,7 @@ describe("s3", () => {
     });
 
     it("not checked: a bucket policy that is not JSON is said aloud, as advisory", async () => {
-      const found = await levels(policy, "prod", (resources) =>
+      const found = await reported(policy, "prod", (resources) =>
         set(find(resources, bucketPolicy, "access-logs"), "policy", "{Statement"),
       );
       assert.equal(found.length, 1);
