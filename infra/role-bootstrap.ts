@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { contract } from "../app/src/contract";
 import type { ImagePlatform } from "./registry";
+import { serviceTrustPolicy } from "./trust";
 
 /** The variable names the service reads (its contract). */
 const names = contract.environment;
@@ -116,19 +117,11 @@ export class RoleBootstrap extends pulumi.ComponentResource {
       `${this.name}-${suffix}`,
       {
         description,
-        assumeRolePolicy: account.apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
+        // This account only. ECS's task execution role page shows aws:SourceAccount; for Lambda
+        // no AWS page lists the keys, but AWS's own samples condition a function's role on it
+        // (aws/agent-toolkit-for-aws, .../deploying-custom-domain-rest-api/scripts/lambda-trust-policy.json),
+        // and no source ARN: the function is named by AWS after the role exists.
+        assumeRolePolicy: serviceTrustPolicy(service, { sourceAccount: account }),
       },
       { parent: this },
     );

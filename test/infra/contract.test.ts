@@ -11,7 +11,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { one } from "./stacks";
+import { one, serviceTask } from "./stacks";
 
 const contractFile = require.resolve("../../app/src/contract");
 /** The modules that read the contract: the program's, and the service's it imports. */
@@ -57,9 +57,7 @@ function* leaves(value: unknown): Generator<unknown> {
 }
 
 const containers = (run: ProgramRun) =>
-  JSON.parse(
-    one(run, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions as string,
-  ) as {
+  JSON.parse(serviceTask(run).inputs.containerDefinitions as string) as {
     name: string;
     command?: string[];
     portMappings?: { containerPort: number }[];

@@ -81,6 +81,8 @@ describe("least privilege", () => {
             `arn:aws:rds:${region}:${account}:db:acme-${stack}`,
           ),
           [`${stack}-alarm-mirror events.amazonaws.com`]: only(forward.outputs.arn),
+          [`${stack}-db-bootstrap-execution ecs-tasks.amazonaws.com`]: only(),
+          [`${stack}-db-bootstrap-runner lambda.amazonaws.com`]: only(),
           // Neither sends the source keys (see infra/trust.ts's callers): a condition would
           // refuse them.
           [`${stack}-db-proxy rds.amazonaws.com`]: "none",
