@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { closest, ConfigError, environmentDefaults, environments } from "../../infra/config";
+import { closest } from "../../infra/closest";
+import { ConfigError, environmentDefaults, environments } from "../../infra/config";
 import { windowsOverlap } from "../../infra/aws-limits";
-import {
-  ofType,
-  ProgramError,
-  repoRoot,
-  runProgram,
-  StackFileError,
-  type RunOptions,
-} from "../../scripts/offline/harness";
+import { ProgramError, StackFileError } from "../../scripts/offline/errors";
+import { ofType, repoRoot, runProgram, type RunOptions } from "../../scripts/offline/harness";
 import { mockZoneId, stackRun } from "./stacks";
 import { withFiles } from "./temp-files";
 
