@@ -1,14 +1,21 @@
 /**
- * `patches/@pulumi+policy+1.21.0.patch` (applied by `patch-package` at `npm ci`): the SDK's
- * AnalyzeStack converts each resource's properties from protobuf once, not once per stack
- * policy, and each policy still gets objects of its own. Run through the SDK's own AnalyzeStack
- * handler, in-process; fails if the patch is not applied.
+ * The patches in `patches/` (applied by `patch-package` at `npm ci`); each test fails if its patch
+ * is not applied.
+ *
+ * `@pulumi+policy+1.21.0.patch`: the SDK's AnalyzeStack converts each resource's properties from
+ * protobuf once, not once per stack policy, and each policy still gets objects of its own. Run
+ * through the SDK's own AnalyzeStack handler, in-process.
+ *
+ * `@pulumi+pulumi+3.248.0.patch`: loading @pulumi/pulumi (the program, the pack's host) no longer
+ * loads @npmcli/arborist, which only serializing a function uses; that still finds the packages
+ * a function needs. Run in a fresh Node process, where nothing has loaded the SDK yet.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import * as server from "@pulumi/policy/server";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 
 type Handler = (
   call: { request: analyzerproto.AnalyzeStackRequest },
@@ -102,5 +109,30 @@ describe("@pulumi/policy, as patched", () => {
     ]);
     assert.deepEqual(messages, []);
     assert.deepEqual(later, [bucket]);
+  });
+});
+
+describe("@pulumi/pulumi, as patched", function () {
+  // A fresh process loads the SDK: seconds on a busy machine.
+  this.timeout(60_000);
+  /** What `script` prints, run in a fresh Node process from the pack's directory. */
+  const inFreshNode = (script: string): unknown =>
+    JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+  const arboristLoaded = "Object.keys(require.cache).some((f) => f.includes('@npmcli/arborist'))";
+
+  it("loads without @npmcli/arborist", () => {
+    assert.equal(inFreshNode(`require("@pulumi/pulumi"); console.log(${arboristLoaded})`), false);
+  });
+
+  it("still loads it to find the packages a serialized function needs", () => {
+    const found = inFreshNode(`
+      require("@pulumi/pulumi/runtime/closure/codePaths")
+        .computeCodePaths({ extraIncludePackages: ["ajv"] })
+        .then((paths) => console.log(JSON.stringify({
+          ajv: [...paths.keys()].some((p) => p.endsWith("node_modules/ajv")),
+          loaded: ${arboristLoaded},
+        })));
+    `);
+    assert.deepEqual(found, { ajv: true, loaded: true });
   });
 });

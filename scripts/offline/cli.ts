@@ -1,7 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ProgramError, StackFileError } from "./harness";
+import { ExportFileError, ProgramError, StackFileError } from "./errors";
 import { PackBuildError, PolicyConfigError } from "./policy-config";
-import { ExportFileError } from "./read-export";
 
 export interface StackArgs {
   stack: string;

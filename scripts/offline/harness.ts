@@ -10,6 +10,7 @@ import { parse, YAMLError } from "yaml";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { allSettings, ConfigError, formatProblems } from "../../infra/config";
 import { specialArchiveSig, specialAssetSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { ProgramError, StackFileError } from "./errors";
 import { AwsMocks, mockAccountId, PreviewMocks, sentinels } from "./mocks";
 
 export const repoRoot = resolve(__dirname, "..", "..");
@@ -74,23 +75,6 @@ export interface ProgramRun {
   stackOutputs: Record<string, unknown>;
   /** By URN, for each resource declared by a line in `infra/`. */
   declaredAt: Map<string, SourceLocation>;
-}
-
-/** The program failed (bad config, for example); `resources` is what it declared before that. */
-export class ProgramError extends Error {
-  constructor(
-    override readonly cause: Error,
-    readonly resources: RegisteredResource[],
-    message = cause.message,
-  ) {
-    super(message);
-    this.name = "ProgramError";
-  }
-}
-
-/** `Pulumi.yaml` or `Pulumi.<stack>.yaml` is missing, empty or not YAML; the message names it. */
-export class StackFileError extends Error {
-  override readonly name = "StackFileError";
 }
 
 export interface RunOptions {
@@ -196,6 +180,12 @@ export function stackConfig(
 function standInFor(key: string, project: string): string | undefined {
   const name = key.startsWith(`${project}:`) ? key.slice(project.length + 1) : undefined;
   return allSettings.find((s) => s.meta.key === name)?.meta.standIn;
+}
+
+/** The policy config a stack uses: its environment's, for a review stack that names one. */
+export function environmentOf(stack: string): string {
+  if (!existsSync(resolve(repoRoot, `Pulumi.${stack}.yaml`))) return stack;
+  return stackConfig(stack).config[`${projectName()}:environment`] ?? stack;
 }
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in the repository. */

@@ -9,7 +9,7 @@ import type { Policies } from "@pulumi/policy";
 import Ajv, { type ValidateFunction } from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { closest } from "../../infra/config";
+import { closest } from "../../infra/config/suggestions";
 
 export const packDir = resolve(__dirname, "..", "..", "policies");
 

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { ExportFileError } from "./errors";
 import type { RegisteredResource } from "./harness";
 import { jsonErrorAt } from "./policy-config";
 
@@ -20,11 +21,6 @@ const sig = {
   resourceReference: "5cf8f73096256a8f31e491e813e4eb8e",
   outputValue: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
 };
-
-/** An export file the gate cannot read; the message names the file and what was expected. */
-export class ExportFileError extends Error {
-  override readonly name = "ExportFileError";
-}
 
 export interface StackExport {
   /** The stack and project the URNs name (the first resource's). */

@@ -2,7 +2,8 @@
  * The stack file as the operator scripts read it. Kept apart from cli.ts, which stays free of the
  * Pulumi program's imports so that lib/checks.ts (smoke-test, e2e) can share its `UsageError`.
  */
-import { stackConfig, StackFileError } from "../offline/harness";
+import { StackFileError } from "../offline/errors";
+import { stackConfig } from "../offline/harness";
 import { UsageError } from "./cli";
 
 /** `read()`, reading a stack file: a missing or broken one (`StackFileError`) is a usage error. */

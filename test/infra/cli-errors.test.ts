@@ -136,7 +136,7 @@ describe("mistakes in the offline commands: one clear line each", function () {
     });
   });
 
-  describe("policy config, checked before the pack host starts", () => {
+  describe("policy config, checked before the program runs", () => {
     // The stack file is staging's under a stack name infra/config/ does not know: were the program
     // run before the policy config is checked, the error would be "not a known environment".
     const gateWith = (

@@ -3,14 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { closest, ConfigError, environments } from "../../infra/config";
 import { windowsOverlap } from "../../infra/aws-limits";
-import {
-  ofType,
-  ProgramError,
-  repoRoot,
-  runProgram,
-  StackFileError,
-  type RunOptions,
-} from "../../scripts/offline/harness";
+import { ProgramError, StackFileError } from "../../scripts/offline/errors";
+import { ofType, repoRoot, runProgram, type RunOptions } from "../../scripts/offline/harness";
 import { mockZoneId, stackRun } from "./stacks";
 import { withFiles } from "./temp-files";
 

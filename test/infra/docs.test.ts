@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { allSettings, environmentKey, isOptional } from "../../infra/config";
-import { ProgramError, repoRoot, runProgram } from "../../scripts/offline/harness";
+import { ProgramError } from "../../scripts/offline/errors";
+import { repoRoot, runProgram } from "../../scripts/offline/harness";
 import { anchors } from "./anchors";
 import { withFiles } from "./temp-files";
 import { parse, stringify } from "yaml";

@@ -17,6 +17,7 @@ import { buildReport, renderText, toSarif, type GateReport } from "../../scripts
 import { isRunning, runGate } from "./gate-run";
 import { npmRun } from "./npm-run";
 import { one, stackRun } from "./stacks";
+import { withFiles } from "./temp-files";
 
 const flowLogsUrn =
   "urn:pulumi:staging::acme::acme:network:Network$aws:cloudwatch/logGroup:LogGroup::staging-flow-logs";
@@ -247,6 +248,17 @@ describe("npm run gate:offline", function () {
         /^error: package\.json\/gate\.sarif: cannot write the SARIF file \(/m,
       );
       assertPacksGone(run.packPids);
+    });
+
+    it("on a policy config found wrong after the pack started (it starts first)", async () => {
+      // A stack of its own with no policies/config/<stack>.json.
+      const run = await withFiles(
+        { "Pulumi.qa-gone.yaml": readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8") },
+        () => runGate(["--stack", "qa-gone"]),
+      );
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^error: policies\/config\/qa-gone\.json: file not found/m);
+      for (const pid of run.packPids) assert.ok(!isRunning(pid), `pack host ${pid} still running`);
     });
 
     for (const signal of ["SIGINT", "SIGTERM"] as const) {

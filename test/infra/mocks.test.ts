@@ -4,11 +4,11 @@ import {
   enforceAllowedAccounts,
   enforceDisabledDefaultProviders,
   ofType,
-  ProgramError,
   runProgram,
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
+import { ProgramError } from "../../scripts/offline/errors";
 import { stackRun } from "./stacks";
 
 /** The id formats AWS uses, so a test that reads an id sees what a real stack would hold. */
