@@ -5,7 +5,19 @@ import type { Environment } from "../../infra/config";
 import { originHeaderName } from "../../infra/load-balancer";
 import { ofType, repoRoot, runProgram, type ProgramRun } from "../../scripts/offline/harness";
 import { assertPrivateEncryptedBucket, bucketPart, bucketPolicy } from "./buckets";
-import { byId, mockZoneId, one, plain, providerOf, regionOf, stackRun } from "./stacks";
+import {
+  byId,
+  hostedZoneOf,
+  configKey,
+  mockZoneId,
+  one,
+  plain,
+  providerOf,
+  regionOf,
+  regionOfStack,
+  setting,
+  stackRun,
+} from "./stacks";
 
 type Inputs = Record<string, unknown>;
 
@@ -38,7 +50,7 @@ describe("CDN", () => {
       waf: true,
       wafLogDays: 365,
       accessLogDays: 90,
-      domain: "app.example.com",
+      domain: setting("prod", "domainName"),
     },
   } satisfies Partial<Record<Environment, unknown>>;
 
@@ -230,7 +242,7 @@ describe("CDN", () => {
           assert.equal(regionOf(run, r), "us-east-1");
 
         // Only this account's log deliveries from us-east-1 may write, and only under AWSLogs/.
-        const account = run.config["acme:accountId"];
+        const account = run.config[configKey("accountId")];
         const write = bucketPolicy(run, bucket).Statement.find(
           (s) => s.Sid === "AWSLogDeliveryWrite",
         )!;
@@ -257,7 +269,7 @@ describe("CDN", () => {
         assert.equal(edge.inputs.defaultTags, main.inputs.defaultTags);
         assert.equal(edge.inputs.allowedAccountIds, main.inputs.allowedAccountIds);
         assert.deepEqual(JSON.parse(edge.inputs.allowedAccountIds as string), [
-          run.config["acme:accountId"],
+          run.config[configKey("accountId")],
         ]);
         // The CDN's own; the monitoring's us-east-1 alarms are tested with it.
         const inEdge = run.resources.filter(
@@ -270,7 +282,7 @@ describe("CDN", () => {
                 "aws:acm/certificateValidation:CertificateValidation",
               ]
             : []),
-          ...(run.config["acme:cdnAdditionalMetrics"] === "true"
+          ...(run.config[configKey("cdnAdditionalMetrics")] === "true"
             ? ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"]
             : []),
           "aws:cloudwatch/logDelivery:LogDelivery",
@@ -300,7 +312,7 @@ describe("CDN", () => {
         const [rate, ...managed] = rules;
         assert.deepEqual(rate.action, { block: {} });
         assert.deepEqual(rate.statement.rateBasedStatement, {
-          limit: Number(run.config["acme:wafRateLimit"]),
+          limit: Number(run.config[configKey("wafRateLimit")]),
           aggregateKeyType: "IP",
           evaluationWindowSec: 300,
         });
@@ -379,11 +391,12 @@ describe("CDN", () => {
     before(async () => {
       run = await stackRun("prod");
     });
-    const zoneId = mockZoneId("example.com");
+    const domain = setting("prod", "domainName");
+    const zoneId = mockZoneId(hostedZoneOf("prod"));
 
     it("serves the domain with a DNS-validated us-east-1 certificate, TLS 1.2 (2021 policy) and SNI", () => {
       const certificate = byName(run, "aws:acm/certificate:Certificate", "prod-cdn-cert");
-      assert.equal(certificate.inputs.domainName, "app.example.com");
+      assert.equal(certificate.inputs.domainName, domain);
       assert.equal(certificate.inputs.validationMethod, "DNS");
       assert.equal(regionOf(run, certificate), "us-east-1");
       assert.match(certificate.id!, /^arn:aws:acm:us-east-1:/);
@@ -400,7 +413,7 @@ describe("CDN", () => {
       );
       assert.equal(regionOf(run, validation), "us-east-1");
       const inputs = distribution(run).inputs;
-      assert.deepEqual(inputs.aliases, ["app.example.com"]);
+      assert.deepEqual(inputs.aliases, [domain]);
       assert.deepEqual(inputs.viewerCertificate, {
         acmCertificateArn: certificate.id,
         sslSupportMethod: "sni-only",
@@ -412,7 +425,7 @@ describe("CDN", () => {
       for (const type of ["A", "AAAA"]) {
         const record = byName(run, "aws:route53/record:Record", `prod-cdn-${type.toLowerCase()}`);
         assert.equal(record.inputs.zoneId, zoneId);
-        assert.equal(record.inputs.name, "app.example.com");
+        assert.equal(record.inputs.name, domain);
         assert.equal(record.inputs.type, type);
         assert.deepEqual(record.inputs.aliases, [
           {
@@ -426,10 +439,13 @@ describe("CDN", () => {
 
     it("has two certificates to watch for expiry: the CDN's in us-east-1, the load balancer's regional one", () => {
       const certificates = ofType(run, "aws:acm/certificate:Certificate");
-      assert.deepEqual(certificates.map((c) => [c.inputs.domainName, regionOf(run, c)]).sort(), [
-        ["app.example.com", "us-east-1"],
-        ["origin.app.example.com", "eu-west-1"],
-      ]);
+      assert.deepEqual(
+        certificates.map((c) => [c.inputs.domainName, regionOf(run, c)]).sort(),
+        [
+          [domain, "us-east-1"],
+          [`origin.${domain}`, regionOfStack("prod")],
+        ].sort(),
+      );
     });
   });
 

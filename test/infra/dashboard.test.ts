@@ -3,7 +3,7 @@ import { loadConfig as loadAppConfig } from "../../app/src/config";
 import { environments } from "../../infra/config";
 import { dashboardBody } from "../../infra/dashboard";
 import { ofType, type ProgramRun } from "../../scripts/offline/harness";
-import { one, stackRun } from "./stacks";
+import { configKey, one, stackRun } from "./stacks";
 
 /** One metric a widget reads: namespace, name and dimensions. */
 interface MetricRef {
@@ -174,7 +174,7 @@ describe("dashboard: every widget reads a metric the stack publishes", () => {
       assert.deepEqual(missing, []);
       const subscribed =
         ofType(run, "aws:cloudfront/monitoringSubscription:MonitoringSubscription").length > 0;
-      assert.equal(subscribed, run.config["acme:cdnAdditionalMetrics"] === "true");
+      assert.equal(subscribed, run.config[configKey("cdnAdditionalMetrics")] === "true");
       assert.equal(
         refs.some((m) => m.name === "CacheHitRate"),
         subscribed,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Database, type DatabaseArgs } from "../../infra/database";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { declarationError } from "./declare-alone";
-import { byId, stackRun } from "./stacks";
+import { byId, configKey, stackRun } from "./stacks";
 
 const one = (run: ProgramRun, type: string): RegisteredResource => {
   const found = ofType(run, type);
@@ -103,7 +103,7 @@ describe("database", () => {
         assert.equal(db.inputs.storageType, "gp3");
         assert.equal(
           db.inputs.maxAllocatedStorage,
-          Number(run.config["acme:dbMaxAllocatedStorageGb"]),
+          Number(run.config[configKey("dbMaxAllocatedStorageGb")]),
         );
         assert.ok(
           (db.inputs.maxAllocatedStorage as number) > (db.inputs.allocatedStorage as number),
@@ -137,7 +137,7 @@ describe("database", () => {
           const suffix = one(run, "random:index/randomId:RandomId");
           assert.equal(
             db.inputs.finalSnapshotIdentifier,
-            `acme-${stack}-final-${suffix.outputs.hex}`,
+            `${run.project}-${stack}-final-${suffix.outputs.hex}`,
           );
           assert.match(String(suffix.outputs.hex), /^[0-9a-f]{8}$/);
           assert.deepEqual(Object.keys(suffix.inputs.keepers as object).sort(), [
@@ -190,7 +190,7 @@ describe("database", () => {
         const params = byId(run, instanceOf(run).inputs.parameterGroupName);
         assert.deepEqual(params.inputs.parameters, [
           { name: "rds.force_ssl", value: "1" },
-          { name: "log_min_duration_statement", value: run.config["acme:dbSlowQueryMs"] },
+          { name: "log_min_duration_statement", value: run.config[configKey("dbSlowQueryMs")] },
         ]);
       });
 
@@ -237,7 +237,9 @@ describe("database", () => {
         assert.equal(decrypt.Action, "kms:Decrypt");
         assert.equal(decrypt.Resource, keyOf(run, instanceOf(run).inputs.kmsKeyId).outputs.arn);
         assert.deepEqual(decrypt.Condition, {
-          StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+          StringEquals: {
+            "kms:ViaService": `secretsmanager.${run.config["aws:region"]}.amazonaws.com`,
+          },
         });
         // Created in parallel, the proxy cannot read the secret until the policy lands.
         const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").find(
@@ -276,7 +278,7 @@ describe("database", () => {
         assert.match(proxyId!, /^prx-[0-9a-f]{17}$/);
         assert.equal(
           component.outputs.connectResourceArn,
-          `arn:aws:rds-db:eu-west-1:${run.config["acme:accountId"]}:dbuser:${proxyId}/${instanceOf(run).inputs.username}`,
+          `arn:aws:rds-db:${run.config["aws:region"]}:${run.config[configKey("accountId")]}:dbuser:${proxyId}/${instanceOf(run).inputs.username}`,
         );
       });
 
@@ -284,7 +286,9 @@ describe("database", () => {
         assert.equal(run.stackOutputs.databaseEndpoint, proxyOf(run).outputs.endpoint);
         assert.match(
           run.stackOutputs.databaseEndpoint as string,
-          new RegExp(`^acme-${stack}\\.proxy-[0-9a-z]+\\.eu-west-1\\.rds\\.amazonaws\\.com$`),
+          new RegExp(
+            `^${run.project}-${stack}\\.proxy-[0-9a-z]+\\.${run.config["aws:region"]}\\.rds\\.amazonaws\\.com$`,
+          ),
         );
         assert.equal(run.stackOutputs.databaseUser, instanceOf(run).inputs.username);
         assert.equal(run.stackOutputs.databaseName, instanceOf(run).inputs.dbName);

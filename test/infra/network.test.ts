@@ -90,7 +90,7 @@ describe("network", () => {
       it("reaches S3 through a gateway endpoint on the private and isolated route tables", () => {
         const [endpoint] = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
         assert.equal(endpoint.inputs.vpcEndpointType, "Gateway");
-        assert.equal(endpoint.inputs.serviceName, "com.amazonaws.eu-west-1.s3");
+        assert.equal(endpoint.inputs.serviceName, `com.amazonaws.${run.config["aws:region"]}.s3`);
         const expectedTables = [...subnets(run, "private"), ...subnets(run, "isolated")].map(
           (s) => routeTableOf(run, s).id,
         );
