@@ -3,22 +3,16 @@
  * uses) in a sandbox of its own per test: a home, a local file backend and the passphrase secrets
  * provider, so nothing reaches Pulumi Cloud or AWS.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import assert from "node:assert/strict";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, relative, sep } from "node:path";
+import { delimiter, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../../scripts/offline/harness";
 import { ensurePulumi, pulumiEnv, type PulumiBuild } from "../../scripts/pulumi";
+
+export { copyRepository, linkInstall } from "../infra/repo-copy";
 
 const exec = promisify(execFile);
 
@@ -150,35 +144,4 @@ export async function withSecretsProvider(
     ...offline,
     deployment: { ...offline.deployment, secrets_providers: empty.deployment.secrets_providers },
   };
-}
-
-/**
- * A checkout of the repository's files (tracked and new, as git lists them) in `dir`. With
- * `linkModules` it shares the installed packages, and the offline preview and gate run in it as
- * in the repository; without, it is a template for `pulumi new`, which copies every file.
- */
-export function copyRepository(dir: string, { linkModules = true } = {}): string {
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((f) => f && existsSync(join(repoRoot, f)));
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(repoRoot, file), join(dir, file));
-  }
-  if (linkModules) linkInstall(dir);
-  return dir;
-}
-
-/** The repository's installed packages linked into a copy, and the compiled pack copied. */
-export function linkInstall(dir: string) {
-  for (const modules of ["node_modules", "app/node_modules", "policies/node_modules"]) {
-    if (existsSync(join(repoRoot, modules)))
-      symlinkSync(join(repoRoot, modules), join(dir, modules));
-  }
-  // The compiled pack, as `npm ci` leaves it; a copy whose policies change rebuilds it.
-  const dist = join(repoRoot, "policies", "dist");
-  if (existsSync(dist)) cpSync(dist, join(dir, "policies", "dist"), { recursive: true });
 }

@@ -3,7 +3,15 @@ import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/
 import { ofType as typed, runProgram } from "../../scripts/offline/harness";
 import { Backup, vaultDeniedActions } from "../../infra/backup";
 import { declarationError } from "./declare-alone";
-import { providerOf, regionOf, stackRun } from "./stacks";
+import {
+  configKey,
+  project,
+  providerOf,
+  regionOf,
+  regionOfStack,
+  setting,
+  stackRun,
+} from "./stacks";
 
 interface Rule {
   ruleName: string;
@@ -17,7 +25,12 @@ describe("backup", () => {
   const expected = {
     dev: { daily: 7, weekly: 14, copyRegion: undefined, lock: "none" },
     staging: { daily: 14, weekly: 35, copyRegion: undefined, lock: "governance" },
-    prod: { daily: 35, weekly: 365, copyRegion: "eu-central-1", lock: "compliance" },
+    prod: {
+      daily: 35,
+      weekly: 365,
+      copyRegion: setting("prod", "backupCopyRegion"),
+      lock: "compliance",
+    },
   };
 
   for (const [stack, want] of Object.entries(expected) as [
@@ -36,7 +49,7 @@ describe("backup", () => {
       });
 
       it("keeps recovery points in a vault encrypted with a rotated customer-managed key", () => {
-        const primary = vaults.find((v) => regionOf(run, v) === "eu-west-1")!;
+        const primary = vaults.find((v) => regionOf(run, v) === regionOfStack(stack))!;
         const key = ofType(run, "aws:kms/key:Key").find(
           (k) => k.outputs.arn === primary.inputs.kmsKeyArn,
         );
@@ -45,7 +58,7 @@ describe("backup", () => {
       });
 
       it(`runs a daily rule kept ${want.daily} days and a weekly rule kept ${want.weekly} days`, () => {
-        const primary = vaults.find((v) => regionOf(run, v) === "eu-west-1")!;
+        const primary = vaults.find((v) => regionOf(run, v) === regionOfStack(stack))!;
         assert.deepEqual(
           rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter, r.targetVaultName]),
           [
@@ -94,7 +107,7 @@ describe("backup", () => {
         it("keeps backups in the stack's region only (no off-site copy outside prod)", () => {
           assert.equal(vaults.length, 1);
           for (const rule of rules) assert.equal(rule.copyActions, undefined);
-          assert.ok(vaults.every((v) => regionOf(run, v) === "eu-west-1"));
+          assert.ok(vaults.every((v) => regionOf(run, v) === regionOfStack(stack)));
         });
       }
 
@@ -149,7 +162,7 @@ describe("backup", () => {
         for (const resource of ofType(run, "aws:backup/vault:Vault")) {
           // Provider inputs reach the engine as JSON text.
           const allowed = providerOf(run, resource).inputs.allowedAccountIds as string;
-          assert.deepEqual(JSON.parse(allowed), [run.config["acme:accountId"]]);
+          assert.deepEqual(JSON.parse(allowed), [run.config[configKey("accountId")]]);
         }
       });
 
@@ -168,13 +181,14 @@ describe("backup", () => {
   }
 
   describe("off-site copy to a backup account", () => {
-    const vaultArn = "arn:aws:backup:eu-west-1:444444444444:backup-vault:acme-prod-offsite";
+    const backupAccount = "444444444444";
+    const vaultArn = `arn:aws:backup:${regionOfStack("prod")}:${backupAccount}:backup-vault:${project}-prod-offsite`;
 
     it("copies every recovery point to the backup account's vault too", async () => {
       const run = await runProgram("prod", { config: { backupCopyVaultArn: vaultArn } });
       const [plan] = typed(run, "aws:backup/plan:Plan");
       const copyVault = typed(run, "aws:backup/vault:Vault").find(
-        (v) => regionOf(run, v) === "eu-central-1",
+        (v) => regionOf(run, v) === setting("prod", "backupCopyRegion"),
       )!;
       for (const rule of plan.inputs.rules as Rule[]) {
         assert.deepEqual(rule.copyActions, [
@@ -187,28 +201,38 @@ describe("backup", () => {
     it("refuses a vault of the stack's own account, or a malformed ARN", async () => {
       await assert.rejects(
         runProgram("prod", {
-          config: { backupCopyVaultArn: vaultArn.replace("444444444444", "222222222222") },
+          config: {
+            backupCopyVaultArn: vaultArn.replace(backupAccount, setting("prod", "accountId")),
+          },
         }),
-        /acme:backupCopyVaultArn must be a vault of another account than acme:accountId/,
+        new RegExp(
+          `${configKey("backupCopyVaultArn")} must be a vault of another account than ${configKey("accountId")}`,
+        ),
       );
       await assert.rejects(
-        runProgram("prod", { config: { backupCopyVaultArn: "acme-prod-offsite" } }),
-        /acme:backupCopyVaultArn must be a backup vault ARN in another account/,
+        runProgram("prod", { config: { backupCopyVaultArn: `${project}-prod-offsite` } }),
+        new RegExp(
+          `${configKey("backupCopyVaultArn")} must be a backup vault ARN in another account`,
+        ),
       );
     });
 
     it("prod refuses a vault without a compliance lock; staging without any", async () => {
       await assert.rejects(
         runProgram("prod", { config: { backupVaultLock: "governance" } }),
-        /acme:backupVaultLock must be one of "compliance", got "governance"/,
+        new RegExp(`${configKey("backupVaultLock")} must be one of "compliance", got "governance"`),
       );
       await assert.rejects(
         runProgram("staging", { config: { backupVaultLock: "none" } }),
-        /acme:backupVaultLock must be one of "governance", "compliance", got "none"/,
+        new RegExp(
+          `${configKey("backupVaultLock")} must be one of "governance", "compliance", got "none"`,
+        ),
       );
       await assert.rejects(
         runProgram("prod", { config: { backupVaultLockChangeableDays: "2" } }),
-        /acme:backupVaultLockChangeableDays must be an integer from 3 to 36500, got "2"/,
+        new RegExp(
+          `${configKey("backupVaultLockChangeableDays")} must be an integer from 3 to 36500, got "2"`,
+        ),
       );
     });
   });

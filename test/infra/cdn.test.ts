@@ -7,13 +7,17 @@ import { ofType, repoRoot, runProgram, type ProgramRun } from "../../scripts/off
 import { assertPrivateEncryptedBucket, bucketPart, bucketPolicy } from "./buckets";
 import {
   byId,
+  hostedZoneOf,
+  configKey,
   mockZoneId,
   one,
   plain,
   providerOf,
   regionOf,
-  stackRun,
+  regionOfStack,
   serviceTask,
+  setting,
+  stackRun,
 } from "./stacks";
 
 type Inputs = Record<string, unknown>;
@@ -47,7 +51,7 @@ describe("CDN", () => {
       waf: true,
       wafLogDays: 365,
       accessLogDays: 90,
-      domain: "app.example.com",
+      domain: setting("prod", "domainName"),
     },
   } satisfies Partial<Record<Environment, unknown>>;
 
@@ -239,7 +243,7 @@ describe("CDN", () => {
           assert.equal(regionOf(run, r), "us-east-1");
 
         // Only this account's log deliveries from us-east-1 may write, and only under AWSLogs/.
-        const account = run.config["acme:accountId"];
+        const account = run.config[configKey("accountId")];
         const write = bucketPolicy(run, bucket).Statement.find(
           (s) => s.Sid === "AWSLogDeliveryWrite",
         )!;
@@ -266,7 +270,7 @@ describe("CDN", () => {
         assert.equal(edge.inputs.defaultTags, main.inputs.defaultTags);
         assert.equal(edge.inputs.allowedAccountIds, main.inputs.allowedAccountIds);
         assert.deepEqual(JSON.parse(edge.inputs.allowedAccountIds as string), [
-          run.config["acme:accountId"],
+          run.config[configKey("accountId")],
         ]);
         // The CDN's own; the monitoring's us-east-1 alarms are tested with it.
         const inEdge = run.resources.filter(
@@ -279,7 +283,7 @@ describe("CDN", () => {
                 "aws:acm/certificateValidation:CertificateValidation",
               ]
             : []),
-          ...(run.config["acme:cdnAdditionalMetrics"] === "true"
+          ...(run.config[configKey("cdnAdditionalMetrics")] === "true"
             ? ["aws:cloudfront/monitoringSubscription:MonitoringSubscription"]
             : []),
           "aws:cloudwatch/logDelivery:LogDelivery",
@@ -309,8 +313,8 @@ describe("CDN", () => {
         const [rate, ...managed] = rules;
         assert.deepEqual(rate.action, { block: {} });
         assert.deepEqual(rate.statement.rateBasedStatement, {
-          // The schema's one default: no stack file sets it.
-          limit: Number(run.config["acme:wafRateLimit"] ?? 2000),
+          // The schema's one default where no stack file sets it.
+          limit: Number(run.config[configKey("wafRateLimit")] ?? 2000),
           aggregateKeyType: "IP",
           evaluationWindowSec: 300,
         });
@@ -385,10 +389,9 @@ describe("CDN", () => {
   });
 
   // Staging rehearses production's TLS: the same certificate, policy and records, on its own name.
-  for (const [stack, name, zone] of [
-    ["prod", "app.example.com", "example.com"],
-    ["staging", "staging.app.example.com", "staging.app.example.com"],
-  ] as const) {
+  for (const stack of ["prod", "staging"] as const) {
+    const name = setting(stack, "domainName");
+    const zone = hostedZoneOf(stack);
     describe(`${stack}: with its custom domain`, () => {
       let run: ProgramRun;
       before(async () => {
@@ -448,7 +451,7 @@ describe("CDN", () => {
           certificates.map((c) => [c.inputs.domainName, regionOf(run, c)]).sort(),
           [
             [name, "us-east-1"],
-            [`origin.${name}`, "eu-west-1"],
+            [`origin.${name}`, regionOfStack(stack)],
           ].sort(),
         );
       });

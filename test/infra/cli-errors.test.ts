@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
 import { npmRun } from "./npm-run";
 import { packDir } from "../../scripts/offline/policy-config";
+import { configKey } from "./stacks";
 import { withFiles } from "./temp-files";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,8 +34,8 @@ describe("mistakes in the offline commands: one clear line each", function () {
 
   describe("config and stack files", () => {
     it("blames a -c value on the command line, in preview and gate alike", async () => {
-      const line = 'error: command line (-c): acme:azCount must be 3, got "5"';
-      const args = ["--stack", "prod", "-c", "acme:azCount=5"];
+      const line = `error: command line (-c): ${configKey("azCount")} must be 3, got "5"`;
+      const args = ["--stack", "prod", "-c", `${configKey("azCount")}=5`];
       const preview = await failsWith("preview:offline", args, [line]);
       const gate = await failsWith("gate:offline", args, [line]);
       assert.equal(gate, preview);
@@ -61,11 +62,21 @@ describe("mistakes in the offline commands: one clear line each", function () {
 
     it("both commands: -c key value gets the key=value line to write; --help prints help, exit 0", async () => {
       for (const script of ["gate:offline", "preview:offline"]) {
-        const bad = await npmRun(script, "--stack", "staging", "--config", "acme:azCount", "3");
+        const bad = await npmRun(
+          script,
+          "--stack",
+          "staging",
+          "--config",
+          configKey("azCount"),
+          "3",
+        );
         assert.equal(bad.code, 2);
         assert.match(
           bad.stderr,
-          /^--config takes key=value in one argument: write --config acme:azCount=3$/m,
+          new RegExp(
+            `^--config takes key=value in one argument: write --config ${configKey("azCount")}=3$`,
+            "m",
+          ),
         );
         const help = await npmRun(script, "--help");
         assert.equal(help.code, 0, help.stderr);
@@ -120,7 +131,7 @@ describe("mistakes in the offline commands: one clear line each", function () {
         "--stack",
         "prod",
         "-c",
-        "acme:azCount=5",
+        `${configKey("azCount")}=5`,
         "--verbose",
       );
       assert.equal(code, 1);

@@ -5,7 +5,7 @@ import { closest, ConfigError, environments } from "../../infra/config";
 import { windowsOverlap } from "../../infra/aws-limits";
 import { ProgramError, StackFileError } from "../../scripts/offline/errors";
 import { ofType, repoRoot, runProgram, type RunOptions } from "../../scripts/offline/harness";
-import { mockZoneId, stackRun } from "./stacks";
+import { configKey, mockZoneId, project, regionOfStack, stackRun } from "./stacks";
 import { withFiles } from "./temp-files";
 
 const stagingFile = () => readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8");
@@ -66,7 +66,7 @@ describe("config", () => {
     const err = await failure("prod", { config: { desiredCount: "two" } });
     assert.equal(
       err.message,
-      'Pulumi.prod.yaml: acme:desiredCount must be an integer >= 2, got "two"',
+      `Pulumi.prod.yaml: ${project}:desiredCount must be an integer >= 2, got "two"`,
     );
     assertNothingDeclared(err);
   });
@@ -75,7 +75,7 @@ describe("config", () => {
     const staging = await failure("staging", { config: { azCount: "4" } });
     assert.equal(
       staging.message,
-      'Pulumi.staging.yaml: acme:azCount must be an integer from 2 to 3, got "4"',
+      `Pulumi.staging.yaml: ${project}:azCount must be an integer from 2 to 3, got "4"`,
     );
     assertNothingDeclared(staging);
 
@@ -83,14 +83,17 @@ describe("config", () => {
     const prod = await failure("prod", { config: { desiredCount: "1" } });
     assert.equal(
       prod.message,
-      'Pulumi.prod.yaml: acme:desiredCount must be an integer >= 2, got "1"',
+      `Pulumi.prod.yaml: ${project}:desiredCount must be an integer >= 2, got "1"`,
     );
     assertNothingDeclared(prod);
   });
 
   it("rejects a missing required key", async () => {
     const err = await failure("staging", { config: { owner: undefined } });
-    assert.equal(err.message, "Pulumi.staging.yaml: acme:owner is required: a non-empty string");
+    assert.equal(
+      err.message,
+      `Pulumi.staging.yaml: ${project}:owner is required: a non-empty string`,
+    );
     assertNothingDeclared(err);
   });
 
@@ -104,7 +107,7 @@ describe("config", () => {
     const err = await withFiles({ "Pulumi.qa.yaml": stagingFile() }, () => failure("qa"));
     assert.equal(
       err.message,
-      'Pulumi.qa.yaml: stack "qa" is not a known environment; set acme:environment to one of ' +
+      `Pulumi.qa.yaml: stack "qa" is not a known environment; set ${project}:environment to one of ` +
         "dev, staging, prod to give it that environment's floors, or add the environment and its " +
         "floors to infra/config/environments.ts",
     );
@@ -115,7 +118,7 @@ describe("config", () => {
     const err = await failure("staging", { config: { environment: "stage" } });
     assert.equal(
       err.message,
-      'Pulumi.staging.yaml: acme:environment must be one of dev, staging, prod, got "stage"',
+      `Pulumi.staging.yaml: ${project}:environment must be one of dev, staging, prod, got "stage"`,
     );
     assertNothingDeclared(err);
   });
@@ -173,7 +176,7 @@ describe("config", () => {
     const err = await withFiles({ "Pulumi.staging.yaml": onlyProviders }, () => failure("staging"));
     assert.equal(
       err.message,
-      "Pulumi.staging.yaml: sets none of the acme: keys nor aws:region (is the file missing or " +
+      `Pulumi.staging.yaml: sets none of the ${project}: keys nor aws:region (is the file missing or ` +
         "empty?); start from a copy of Pulumi.staging.yaml",
     );
   });
@@ -181,17 +184,17 @@ describe("config", () => {
   it("blames a value given with -c on the command line, and the others on the stack file", async () => {
     const err = await failure("prod", {
       config: { natGateways: "some" },
-      commandLine: { "acme:azCount": "5" },
+      commandLine: { [configKey("azCount")]: "5" },
     });
     assert.deepEqual(err.message.split("\n"), [
-      'command line (-c): acme:azCount must be 3, got "5"',
-      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"',
+      `command line (-c): ${project}:azCount must be 3, got "5"`,
+      `Pulumi.prod.yaml: ${project}:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"`,
     ]);
     assert.ok(err.cause instanceof ConfigError);
     assert.deepEqual(err.cause.problems, [
-      { key: "acme:azCount", message: 'must be 3, got "5"' },
+      { key: `${project}:azCount`, message: 'must be 3, got "5"' },
       {
-        key: "acme:natGateways",
+        key: `${project}:natGateways`,
         message: 'must be one of "single", "perAz" (no NAT instance in prod), got "some"',
       },
     ]);
@@ -214,19 +217,22 @@ describe("config", () => {
     const missing = await failure("prod", { config: { accountId: undefined } });
     assert.equal(
       missing.message,
-      'Pulumi.prod.yaml: acme:accountId is required: a 12-digit AWS account id, quoted in YAML ("012345678901")',
+      `Pulumi.prod.yaml: ${project}:accountId is required: a 12-digit AWS account id, quoted in YAML ("012345678901")`,
     );
     const short = await failure("prod", { config: { accountId: "22222222222" } });
     assert.match(
       short.message,
-      /acme:accountId must be a 12-digit AWS account id.*got "22222222222"/,
+      new RegExp(`${configKey("accountId")} must be a 12-digit AWS account id.*got "22222222222"`),
     );
   });
 
   it("reads an unquoted account id as the CLI does, and names the quoting when YAML dropped a leading zero", async () => {
     const file = (id: string) =>
       // With or without the project's namespace, as the stack file may write it.
-      stagingFile().replace(/^(\s*)(acme:)?accountId: .*$/m, `$1accountId: ${id}`);
+      stagingFile().replace(
+        new RegExp(`^(\\s*)(${project}:)?accountId: .*$`, "m"),
+        `$1accountId: ${id}`,
+      );
     const run = await withFiles({ "Pulumi.staging.yaml": file("333333333333") }, () =>
       runProgram("staging"),
     );
@@ -236,23 +242,29 @@ describe("config", () => {
     const err = await withFiles({ "Pulumi.staging.yaml": file("012345678901") }, () =>
       failure("staging"),
     );
-    assert.match(err.message, /acme:accountId must be .*quoted in YAML.*got "12345678901"/);
+    assert.match(
+      err.message,
+      new RegExp(`${configKey("accountId")} must be .*quoted in YAML.*got "12345678901"`),
+    );
   });
 
   it("rejects a mistyped key instead of silently using the default", async () => {
     const err = await failure("staging", { config: { desiredcount: "1" } });
     assert.equal(
       err.message,
-      "Pulumi.staging.yaml: acme:desiredcount is not a known key; did you mean acme:desiredCount?",
+      `Pulumi.staging.yaml: ${project}:desiredcount is not a known key; did you mean ${project}:desiredCount?`,
     );
     assertNothingDeclared(err);
   });
 
   it("rejects a key left under another project's namespace", async () => {
-    const err = await failure("staging", { config: { "shop:desiredCount": "2" } });
+    const other = `not-${project}`;
+    const err = await failure("staging", { config: { [`${other}:desiredCount`]: "2" } });
     assert.match(
       err.message,
-      /shop:desiredCount is under namespace "shop" but the project is named "acme"/,
+      new RegExp(
+        `${other}:desiredCount is under namespace "${other}" but the project is named "${project}"`,
+      ),
     );
   });
 
@@ -260,8 +272,8 @@ describe("config", () => {
     const err = await failure("staging", { config: { cpu: "1024", memory: "512" } });
     assert.equal(
       err.message,
-      "Pulumi.staging.yaml: acme:memory must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 " +
-        'for acme:cpu 1024, got "512"',
+      `Pulumi.staging.yaml: ${project}:memory must be one of 2048, 3072, 4096, 5120, 6144, 7168, 8192 ` +
+        `for ${project}:cpu 1024, got "512"`,
     );
   });
 
@@ -270,15 +282,15 @@ describe("config", () => {
       config: { natGateways: "some", dbMultiAz: "yes", vpcCidr: "10.20.0.1/16" },
     });
     assert.deepEqual(err.cause.message.split("\n"), [
-      'Pulumi.prod.yaml: acme:vpcCidr must be an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16, got "10.20.0.1/16"',
-      'Pulumi.prod.yaml: acme:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"',
-      'Pulumi.prod.yaml: acme:dbMultiAz must be true (production\'s database survives an AZ outage), got "yes"',
+      `Pulumi.prod.yaml: ${project}:vpcCidr must be an IPv4 CIDR block from /16 to /20, such as 10.10.0.0/16, got "10.20.0.1/16"`,
+      `Pulumi.prod.yaml: ${project}:natGateways must be one of "single", "perAz" (no NAT instance in prod), got "some"`,
+      `Pulumi.prod.yaml: ${project}:dbMultiAz must be true (production's database survives an AZ outage), got "yes"`,
     ]);
   });
 
   it("requires every key whose value differs between environments from the stack file", async () => {
     const err = await failure("prod", { config: { azCount: undefined } });
-    assert.equal(err.message, "Pulumi.prod.yaml: acme:azCount is required: 3");
+    assert.equal(err.message, `Pulumi.prod.yaml: ${project}:azCount is required: 3`);
     assertNothingDeclared(err);
   });
 
@@ -295,7 +307,9 @@ describe("config", () => {
     const err = await withFiles({ "Pulumi.qa.yaml": answersOnly }, () => failure("qa"));
     assert.match(
       err.message,
-      /^Pulumi\.qa\.yaml: leaves out \d+ keys every stack file sets \(acme:vpcCidr, acme:azCount, .*\); start from a copy of Pulumi\.dev\.yaml$/,
+      new RegExp(
+        `^Pulumi\\.qa\\.yaml: leaves out \\d+ keys every stack file sets \\(${project}:vpcCidr, ${project}:azCount, .*\\); start from a copy of Pulumi\\.dev\\.yaml$`,
+      ),
     );
     assertNothingDeclared(err);
   });
@@ -315,7 +329,7 @@ describe("config", () => {
       const err = await failure("staging", { config: { imageTag: tag } });
       assert.equal(
         err.message,
-        'Pulumi.staging.yaml: acme:imageTag must be an ECR tag (letters, digits, "_", ".", "-"; ' +
+        `Pulumi.staging.yaml: ${project}:imageTag must be an ECR tag (letters, digits, "_", ".", "-"; ` +
           `at most 128) other than "latest", got "${tag}"`,
       );
       assertNothingDeclared(err);
@@ -329,7 +343,7 @@ describe("config", () => {
       const err = await failure("staging");
       assert.equal(
         err.message,
-        "Pulumi.staging.yaml: acme:imageTag is required here: GITHUB_SHA must be a " +
+        `Pulumi.staging.yaml: ${project}:imageTag is required here: GITHUB_SHA must be a ` +
           '40-character commit hash, got "main"',
       );
       assertNothingDeclared(err);
@@ -344,8 +358,8 @@ describe("config", () => {
       config: { capacityProvider: "FARGATE_SPOT", deletionProtection: "false" },
     });
     assert.deepEqual(err.cause.message.split("\n"), [
-      'Pulumi.prod.yaml: acme:capacityProvider must be "FARGATE", got "FARGATE_SPOT"',
-      'Pulumi.prod.yaml: acme:deletionProtection must be true, got "false"',
+      `Pulumi.prod.yaml: ${project}:capacityProvider must be "FARGATE", got "FARGATE_SPOT"`,
+      `Pulumi.prod.yaml: ${project}:deletionProtection must be true, got "false"`,
     ]);
     // Staging may choose either.
     await runProgram("staging", {
@@ -361,7 +375,7 @@ describe("config", () => {
       const err = await failure(stack, { config: { natGateways: value } });
       assert.equal(
         err.message,
-        `Pulumi.${stack}.yaml: acme:natGateways must be one of ${allowed}, got "${value}"`,
+        `Pulumi.${stack}.yaml: ${project}:natGateways must be one of ${allowed}, got "${value}"`,
       );
       assertNothingDeclared(err);
     }
@@ -376,7 +390,7 @@ describe("config", () => {
       const err = await failure("staging", { config: { features } });
       assert.equal(
         err.message,
-        "Pulumi.staging.yaml: acme:features must be a map of camelCase flag names to true or " +
+        `Pulumi.staging.yaml: ${project}:features must be a map of camelCase flag names to true or ` +
           `false, such as {newEditor: true}, got "${features}"`,
       );
     }
@@ -399,7 +413,7 @@ describe("config", () => {
     });
     assert.equal(
       other.message,
-      "Pulumi.staging.yaml: acme:hostedZoneName must be a zone that acme:domainName " +
+      `Pulumi.staging.yaml: ${project}:hostedZoneName must be a zone that ${project}:domainName ` +
         '(app.example.com) ends with, got "example.org"',
     );
     assertNothingDeclared(other);
@@ -418,7 +432,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const err = await failure("prod", { config: { dbInstanceClass: "db.t4g.micro" } });
     assert.equal(
       err.message,
-      "Pulumi.prod.yaml: acme:dbPerformanceInsights must be false for acme:dbInstanceClass " +
+      `Pulumi.prod.yaml: ${project}:dbPerformanceInsights must be false for ${project}:dbInstanceClass ` +
         "db.t4g.micro: Performance Insights does not support db.t2.micro, db.t2.small, " +
         "db.t3.micro, db.t3.small, db.t4g.micro, db.t4g.small",
     );
@@ -429,29 +443,33 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const prod = await failure("prod", { config: { dbBackupRetentionDays: "30" } });
     assert.equal(
       prod.message,
-      'Pulumi.prod.yaml: acme:dbBackupRetentionDays must be an integer from 35 to 35, got "30"',
+      `Pulumi.prod.yaml: ${project}:dbBackupRetentionDays must be an integer from 35 to 35, got "30"`,
     );
     const staging = await failure("staging", { config: { dbBackupRetentionDays: "3" } });
     assert.equal(
       staging.message,
-      'Pulumi.staging.yaml: acme:dbBackupRetentionDays must be an integer from 7 to 35, got "3"',
+      `Pulumi.staging.yaml: ${project}:dbBackupRetentionDays must be an integer from 7 to 35, got "3"`,
     );
     const daily = await failure("prod", { config: { backupDailyRetentionDays: "14" } });
-    assert.match(daily.message, /acme:backupDailyRetentionDays must be an integer from 35 to/);
+    assert.match(
+      daily.message,
+      new RegExp(`${configKey("backupDailyRetentionDays")} must be an integer from 35 to`),
+    );
   });
 
   it("requires an off-site copy region in prod, different from the stack's region", async () => {
     const missing = await failure("prod", { config: { backupCopyRegion: undefined } });
     assert.equal(
       missing.message,
-      "Pulumi.prod.yaml: acme:backupCopyRegion is required in prod: an AWS region other than " +
+      `Pulumi.prod.yaml: ${project}:backupCopyRegion is required in prod: an AWS region other than ` +
         "aws:region, such as eu-central-1",
     );
-    const same = await failure("prod", { config: { backupCopyRegion: "eu-west-1" } });
+    const region = regionOfStack("prod");
+    const same = await failure("prod", { config: { backupCopyRegion: region } });
     assert.equal(
       same.message,
-      "Pulumi.prod.yaml: acme:backupCopyRegion must differ from aws:region (eu-west-1): " +
-        'a copy in the same region is not off-site, got "eu-west-1"',
+      `Pulumi.prod.yaml: ${project}:backupCopyRegion must differ from aws:region (${region}): ` +
+        `a copy in the same region is not off-site, got "${region}"`,
     );
     assertNothingDeclared(same);
   });
@@ -460,7 +478,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const noDomain = await failure("prod", { config: { domainName: undefined } });
     assert.equal(
       noDomain.message,
-      "Pulumi.prod.yaml: acme:domainName is required in prod: a lower-case DNS name such as " +
+      `Pulumi.prod.yaml: ${project}:domainName is required in prod: a lower-case DNS name such as ` +
         "app.example.com in a public Route 53 zone (without one, viewers may use TLS 1.0 and " +
         "CloudFront reaches the load balancer over HTTP)",
     );
@@ -468,14 +486,14 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const noWaf = await failure("prod", { config: { waf: "false" } });
     assert.equal(
       noWaf.message,
-      'Pulumi.prod.yaml: acme:waf must be true (production is always behind the WAF), got "false"',
+      `Pulumi.prod.yaml: ${project}:waf must be true (production is always behind the WAF), got "false"`,
     );
     const stagingNoDomain = await failure("staging", {
       config: { domainName: undefined, hostedZoneName: undefined },
     });
     assert.equal(
       stagingNoDomain.message,
-      "Pulumi.staging.yaml: acme:domainName is required in staging: a lower-case DNS name such as " +
+      `Pulumi.staging.yaml: ${project}:domainName is required in staging: a lower-case DNS name such as ` +
         "app.example.com in a public Route 53 zone (without one, viewers may use TLS 1.0 and " +
         "CloudFront reaches the load balancer over HTTP)",
     );
@@ -489,13 +507,13 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const price = await failure("staging", { config: { priceClass: "PriceClass_50" } });
     assert.equal(
       price.message,
-      "Pulumi.staging.yaml: acme:priceClass must be one of PriceClass_100, PriceClass_200, " +
+      `Pulumi.staging.yaml: ${project}:priceClass must be one of PriceClass_100, PriceClass_200, ` +
         'PriceClass_All, got "PriceClass_50"',
     );
     const rate = await failure("staging", { config: { wafRateLimit: "50" } });
     assert.equal(
       rate.message,
-      'Pulumi.staging.yaml: acme:wafRateLimit must be an integer from 100 to 2000000000, got "50"',
+      `Pulumi.staging.yaml: ${project}:wafRateLimit must be an integer from 100 to 2000000000, got "50"`,
     );
   });
 
@@ -505,7 +523,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     });
     assert.equal(
       err.message,
-      "Pulumi.staging.yaml: acme:dbMaintenanceWindow must not overlap acme:dbBackupWindow " +
+      `Pulumi.staging.yaml: ${project}:dbMaintenanceWindow must not overlap ${project}:dbBackupWindow ` +
         '(02:00-02:30 daily), got "tue:02:15-tue:02:45"',
     );
   });
@@ -514,7 +532,9 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const err = await failure("staging", { config: { dbBackupWindow: "02:00-02:20" } });
     assert.match(
       err.message,
-      /acme:dbBackupWindow must be a UTC window "hh:mm-hh:mm" of at least 30 minutes/,
+      new RegExp(
+        `${configKey("dbBackupWindow")} must be a UTC window "hh:mm-hh:mm" of at least 30 minutes`,
+      ),
     );
   });
 
@@ -522,7 +542,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const err = await failure("prod", { config: { dbMaxAllocatedStorageGb: "54" } });
     assert.equal(
       err.message,
-      'Pulumi.prod.yaml: acme:dbMaxAllocatedStorageGb must be >= 55 (10% above acme:dbAllocatedStorageGb 50), got "54"',
+      `Pulumi.prod.yaml: ${project}:dbMaxAllocatedStorageGb must be >= 55 (10% above ${project}:dbAllocatedStorageGb 50), got "54"`,
     );
   });
 
@@ -531,8 +551,8 @@ describe("config: database and backup constraints AWS would reject at deploy tim
       config: { dbDeletionProtection: "false", dbFinalSnapshot: "false" },
     });
     assert.deepEqual(err.cause.message.split("\n"), [
-      'Pulumi.prod.yaml: acme:dbDeletionProtection must be true (production data is protected), got "false"',
-      'Pulumi.prod.yaml: acme:dbFinalSnapshot must be true (production data is kept), got "false"',
+      `Pulumi.prod.yaml: ${project}:dbDeletionProtection must be true (production data is protected), got "false"`,
+      `Pulumi.prod.yaml: ${project}:dbFinalSnapshot must be true (production data is kept), got "false"`,
     ]);
   });
 
@@ -541,9 +561,9 @@ describe("config: database and backup constraints AWS would reject at deploy tim
       config: { dbProxyMaxIdleConnectionsPercent: "90", dbEngineVersion: "13" },
     });
     assert.deepEqual(err.cause.message.split("\n"), [
-      'Pulumi.staging.yaml: acme:dbEngineVersion must be one of "15", "16", "17", got "13"',
-      "Pulumi.staging.yaml: acme:dbProxyMaxIdleConnectionsPercent must be <= " +
-        'acme:dbProxyMaxConnectionsPercent (80), got "90"',
+      `Pulumi.staging.yaml: ${project}:dbEngineVersion must be one of "15", "16", "17", got "13"`,
+      `Pulumi.staging.yaml: ${project}:dbProxyMaxIdleConnectionsPercent must be <= ` +
+        `${project}:dbProxyMaxConnectionsPercent (80), got "90"`,
     ]);
   });
 

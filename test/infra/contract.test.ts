@@ -11,7 +11,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { one, serviceTask } from "./stacks";
+import { one, project, serviceTask } from "./stacks";
 
 const contractFile = require.resolve("../../app/src/contract");
 /** The modules that read the contract: the program's, and the service's it imports. */
@@ -168,7 +168,7 @@ describe("the service's contract (app/src/contract.ts): the program follows ever
     });
     const env = Object.fromEntries(app.environment.map((e) => [e.name, e.value]));
     assert.equal(env.LISTEN_PORT, "9137");
-    assert.equal(env.METRICS_SERVICE, "acme");
+    assert.equal(env.METRICS_SERVICE, project);
     assert.ok(env.DB_HOST);
     assert.equal(env.SHUTDOWN_GRACE_MS, "15000");
     const service = one(run, "aws:ecs/service:Service");
@@ -219,7 +219,7 @@ describe("the service's contract (app/src/contract.ts): the program follows ever
     assert.ok(orders, "the contract's widget");
     assert.equal(orders.properties.period, 600);
     assert.deepEqual(orders.properties.metrics, [
-      ["Shop", "OrdersPlaced", "App", "acme", "Stage", "prod"],
+      ["Shop", "OrdersPlaced", "App", project, "Stage", "prod"],
     ]);
     const patterns = ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter").map(
       (f) => f.inputs.pattern,

@@ -4,7 +4,7 @@ import { contract } from "../../app/src/contract";
 import { environments } from "../../infra/config";
 import { dashboardBody, type DashboardInputs } from "../../infra/dashboard";
 import { ofType, type ProgramRun } from "../../scripts/offline/harness";
-import { one, stackRun, serviceTask } from "./stacks";
+import { configKey, one, stackRun, serviceTask } from "./stacks";
 
 /** One metric a widget reads: namespace, name and dimensions. */
 interface MetricRef {
@@ -191,7 +191,7 @@ describe("dashboard: every widget reads a metric the stack publishes", () => {
       assert.deepEqual(missing, []);
       const subscribed =
         ofType(run, "aws:cloudfront/monitoringSubscription:MonitoringSubscription").length > 0;
-      assert.equal(subscribed, run.config["acme:cdnAdditionalMetrics"] === "true");
+      assert.equal(subscribed, run.config[configKey("cdnAdditionalMetrics")] === "true");
       assert.equal(
         refs.some((m) => m.name === "CacheHitRate"),
         subscribed,

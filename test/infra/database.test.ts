@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Database, type DatabaseArgs } from "../../infra/database";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
 import { declarationError } from "./declare-alone";
-import { byId, stackRun } from "./stacks";
+import { byId, configKey, stackRun } from "./stacks";
 
 const one = (run: ProgramRun, type: string): RegisteredResource => {
   const found = ofType(run, type);
@@ -107,7 +107,7 @@ describe("database", () => {
         assert.equal(db.inputs.storageType, "gp3");
         assert.equal(
           db.inputs.maxAllocatedStorage,
-          Number(run.config["acme:dbMaxAllocatedStorageGb"]),
+          Number(run.config[configKey("dbMaxAllocatedStorageGb")]),
         );
         assert.ok(
           (db.inputs.maxAllocatedStorage as number) > (db.inputs.allocatedStorage as number),
@@ -141,7 +141,7 @@ describe("database", () => {
           const suffix = one(run, "random:index/randomId:RandomId");
           assert.equal(
             db.inputs.finalSnapshotIdentifier,
-            `acme-${stack}-final-${suffix.outputs.hex}`,
+            `${run.project}-${stack}-final-${suffix.outputs.hex}`,
           );
           assert.match(String(suffix.outputs.hex), /^[0-9a-f]{8}$/);
           assert.deepEqual(Object.keys(suffix.inputs.keepers as object).sort(), [
@@ -194,7 +194,7 @@ describe("database", () => {
         const params = byId(run, instanceOf(run).inputs.parameterGroupName);
         assert.deepEqual(params.inputs.parameters, [
           { name: "rds.force_ssl", value: "1" },
-          { name: "log_min_duration_statement", value: run.config["acme:dbSlowQueryMs"] },
+          { name: "log_min_duration_statement", value: run.config[configKey("dbSlowQueryMs")] },
           // Bind parameters (user data) stay out of the log lines.
           { name: "log_parameter_max_length", value: "0" },
           { name: "log_parameter_max_length_on_error", value: "0" },
@@ -231,7 +231,7 @@ describe("database", () => {
         const role = ofType(run, "aws:iam/role:Role").find(
           (r) => r.outputs.arn === proxy.inputs.roleArn,
         );
-        const account = run.config["acme:accountId"];
+        const account = run.config[configKey("accountId")];
         const resourceId = instanceOf(run).outputs.resourceId as string;
         assert.match(resourceId, /^db-[A-Z0-9]+$/);
         assert.deepEqual(policyOf(role, run).Statement, [
@@ -239,8 +239,8 @@ describe("database", () => {
             Effect: "Allow",
             Action: "rds-db:connect",
             Resource: [
-              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${resourceId}/notes_owner`,
-              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${resourceId}/notes_app`,
+              `arn:aws:rds-db:${run.config["aws:region"]}:${account}:dbuser:${resourceId}/notes_owner`,
+              `arn:aws:rds-db:${run.config["aws:region"]}:${account}:dbuser:${resourceId}/notes_app`,
             ],
           },
         ]);
@@ -280,7 +280,7 @@ describe("database", () => {
         const proxyId = (proxyOf(run).outputs.arn as string).split(":").pop();
         assert.match(proxyId!, /^prx-[0-9a-f]{17}$/);
         const user = (name: string) =>
-          `arn:aws:rds-db:eu-west-1:${run.config["acme:accountId"]}:dbuser:${proxyId}/${name}`;
+          `arn:aws:rds-db:${run.config["aws:region"]}:${run.config[configKey("accountId")]}:dbuser:${proxyId}/${name}`;
         assert.deepEqual(component.outputs.connectResourceArns, {
           owner: user("notes_owner"),
           app: user("notes_app"),
@@ -291,7 +291,9 @@ describe("database", () => {
         assert.equal(run.stackOutputs.databaseEndpoint, proxyOf(run).outputs.endpoint);
         assert.match(
           run.stackOutputs.databaseEndpoint as string,
-          new RegExp(`^acme-${stack}\\.proxy-[0-9a-z]+\\.eu-west-1\\.rds\\.amazonaws\\.com$`),
+          new RegExp(
+            `^${run.project}-${stack}\\.proxy-[0-9a-z]+\\.${run.config["aws:region"]}\\.rds\\.amazonaws\\.com$`,
+          ),
         );
         assert.equal(run.stackOutputs.databaseUser, "notes_app");
         assert.equal(run.stackOutputs.databaseOwnerUser, "notes_owner");

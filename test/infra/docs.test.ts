@@ -7,6 +7,7 @@ import { allSettings, environmentKey, isOptional } from "../../infra/config";
 import { ProgramError } from "../../scripts/offline/errors";
 import { repoRoot, runProgram } from "../../scripts/offline/harness";
 import { anchors } from "./anchors";
+import { project } from "./stacks";
 import { withFiles } from "./temp-files";
 import { parse, stringify } from "yaml";
 
@@ -288,7 +289,7 @@ describe("README and docs/", () => {
         let err: unknown;
         await runProgram("prod", { config: { [key]: "false" } }).catch((e) => (err = e));
         assert.ok(err instanceof ProgramError, `prod accepted ${key}: false`);
-        assert.match(err.message, new RegExp(`acme:${key} must be true`));
+        assert.match(err.message, new RegExp(`${project}:${key} must be true`));
         // The section quotes the refusal word for word.
         if (key === "deletionProtection") assert.ok(section().includes(err.message), err.message);
       });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { version as sdkVersion } from "@pulumi/pulumi/version";
 import { toDeployment, type UntypedDeployment } from "../../scripts/offline/export";
-import { stackRun } from "./stacks";
+import { project, stackRun } from "./stacks";
 
 /** The installed version of a provider package (the engine records it with each provider). */
 const versionOf = (pkg: string) =>
@@ -63,8 +63,8 @@ describe("stack export (what `pulumi stack import` checks)", () => {
         for (const r of resources) {
           const match = /^urn:pulumi:([^:]+)::([^:]+)::(.+)::([^:]+)$/.exec(r.urn);
           assert.ok(match, r.urn);
-          const [, urnStack, project, qualifiedType, name] = match;
-          assert.deepEqual([urnStack, project], [stack, "acme"], r.urn);
+          const [, urnStack, urnProject, qualifiedType, name] = match;
+          assert.deepEqual([urnStack, urnProject], [stack, project], r.urn);
           assert.ok(qualifiedType.split("$").pop() === r.type, r.urn);
           assert.ok(name.length > 0);
           const parent = r.parent ? byUrn.get(r.parent) : undefined;

@@ -16,13 +16,12 @@ import { AnalyzerHost } from "../../scripts/offline/policy-host";
 import { buildReport, renderText, toSarif, type GateReport } from "../../scripts/offline/report";
 import { isRunning, runGate } from "./gate-run";
 import { npmRun } from "./npm-run";
-import { one, stackRun } from "./stacks";
+import { configKey, one, project, stackRun } from "./stacks";
 import { withFiles } from "./temp-files";
 
-const flowLogsUrn =
-  "urn:pulumi:staging::acme::acme:network:Network$aws:cloudwatch/logGroup:LogGroup::staging-flow-logs";
+const flowLogsUrn = `urn:pulumi:staging::${project}::acme:network:Network$aws:cloudwatch/logGroup:LogGroup::staging-flow-logs`;
 /** Keeps staging's flow logs 7 days, under the 30 its policy config requires. */
-const shortRetention = ["--stack", "staging", "-c", "acme:flowLogRetentionDays=7"];
+const shortRetention = ["--stack", "staging", "-c", `${configKey("flowLogRetentionDays")}=7`];
 
 const report = (stdout: string) => JSON.parse(stdout) as GateReport;
 

@@ -9,7 +9,13 @@ import {
   type RegisteredResource,
 } from "../../scripts/offline/harness";
 import { ProgramError } from "../../scripts/offline/errors";
-import { stackRun } from "./stacks";
+import { configKey, project, regionOfStack, setting, stackRun } from "./stacks";
+
+/** The prod stack file's region, account and names, which the ids and ARNs below carry. */
+const region = regionOfStack("prod");
+const account = setting("prod", "accountId");
+const db = `${project}-prod`;
+const pattern = (raw: string) => new RegExp(raw);
 
 /** The id formats AWS uses, so a test that reads an id sees what a real stack would hold. */
 const idFormats: Record<string, RegExp> = {
@@ -23,16 +29,22 @@ const idFormats: Record<string, RegExp> = {
   "aws:iam/role:Role": /^[\w+=,.@-]{1,64}$/,
   "aws:ecr/repository:Repository": /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
   "aws:s3/bucket:Bucket": /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-  "aws:lb/loadBalancer:LoadBalancer":
-    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
-  "aws:lb/targetGroup:TargetGroup":
-    /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
-  "aws:ecs/cluster:Cluster": /^arn:aws:ecs:eu-west-1:\d{12}:cluster\/[\w-]{1,255}$/,
-  "aws:ecs/service:Service": /^arn:aws:ecs:eu-west-1:\d{12}:service\/[\w-]+\/[\w-]+$/,
+  "aws:lb/loadBalancer:LoadBalancer": pattern(
+    String.raw`^arn:aws:elasticloadbalancing:${region}:\d{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`,
+  ),
+  "aws:lb/targetGroup:TargetGroup": pattern(
+    String.raw`^arn:aws:elasticloadbalancing:${region}:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`,
+  ),
+  "aws:ecs/cluster:Cluster": pattern(
+    String.raw`^arn:aws:ecs:${region}:\d{12}:cluster/[\w-]{1,255}$`,
+  ),
+  "aws:ecs/service:Service": pattern(
+    String.raw`^arn:aws:ecs:${region}:\d{12}:service/[\w-]+/[\w-]+$`,
+  ),
   "aws:kms/key:Key": /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
   // Since provider v6 an RDS instance's id is its resource id.
   "aws:rds/instance:Instance": /^db-[0-9A-Z]{26}$/,
-  "aws:rds/proxy:Proxy": /^acme-prod$/,
+  "aws:rds/proxy:Proxy": pattern(`^${db}$`),
   "aws:backup/plan:Plan": /^[0-9a-f]{8}-[0-9a-f-]{27}$/,
 };
 
@@ -42,20 +54,24 @@ const attributeFormats: [type: string, attribute: string, format: RegExp][] = [
   [
     "aws:rds/instance:Instance",
     "endpoint",
-    /^acme-prod\.c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com:5432$/,
+    pattern(String.raw`^${db}\.c[0-9a-f]{11}\.${region}\.rds\.amazonaws\.com:5432$`),
   ],
   [
     "aws:rds/instance:Instance",
     "address",
-    /^acme-prod\.c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com$/,
+    pattern(String.raw`^${db}\.c[0-9a-f]{11}\.${region}\.rds\.amazonaws\.com$`),
   ],
-  ["aws:rds/proxy:Proxy", "arn", /^arn:aws:rds:eu-west-1:222222222222:db-proxy:prx-[0-9a-f]{17}$/],
+  [
+    "aws:rds/proxy:Proxy",
+    "arn",
+    pattern(`^arn:aws:rds:${region}:${account}:db-proxy:prx-[0-9a-f]{17}$`),
+  ],
   [
     "aws:rds/proxy:Proxy",
     "endpoint",
-    /^acme-prod\.proxy-c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com$/,
+    pattern(String.raw`^${db}\.proxy-c[0-9a-f]{11}\.${region}\.rds\.amazonaws\.com$`),
   ],
-  ["aws:kms/key:Key", "arn", /^arn:aws:kms:[a-z0-9-]+:222222222222:key\/[0-9a-f-]{36}$/],
+  ["aws:kms/key:Key", "arn", pattern(`^arn:aws:kms:[a-z0-9-]+:${account}:key/[0-9a-f-]{36}$`)],
 ];
 
 describe("offline mocks", () => {
@@ -82,12 +98,14 @@ describe("offline mocks", () => {
     const [secret] = instance.outputs.masterUserSecrets as { secretArn: string }[];
     assert.match(
       secret.secretArn,
-      /^arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!db-[0-9a-f-]{36}-[0-9a-f]{6}$/,
+      pattern(
+        `^arn:aws:secretsmanager:${region}:${account}:secret:rds!db-[0-9a-f-]{36}-[0-9a-f]{6}$`,
+      ),
     );
   });
 
   it("gives every ARN the stack's account, region and partition, as a real one has", () => {
-    assert.equal(run.config["acme:accountId"], "222222222222");
+    assert.equal(run.config[configKey("accountId")], account);
     const providerRegions = new Map(
       run.resources
         .filter((r) => r.type === "pulumi:providers:aws")
@@ -102,11 +120,7 @@ describe("offline mocks", () => {
       const [prefix, partition, service, region, account] = (r.outputs.arn as string).split(":");
       // S3 bucket and Route 53 ARNs name neither region nor account.
       const global = service === "s3" || service === "route53";
-      assert.deepEqual(
-        [prefix, partition, account],
-        ["arn", "aws", global ? "" : "222222222222"],
-        r.urn,
-      );
+      assert.deepEqual([prefix, partition, account], ["arn", "aws", global ? "" : account], r.urn);
       assert.ok(service);
       // IAM and CloudFront are global: their ARNs have no region. Others are in their
       // provider's region.
@@ -118,18 +132,22 @@ describe("offline mocks", () => {
     }
     // prod's off-site backup vault is in the copy region, as AWS would report it.
     const copyVault = ofType(run, "aws:backup/vault:Vault").find((v) => v.name.includes("copy"));
-    assert.match(copyVault!.outputs.arn as string, /^arn:aws:backup:eu-central-1:/);
+    assert.ok(
+      (copyVault!.outputs.arn as string).startsWith(
+        `arn:aws:backup:${setting("prod", "backupCopyRegion")}:`,
+      ),
+    );
   });
 
   it("feeds one resource's outputs into another's inputs, as AWS would", () => {
     const [flowLog] = ofType(run, "aws:ec2/flowLog:FlowLog");
     assert.match(
       flowLog.inputs.iamRoleArn as string,
-      /^arn:aws:iam::222222222222:role\/prod-flow-logs-[0-9a-f]{7}$/,
+      pattern(`^arn:aws:iam::${account}:role/prod-flow-logs-[0-9a-f]{7}$`),
     );
     assert.match(
       flowLog.inputs.logDestination as string,
-      /^arn:aws:logs:eu-west-1:222222222222:log-group:\/aws\/vpc\/flow-logs\/vpc-/,
+      pattern(`^arn:aws:logs:${region}:${account}:log-group:/aws/vpc/flow-logs/vpc-`),
     );
   });
 
@@ -252,13 +270,13 @@ describe("offline mocks: invokes", () => {
     assert.match(instance.outputs.primaryNetworkInterfaceId as string, /^eni-[0-9a-f]{17}$/);
     assert.equal(
       instance.outputs.arn,
-      `arn:aws:ec2:eu-west-1:111111111111:instance/${instance.id}`,
+      `arn:aws:ec2:${regionOfStack("staging")}:${setting("staging", "accountId")}:instance/${instance.id}`,
     );
     const [alarm] = ofType(staging, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.equal(alarm.id, alarm.outputs.name);
     assert.equal(
       alarm.outputs.arn,
-      `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${alarm.outputs.name}`,
+      `arn:aws:cloudwatch:${regionOfStack("staging")}:${setting("staging", "accountId")}:alarm:${alarm.outputs.name}`,
     );
   });
 
@@ -290,28 +308,29 @@ describe("offline harness: disabled default providers", () => {
 
 describe("offline harness: wrong-account guard", () => {
   it("limits each stack's provider to the account its stack file names", async () => {
-    for (const [stack, account] of [
-      ["staging", "111111111111"],
-      ["prod", "222222222222"],
-    ] as const) {
+    for (const stack of ["staging", "prod"] as const) {
       const [provider] = ofType(await stackRun(stack), "pulumi:providers:aws");
-      assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds as string), [account]);
+      assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds as string), [
+        setting(stack, "accountId"),
+      ]);
     }
   });
 
   it("refuses, as the AWS provider does, credentials of another account", async () => {
-    await assert.rejects(runProgram("prod", { callerAccountId: "111111111111" }), (err: Error) => {
+    // Any account but the stack's own (a fork may give every stack the same one).
+    const other = String((Number(account) + 1) % 1e12).padStart(12, "0");
+    await assert.rejects(runProgram("prod", { callerAccountId: other }), (err: Error) => {
       assert.ok(err instanceof ProgramError);
       assert.equal(
         err.message,
-        "urn:pulumi:prod::acme::pulumi:providers:aws::aws: AWS account ID not allowed: " +
-          "111111111111 (allowedAccountIds: 222222222222); use the credentials of the stack's " +
+        `urn:pulumi:prod::${project}::pulumi:providers:aws::aws: AWS account ID not allowed: ` +
+          `${other} (allowedAccountIds: ${account}); use the credentials of the stack's ` +
           "account, or correct accountId in the stack file",
       );
       return true;
     });
     // The right account's credentials pass.
-    await runProgram("prod", { callerAccountId: "222222222222" });
+    await runProgram("prod", { callerAccountId: account });
   });
 
   it("lets a provider without allowedAccountIds run under any account", () => {

@@ -18,7 +18,7 @@ import {
 import { anchors } from "./anchors";
 import { withFiles } from "./temp-files";
 import { declarationError, declaredAlone, type Declared } from "./declare-alone";
-import { one, regionOf, stackRun, serviceCluster } from "./stacks";
+import { configKey, one, project, regionOf, setting, stackRun, serviceCluster } from "./stacks";
 
 const metricAlarms = (run: ProgramRun) => ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
 const compositeAlarms = (run: ProgramRun) =>
@@ -62,10 +62,10 @@ interface Expected {
 }
 
 const table = (stack: string, diskBytes: number): Expected[] => [
-  { name: `acme-${stack}-service-down`, condition: "service-down" },
-  { name: `acme-${stack}-error-rate`, condition: "error-rate" },
+  { name: `${project}-${stack}-service-down`, condition: "service-down" },
+  { name: `${project}-${stack}-error-rate`, condition: "error-rate" },
   {
-    name: `acme-${stack}-latency-p95-high`,
+    name: `${project}-${stack}-latency-p95-high`,
     condition: "latency-p95-high",
     metric: {
       namespace: "AWS/ApplicationELB",
@@ -80,7 +80,7 @@ const table = (stack: string, diskBytes: number): Expected[] => [
     treatMissingData: "notBreaching",
   },
   {
-    name: `acme-${stack}-latency-p95-review`,
+    name: `${project}-${stack}-latency-p95-review`,
     condition: "latency-p95-review",
     metric: {
       namespace: "AWS/ApplicationELB",
@@ -95,7 +95,7 @@ const table = (stack: string, diskBytes: number): Expected[] => [
     treatMissingData: "notBreaching",
   },
   {
-    name: `acme-${stack}-database-disk`,
+    name: `${project}-${stack}-database-disk`,
     condition: "database-disk",
     metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", statistic: "Minimum" },
     comparisonOperator: "LessThanThreshold",
@@ -106,7 +106,7 @@ const table = (stack: string, diskBytes: number): Expected[] => [
     treatMissingData: "missing",
   },
   {
-    name: `acme-${stack}-memory`,
+    name: `${project}-${stack}-memory`,
     condition: "memory",
     metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", statistic: "Average" },
     comparisonOperator: "GreaterThanThreshold",
@@ -165,12 +165,12 @@ describe("monitoring and alerting", () => {
       }
 
       it("service down: a composite of no healthy targets OR the outside probe, paging once", () => {
-        const composite = alarmNamed(run, `acme-${stack}-service-down`);
+        const composite = alarmNamed(run, `${project}-${stack}-service-down`);
         assert.equal(
           composite.inputs.alarmRule,
-          `ALARM("acme-${stack}-no-healthy-targets") OR ALARM("acme-${stack}-probe")`,
+          `ALARM("${project}-${stack}-no-healthy-targets") OR ALARM("${project}-${stack}-probe")`,
         );
-        const noHealthy = alarmNamed(run, `acme-${stack}-no-healthy-targets`);
+        const noHealthy = alarmNamed(run, `${project}-${stack}-no-healthy-targets`);
         const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
         const tg = one(run, "aws:lb/targetGroup:TargetGroup");
         assert.deepEqual(
@@ -192,7 +192,7 @@ describe("monitoring and alerting", () => {
           ["LessThanThreshold", 1, 2, 3, "breaching"],
         );
         // The composite's inputs tell no one themselves.
-        for (const input of [noHealthy, alarmNamed(run, `acme-${stack}-probe`)]) {
+        for (const input of [noHealthy, alarmNamed(run, `${project}-${stack}-probe`)]) {
           assert.deepEqual(input.inputs.alarmActions, []);
           assert.deepEqual(tagsOf(input), {
             "alert-condition": "service-down",
@@ -202,14 +202,14 @@ describe("monitoring and alerting", () => {
       });
 
       it("error rate: 5xx over requests above 5% with a minimum of requests, silenced while the service is down", () => {
-        const composite = alarmNamed(run, `acme-${stack}-error-rate`);
-        assert.equal(composite.inputs.alarmRule, `ALARM("acme-${stack}-error-rate-5xx")`);
+        const composite = alarmNamed(run, `${project}-${stack}-error-rate`);
+        assert.equal(composite.inputs.alarmRule, `ALARM("${project}-${stack}-error-rate-5xx")`);
         assert.deepEqual(composite.inputs.actionsSuppressor, {
-          alarm: `acme-${stack}-service-down`,
+          alarm: `${project}-${stack}-service-down`,
           waitPeriod: 120,
           extensionPeriod: 300,
         });
-        const rate = alarmNamed(run, `acme-${stack}-error-rate-5xx`);
+        const rate = alarmNamed(run, `${project}-${stack}-error-rate-5xx`);
         const queries = rate.inputs.metricQueries as {
           id: string;
           expression?: string;
@@ -248,7 +248,10 @@ describe("monitoring and alerting", () => {
           .filter((a) => (a.inputs.alarmActions as string[]).includes(page))
           .map((a) => a.inputs.name ?? a.inputs.alarmName)
           .sort();
-        assert.deepEqual(paging, [`acme-${stack}-error-rate`, `acme-${stack}-service-down`]);
+        assert.deepEqual(paging, [
+          `${project}-${stack}-error-rate`,
+          `${project}-${stack}-service-down`,
+        ]);
         const rules = ofType(run, "aws:cloudwatch/eventTarget:EventTarget").filter(
           (t) => t.inputs.arn === page,
         );
@@ -274,21 +277,24 @@ describe("monitoring and alerting", () => {
 
       it("an ECS deployment rolls back when the 5xx or p95 > 1 s alarm fires during it", () => {
         assert.deepEqual(one(run, "aws:ecs/service:Service").inputs.alarms, {
-          alarmNames: [`acme-${stack}-error-rate-5xx`, `acme-${stack}-latency-p95-high`],
+          alarmNames: [
+            `${project}-${stack}-error-rate-5xx`,
+            `${project}-${stack}-latency-p95-high`,
+          ],
           enable: true,
           rollback: true,
         });
       });
 
       it("memory alarm watches this service; disk alarm this database", () => {
-        const memory = alarmNamed(run, `acme-${stack}-memory`);
+        const memory = alarmNamed(run, `${project}-${stack}-memory`);
         const cluster = serviceCluster(run);
         const service = one(run, "aws:ecs/service:Service");
         assert.deepEqual(memory.inputs.dimensions, {
           ClusterName: cluster.outputs.name,
           ServiceName: service.outputs.name,
         });
-        const disk = alarmNamed(run, `acme-${stack}-database-disk`);
+        const disk = alarmNamed(run, `${project}-${stack}-database-disk`);
         assert.deepEqual(disk.inputs.dimensions, {
           DBInstanceIdentifier: one(run, "aws:rds/instance:Instance").inputs.identifier,
         });
@@ -297,9 +303,7 @@ describe("monitoring and alerting", () => {
       it("external probe: a Route 53 health check on /readyz, its alarm in us-east-1, mirrored here", () => {
         const check = one(run, "aws:route53/healthCheck:HealthCheck");
         // Through the CDN, as users reach the service: its custom domain.
-        const cdnHost = { staging: "staging.app.example.com", prod: "app.example.com" }[
-          stack as "staging" | "prod"
-        ];
+        const cdnHost = setting(stack, "domainName");
         assert.deepEqual(
           [
             check.inputs.type,
@@ -311,7 +315,7 @@ describe("monitoring and alerting", () => {
           ],
           ["HTTPS", cdnHost, 443, "/readyz", 30, 3],
         );
-        const source = alarmNamed(run, `acme-${stack}-probe-us-east-1`);
+        const source = alarmNamed(run, `${project}-${stack}-probe-us-east-1`);
         assert.equal(regionOf(run, source), "us-east-1");
         assert.deepEqual(
           [source.inputs.namespace, source.inputs.metricName, source.inputs.dimensions],
@@ -321,11 +325,15 @@ describe("monitoring and alerting", () => {
           [source.inputs.comparisonOperator, source.inputs.threshold, source.inputs.statistic],
           ["LessThanThreshold", 1, "Minimum"],
         );
-        const mirror = alarmNamed(run, `acme-${stack}-probe`);
-        assert.equal(regionOf(run, mirror), "eu-west-1");
+        const mirror = alarmNamed(run, `${project}-${stack}-probe`);
+        assert.equal(regionOf(run, mirror), run.config["aws:region"]);
         assert.deepEqual(
           [mirror.inputs.namespace, mirror.inputs.metricName, mirror.inputs.dimensions],
-          [`acme-${stack}/logs`, "AlarmState", { AlarmName: `acme-${stack}-probe-us-east-1` }],
+          [
+            `${project}-${stack}/logs`,
+            "AlarmState",
+            { AlarmName: `${project}-${stack}-probe-us-east-1` },
+          ],
         );
         assert.equal(mirror.inputs.treatMissingData, "ignore");
 
@@ -339,19 +347,20 @@ describe("monitoring and alerting", () => {
           // The CloudFront certificate (us-east-1) has its expiry alarm mirrored too.
           resources: [
             source.outputs.arn,
-            alarmNamed(run, `acme-${stack}-certificate-expiry-us-east-1-1-us-east-1`).outputs.arn,
+            alarmNamed(run, `${project}-${stack}-certificate-expiry-us-east-1-1-us-east-1`).outputs
+              .arn,
           ],
         });
         const targets = ofType(run, "aws:cloudwatch/eventTarget:EventTarget");
         const toBus = targets.find((t) => t.inputs.rule === forward.outputs.name)!;
         assert.equal(
           toBus.inputs.arn,
-          "arn:aws:events:eu-west-1:" + accountOf(run) + ":event-bus/default",
+          `arn:aws:events:${run.config["aws:region"]}:${accountOf(run)}:event-bus/default`,
         );
         assert.ok(toBus.inputs.roleArn);
         // ... where a rule writes them to a log group whose filters make the 1/0 metric.
         const receive = rules.find((r) => r.name.endsWith("alarm-mirror-receive"))!;
-        assert.equal(regionOf(run, receive), "eu-west-1");
+        assert.equal(regionOf(run, receive), run.config["aws:region"]);
         const toLogs = targets.find((t) => t.inputs.rule === receive.outputs.name)!;
         const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find(
           (g) => g.outputs.arn === toLogs.inputs.arn,
@@ -446,10 +455,13 @@ describe("monitoring and alerting", () => {
         const subscriptions = ofType(run, "aws:sns/topicSubscription:TopicSubscription");
         assert.deepEqual(
           subscriptions.map((s) => [s.inputs.topic, s.inputs.protocol, s.inputs.endpoint]).sort(),
-          [
-            [topicArn(run, "page"), "email", "oncall@example.com"],
-            [topicArn(run, "team"), "email", "oncall@example.com"],
-          ].sort(),
+          ["page", "team"]
+            .flatMap((route) =>
+              setting(stack, "alertEmail")
+                .split(",")
+                .map((address) => [topicArn(run, route), "email", address.trim()]),
+            )
+            .sort(),
         );
       });
 
@@ -484,8 +496,8 @@ describe("monitoring and alerting", () => {
       it("log metrics: error-level lines and malformed requests of the service, slow statements of the database", () => {
         const filters = ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
         const of = (name: string) =>
-          filters.find((f) => f.inputs.name === `acme-${stack}-${name}`)!;
-        const serviceLogs = `/ecs/acme-${stack}`;
+          filters.find((f) => f.inputs.name === `${project}-${stack}-${name}`)!;
+        const serviceLogs = `/ecs/${project}-${stack}`;
         assert.deepEqual(
           [of("error-lines").inputs.logGroupName, of("error-lines").inputs.pattern],
           [serviceLogs, '{ $.level = "error" || $.level = "fatal" }'],
@@ -499,7 +511,7 @@ describe("monitoring and alerting", () => {
         );
         assert.deepEqual(
           [of("slow-queries").inputs.logGroupName, of("slow-queries").inputs.pattern],
-          [`/aws/rds/instance/acme-${stack}/postgresql`, '"duration:"'],
+          [`/aws/rds/instance/${project}-${stack}/postgresql`, '"duration:"'],
         );
       });
 
@@ -511,7 +523,7 @@ describe("monitoring and alerting", () => {
 
       it("dashboard: application, infrastructure, database and edge widgets", () => {
         const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
-        assert.equal(dashboard.inputs.dashboardName, `acme-${stack}`);
+        assert.equal(dashboard.inputs.dashboardName, `${project}-${stack}`);
         const { widgets } = JSON.parse(dashboard.inputs.dashboardBody as string) as {
           widgets: {
             type: string;
@@ -539,7 +551,7 @@ describe("monitoring and alerting", () => {
         const business = widgets.find((w) => w.properties.title?.startsWith("Notes created"))!;
         assert.deepEqual(business.properties.metrics![0].slice(2), [
           "Service",
-          "acme",
+          project,
           "Environment",
           stack,
         ]);
@@ -568,7 +580,9 @@ describe("monitoring and alerting", () => {
           ["AWS/RDS", "ReadLatency"],
           ["AWS/RDS", "WriteLatency"],
         ]);
-        assert.deepEqual(metricsOf("Slow statements"), [[`acme-${stack}/logs`, "SlowQueries"]]);
+        assert.deepEqual(metricsOf("Slow statements"), [
+          [`${project}-${stack}/logs`, "SlowQueries"],
+        ]);
         const distributionId = one(run, "aws:cloudfront/distribution:Distribution").id;
         assert.deepEqual(
           widgets
@@ -637,7 +651,7 @@ describe("monitoring and alerting", () => {
       const err = await refused({ secrets: { pagingEndpoint: endpoint } });
       assert.equal(
         err.message,
-        "Pulumi.staging.yaml: acme:pagingEndpoint must be an https:// URL (the value is not " +
+        `Pulumi.staging.yaml: ${project}:pagingEndpoint must be an https:// URL (the value is not ` +
           "shown: it is a secret)",
       );
       assert.ok(!err.message.includes("k3y"), err.message);
@@ -648,7 +662,7 @@ describe("monitoring and alerting", () => {
       const err = await refused({ config: { pagingEndpoint: endpoint } });
       assert.equal(
         err.message,
-        "Pulumi.staging.yaml: acme:pagingEndpoint is a secret but the stack file holds it in " +
+        `Pulumi.staging.yaml: ${project}:pagingEndpoint is a secret but the stack file holds it in ` +
           "plain text: pulumi config set --secret pagingEndpoint <value>",
       );
     });
@@ -658,7 +672,7 @@ describe("monitoring and alerting", () => {
       const staging = readFileSync(join(repoRoot, "Pulumi.staging.yaml"), "utf8");
       const encrypted = `${staging.trimEnd()}\n  environment: staging\n  pagingEndpoint:\n    secure: v1:AAAA\n`;
       const run = await withFiles({ "Pulumi.paging.yaml": encrypted }, () => runProgram("paging"));
-      assert.deepEqual(run.standIns, ["acme:pagingEndpoint"]);
+      assert.deepEqual(run.standIns, [configKey("pagingEndpoint")]);
       const page = topicArn(run, "page");
       const https = ofType(run, "aws:sns/topicSubscription:TopicSubscription").filter(
         (s) => s.inputs.topic === page && s.inputs.protocol === "https",
@@ -823,5 +837,5 @@ describe("monitoring and alerting", () => {
 });
 
 function accountOf(run: ProgramRun): string {
-  return run.config["acme:accountId"];
+  return run.config[configKey("accountId")];
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cloudFrontPrefixListName, natInstanceAmiParameter, subnetCidr } from "../../infra/network";
 import { AwsMocks } from "../../scripts/offline/mocks";
 import { ofType, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
-import { byId, one, stackRun } from "./stacks";
+import { byId, one, regionOfStack, stackRun } from "./stacks";
 
 const tierOf = (subnet: RegisteredResource) => (subnet.inputs.tags as Record<string, string>).tier;
 const subnets = (run: ProgramRun, tier: string) =>
@@ -93,7 +93,7 @@ describe("network", () => {
         );
         assert.equal(gateways.length, 1);
         const [endpoint] = gateways;
-        assert.equal(endpoint.inputs.serviceName, "com.amazonaws.eu-west-1.s3");
+        assert.equal(endpoint.inputs.serviceName, `com.amazonaws.${run.config["aws:region"]}.s3`);
         const expectedTables = [...subnets(run, "private"), ...subnets(run, "isolated")].map(
           (s) => routeTableOf(run, s).id,
         );
@@ -179,7 +179,7 @@ describe("network", () => {
             // No internet: ECR and CloudWatch Logs through their endpoints, image layers
             // through the S3 gateway endpoint (the region's S3 prefix list).
             "service out tcp/443-443 endpoints",
-            "service out tcp/443-443 com.amazonaws.eu-west-1.s3",
+            `service out tcp/443-443 com.amazonaws.${regionOfStack(stack)}.s3`,
             "service out tcp/5432-5432 proxy",
             "endpoints in tcp/443-443 service",
             // The NAT instance forwards what the VPC sends over HTTP(S); nothing from outside

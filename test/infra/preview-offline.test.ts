@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../scripts/offline/harness";
 import { npmRun } from "./npm-run";
-import { stackRun } from "./stacks";
+import { configKey, project, regionOfStack, setting, stackRun } from "./stacks";
 
 const preview = (...args: string[]) => npmRun("preview:offline", ...args);
 
@@ -41,7 +41,10 @@ describe("npm run preview:offline", function () {
     }
     const lines = stdout.split("\n");
     assert.equal(lines.filter((l) => /NatGateway {2}prod-nat-\d$/.test(l)).length, 3);
-    const stackCount = /^pulumi:pulumi:Stack {2}acme-prod {2}\((\d+) resources\)$/m.exec(stdout);
+    const stackCount = new RegExp(
+      `^pulumi:pulumi:Stack {2}${project}-prod {2}\\((\\d+) resources\\)$`,
+      "m",
+    ).exec(stdout);
     const total = /^(\d+) resources$/m.exec(stdout);
     assert.ok(stackCount && total, stdout);
     assert.equal(stackCount[1], total[1]);
@@ -98,9 +101,9 @@ describe("npm run preview:offline", function () {
       "--stack",
       "staging",
       "-c",
-      "acme:albLogRetentionDays=60",
+      `${configKey("albLogRetentionDays")}=60`,
       "-c",
-      "acme:azCount=3",
+      `${configKey("azCount")}=3`,
       "--diff",
       file,
     );
@@ -161,7 +164,9 @@ describe("npm run preview:offline", function () {
     assert.equal(stdout.match(/ aws:backup\/vault:Vault {2}/g)?.length, 2);
     assert.match(
       stdout,
-      /databaseEndpoint: "acme-prod\.proxy-[0-9a-z]+\.eu-west-1\.rds\.amazonaws\.com"/,
+      new RegExp(
+        `databaseEndpoint: "${project}-prod\\.proxy-[0-9a-z]+\\.${regionOfStack("prod")}\\.rds\\.amazonaws\\.com"`,
+      ),
     );
   });
 
@@ -179,7 +184,7 @@ describe("npm run preview:offline", function () {
     assert.ok(urns.has(nat.parent), "parent is a resource in the export");
     assert.match(
       nat.provider as string,
-      /^urn:pulumi:staging::acme::pulumi:providers:aws::aws::[0-9a-f-]{36}$/,
+      new RegExp(`^urn:pulumi:staging::${project}::pulumi:providers:aws::aws::[0-9a-f-]{36}$`),
     );
     assert.ok((nat.dependencies as string[]).length >= 2);
     for (const dep of nat.dependencies as string[]) assert.ok(urns.has(dep));
@@ -204,12 +209,15 @@ describe("npm run preview:offline", function () {
       "--stack",
       "prod",
       "-c",
-      "acme:desiredCount=two",
+      `${configKey("desiredCount")}=two`,
     );
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /^error: command line \(-c\): acme:desiredCount must be an integer >= 2, got "two"$/m,
+      new RegExp(
+        `^error: command line \\(-c\\): ${configKey("desiredCount")} must be an integer >= 2, got "two"$`,
+        "m",
+      ),
     );
     assert.doesNotMatch(stdout, /aws:ec2/);
   });
@@ -234,17 +242,24 @@ describe("npm run preview:offline", function () {
     assert.match(stdout, /aws:wafv2\/webAcl:WebAcl {2}prod-waf\n/);
     assert.match(stdout, /pulumi:providers:aws {2}aws-us-east-1\n/);
     // Prod runs on its (placeholder) domain, through the CDN.
-    assert.match(stdout, /serviceUrl: "https:\/\/app\.example\.com"/);
+    assert.match(
+      stdout,
+      new RegExp(`serviceUrl: "https://${escape(setting("prod", "domainName"))}"`),
+    );
     assert.match(stdout, /distributionId: "E[0-9A-F]{13}"/);
     assert.match(stdout, /distributionDomainName: "d[0-9a-f]{13}\.cloudfront\.net"/);
     assert.match(stdout, /staticBucketName: "prod-static-[0-9a-f]{7}"/);
     assert.match(
       stdout,
-      /webAclArn: "arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/acme-prod-cdn\/[0-9a-f-]{36}"/,
+      new RegExp(
+        `webAclArn: "arn:aws:wafv2:us-east-1:\\d{12}:global/webacl/${project}-prod-cdn/[0-9a-f-]{36}"`,
+      ),
     );
     assert.match(
       stdout,
-      /image: "\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"/,
+      new RegExp(
+        `image: "\\d{12}\\.dkr\\.ecr\\.${regionOfStack("prod")}\\.amazonaws\\.com/prod-app-[0-9a-f]{7}@sha256:[0-9a-f]{64}"`,
+      ),
     );
     assert.match(stdout, /clusterName: "prod-cluster-[0-9a-f]{7}"/);
     assert.match(stdout, /serviceName: "prod-service-[0-9a-f]{7}"/);

@@ -11,7 +11,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { stackRun } from "./stacks";
+import { configKey, stackRun } from "./stacks";
 
 const repositories = (run: ProgramRun) => ofType(run, "aws:ecr/repository:Repository");
 const appRepository = (run: ProgramRun) =>
@@ -166,7 +166,9 @@ describe("registry", () => {
     it("refuses a digest that is not sha256:<64 hex>", async () => {
       await assert.rejects(
         runProgram("prod", { config: { imageDigest: "sha256:abc" } }),
-        /acme:imageDigest must be an image digest, "sha256:" and 64 lower-case hex digits/,
+        new RegExp(
+          `${configKey("imageDigest")} must be an image digest, "sha256:" and 64 lower-case hex digits`,
+        ),
       );
     });
   });

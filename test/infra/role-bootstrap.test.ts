@@ -90,7 +90,9 @@ describe("role bootstrap", () => {
         });
         assert.equal(decrypt.Action, "kms:Decrypt");
         assert.deepEqual(decrypt.Condition, {
-          StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+          StringEquals: {
+            "kms:ViaService": `secretsmanager.${run.config["aws:region"]}.amazonaws.com`,
+          },
         });
       });
 

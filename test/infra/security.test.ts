@@ -7,7 +7,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { byId, one, stackRun } from "./stacks";
+import { byId, configKey, one, project, stackRun } from "./stacks";
 
 interface Statement {
   Sid?: string;
@@ -21,7 +21,7 @@ interface Statement {
 const statements = (document: unknown): Statement[] =>
   [(JSON.parse(document as string) as { Statement: Statement | Statement[] }).Statement].flat();
 
-const accountOf = (run: ProgramRun) => run.config["acme:accountId"];
+const accountOf = (run: ProgramRun) => run.config[configKey("accountId")];
 const regionOf = (run: ProgramRun) => run.config["aws:region"];
 const named = (run: ProgramRun, type: string, name: string) =>
   ofType(run, type).find((r) => r.name === name)!;
@@ -78,7 +78,7 @@ describe("least privilege", () => {
           [`${stack}-execution ecs-tasks.amazonaws.com`]: only(),
           [`${stack}-task ecs-tasks.amazonaws.com`]: only(`arn:aws:ecs:${region}:${account}:*`),
           [`${stack}-db-monitoring monitoring.rds.amazonaws.com`]: only(
-            `arn:aws:rds:${region}:${account}:db:acme-${stack}`,
+            `arn:aws:rds:${region}:${account}:db:${project}-${stack}`,
           ),
           [`${stack}-alarm-mirror events.amazonaws.com`]: only(forward.outputs.arn),
           [`${stack}-db-bootstrap-execution ecs-tasks.amazonaws.com`]: only(),

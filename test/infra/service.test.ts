@@ -9,7 +9,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
-import { byId, one, stackRun, serviceTask, serviceCluster } from "./stacks";
+import { byId, configKey, one, stackRun, serviceTask, serviceCluster } from "./stacks";
 
 type Stack = "dev" | "staging" | "prod";
 
@@ -55,6 +55,15 @@ function documentedVariables(): Map<string, string[]> {
   return rows;
 }
 
+/**
+ * Rows whose cells show the starter's own region and project name: the task gets the stack
+ * file's and Pulumi.yaml's, which a fork changes without touching the README.
+ */
+const starterValues: Record<string, (run: ProgramRun) => string> = {
+  AWS_REGION: (run) => run.config["aws:region"],
+  SERVICE_NAME: (run) => run.project,
+};
+
 describe("service", () => {
   const expected = {
     dev: { cpu: "256", memory: "512", desired: 1, max: 1, capacity: "FARGATE_SPOT", logDays: 7 },
@@ -88,7 +97,10 @@ describe("service", () => {
         for (const [name, cells] of documented) {
           const cell = cells[column];
           if (cell === "unset") assert.ok(!actual.has(name), `${name} is set`);
-          else if (cell.startsWith("`")) assert.equal(actual.get(name), cell.slice(1, -1), name);
+          else if (name in starterValues) {
+            assert.match(cell, /^`[\w-]+`$/, `${name}: an example value`);
+            assert.equal(actual.get(name), starterValues[name](run), name);
+          } else if (cell.startsWith("`")) assert.equal(actual.get(name), cell.slice(1, -1), name);
           else assert.ok(actual.get(name), `${name} is missing`);
         }
         assert.deepEqual(
@@ -170,12 +182,12 @@ describe("service", () => {
         )!;
         assert.equal(group.inputs.retentionInDays, want.logDays);
         // Named after project and stack, so two projects in one account never share them.
-        assert.equal(group.inputs.name, `/ecs/acme-${stack}`);
-        assert.equal(taskDefinition(run).inputs.family, `acme-${stack}`);
+        assert.equal(group.inputs.name, `/ecs/${run.project}-${stack}`);
+        assert.equal(taskDefinition(run).inputs.family, `${run.project}-${stack}`);
         for (const c of containers(run)) {
           assert.equal(c.logConfiguration.logDriver, "awslogs");
           assert.equal(c.logConfiguration.options["awslogs-group"], group.outputs.name);
-          assert.equal(c.logConfiguration.options["awslogs-region"], "eu-west-1");
+          assert.equal(c.logConfiguration.options["awslogs-region"], run.config["aws:region"]);
         }
       });
 
@@ -215,14 +227,14 @@ describe("service", () => {
         // Connect as the owner and the service role through this stack's proxy: nothing else,
         // never as the master (`app`), nor on the instance itself.
         const proxyId = (one(run, "aws:rds/proxy:Proxy").outputs.arn as string).split(":").pop();
-        const account = run.config["acme:accountId"];
+        const account = run.config[configKey("accountId")];
         assert.deepEqual(policiesOf(run, taskRole), [
           {
             Effect: "Allow",
             Action: "rds-db:connect",
             Resource: [
-              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/notes_owner`,
-              `arn:aws:rds-db:eu-west-1:${account}:dbuser:${proxyId}/notes_app`,
+              `arn:aws:rds-db:${run.config["aws:region"]}:${account}:dbuser:${proxyId}/notes_owner`,
+              `arn:aws:rds-db:${run.config["aws:region"]}:${account}:dbuser:${proxyId}/notes_app`,
             ],
           },
         ]);

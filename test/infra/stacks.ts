@@ -2,11 +2,35 @@ import assert from "node:assert/strict";
 import type { Environment } from "../../infra/config";
 import {
   ofType,
+  projectName,
   runProgram,
+  stackConfig,
   type ProgramRun,
   type RegisteredResource,
 } from "../../scripts/offline/harness";
 import { AwsMocks } from "../../scripts/offline/mocks";
+
+/**
+ * The project's name, from Pulumi.yaml: the namespace of its config keys, the first word of the
+ * names the program chooses, the `project` tag. A fork renames it; tests read it from here.
+ */
+export const project = projectName();
+
+/** The project's config key `name`, namespaced as the CLI and the program's errors show it. */
+export const configKey = (name: string) => `${project}:${name}`;
+
+/**
+ * The value the stack file gives `name` (a project key without its namespace, or `aws:region`),
+ * as the CLI hands it to the program; tests compare with this, never with the starter's value.
+ */
+export function setting(stack: string, name: string): string {
+  const value = stackConfig(stack).config[name.includes(":") ? name : configKey(name)];
+  if (value === undefined) throw new Error(`Pulumi.${stack}.yaml sets no ${name}`);
+  return value;
+}
+
+/** The stack's own region (`aws:region` of its stack file). */
+export const regionOfStack = (stack: string) => setting(stack, "aws:region");
 
 const runs = new Map<string, Promise<ProgramRun>>();
 
@@ -75,3 +99,16 @@ export const mockZoneId = (name: string) =>
     inputs: { name },
     provider: "",
   }).zoneId;
+
+/**
+ * The Route 53 zone a stack's `domainName` is looked up in: `hostedZoneName`, or else the
+ * domain's parent (an apex such as example.com is its own zone), as the stack file's comment says.
+ */
+export function hostedZoneOf(stack: string): string {
+  const { config } = stackConfig(stack);
+  const domain = setting(stack, "domainName");
+  return (
+    config[configKey("hostedZoneName")] ??
+    (domain.split(".").length > 2 ? domain.slice(domain.indexOf(".") + 1) : domain)
+  );
+}

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { repoRoot, type ProgramRun, type RegisteredResource } from "../../scripts/offline/harness";
-import { stackRun } from "./stacks";
+import { configKey, stackRun } from "./stacks";
 
 describe("tagging", () => {
   for (const stack of ["staging", "prod"] as const) {
@@ -14,7 +14,7 @@ describe("tagging", () => {
       });
 
       const providers = () => run.resources.filter((r) => r.type === "pulumi:providers:aws");
-      const copyRegion = () => run.config["acme:backupCopyRegion"];
+      const copyRegion = () => run.config[configKey("backupCopyRegion")];
       /**
        * What CloudFront takes from us-east-1 only: its certificate, web ACL, log deliveries and
        * the subscription to its additional metrics.
@@ -45,10 +45,10 @@ describe("tagging", () => {
           const defaultTags = JSON.parse(provider.inputs.defaultTags as string);
           assert.deepEqual(defaultTags.tags, {
             environment: stack,
-            project: "acme",
+            project: run.project,
             "managed-by": "pulumi",
-            owner: run.config["acme:owner"],
-            "cost-center": run.config["acme:costCenter"],
+            owner: run.config[configKey("owner")],
+            "cost-center": run.config[configKey("costCenter")],
           });
         }
       });
