@@ -13,6 +13,16 @@ export interface LoadBalancerSettings {
   deletionProtection?: boolean;
   /** Days access logs are kept in their S3 bucket. Default 90. */
   accessLogRetentionDays?: number;
+  /**
+   * The origin secret's generation: each number has its own random value, so raising it rotates
+   * the secret CloudFront sends. Default 1.
+   */
+  originSecretVersion?: number;
+  /**
+   * Keep accepting the previous generation's secret as well, while CloudFront deploys the new
+   * one (docs/operations.md, "Rotating the origin secret"). Default false.
+   */
+  originSecretPrevious?: boolean;
 }
 
 export interface LoadBalancerArgs extends LoadBalancerSettings {
@@ -69,8 +79,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly targetGroup: aws.lb.TargetGroup;
   /** Listeners and the rule that route to the target group; the service must wait for them. */
   readonly routing: pulumi.Resource[];
-  /** Value of `originHeaderName` that CloudFront must send. */
+  /** Value of `originHeaderName` that CloudFront must send: the current generation's. */
   readonly originSecret: pulumi.Output<string>;
+  /** The values the listener accepts: the current one, and the previous one during a rotation. */
+  readonly acceptedOriginSecrets: pulumi.Output<string>[];
   /** The name CloudFront reaches the load balancer on: `origin.<domain>`, else its DNS name. */
   readonly originDomainName: pulumi.Output<string>;
   /** Whether the load balancer serves HTTPS on `originDomainName` (with a domain). */
@@ -90,9 +102,22 @@ export class LoadBalancer extends pulumi.ComponentResource {
       deregistrationDelaySeconds: 20,
       deletionProtection: true,
       accessLogRetentionDays: 90,
+      originSecretVersion: 1,
+      originSecretPrevious: false,
       ...args,
     };
     const { deregistrationDelaySeconds, subnetIds, domain } = this.args;
+    const { originSecretVersion: version, originSecretPrevious: previous } = this.args;
+    if (!(Number.isInteger(version) && version >= 1)) {
+      throw new Error(
+        `LoadBalancer ${name}: originSecretVersion must be an integer of 1 or more, got ${version}`,
+      );
+    }
+    if (previous && version === 1) {
+      throw new Error(
+        `LoadBalancer ${name}: originSecretPrevious needs originSecretVersion 2 or more (generation 1 has no previous one)`,
+      );
+    }
     if (!(deregistrationDelaySeconds >= 0 && deregistrationDelaySeconds <= 30)) {
       throw new Error(
         `LoadBalancer ${name}: deregistrationDelaySeconds must be 0 to 30, got ${deregistrationDelaySeconds}`,
@@ -107,7 +132,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.accessLogBucket = logs.bucket;
     this.loadBalancer = this.createLoadBalancer(logs);
     this.targetGroup = this.createTargetGroup();
-    this.originSecret = this.createOriginSecret();
+    this.originSecret = this.createOriginSecret(version);
+    this.acceptedOriginSecrets = previous
+      ? [this.originSecret, this.createOriginSecret(version - 1)]
+      : [this.originSecret];
     const tls = domain ? this.createCertificate(domain) : undefined;
     this.certificateArn = tls?.certificateArn;
     this.routing = this.createListeners(tls?.certificateArn);
@@ -218,9 +246,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
   }
 
-  private createOriginSecret(): pulumi.Output<string> {
+  /**
+   * One password per generation, named after it: a rotation needs the previous value to survive
+   * beside the new one, which replacing one password (new `keepers`) cannot give. Generation 1
+   * keeps the name it has always had, so stacks deployed before rotation existed keep their value.
+   */
+  private createOriginSecret(generation: number): pulumi.Output<string> {
     const secret = new random.RandomPassword(
-      `${this.name}-origin-secret`,
+      generation === 1 ? `${this.name}-origin-secret` : `${this.name}-origin-secret-v${generation}`,
       { length: 48, special: false },
       { parent: this },
     );
@@ -302,8 +335,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
       {
         listenerArn: serving.arn,
         priority: 1,
+        // A header condition is met when the header equals any of its values (up to three):
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html#rule-condition-basics
         conditions: [
-          { httpHeader: { httpHeaderName: originHeaderName, values: [this.originSecret] } },
+          {
+            httpHeader: { httpHeaderName: originHeaderName, values: this.acceptedOriginSecrets },
+          },
         ],
         actions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
       },

@@ -239,4 +239,66 @@ describe("load balancer", () => {
       ]);
     });
   });
+
+  describe("rotating the origin secret (prod)", () => {
+    /** The passwords by name, what the listener rule accepts and what CloudFront sends. */
+    function originSecrets(run: ProgramRun) {
+      const passwords = Object.fromEntries(
+        ofType(run, "random:index/randomPassword:RandomPassword").map((p) => [
+          p.name,
+          p.outputs.result as string,
+        ]),
+      );
+      const [condition] = revealSecret(
+        one(run, "aws:lb/listenerRule:ListenerRule").inputs.conditions,
+      ) as { httpHeader: { httpHeaderName: string; values: string[] } }[];
+      assert.equal(condition.httpHeader.httpHeaderName, originHeaderName);
+      // Secret on both sides, so neither the state nor a preview shows the value.
+      const origins = revealSecret(
+        one(run, "aws:cloudfront/distribution:Distribution").inputs.origins,
+      ) as { originId: string; customHeaders?: { name: string; value: string }[] }[];
+      const [header] = origins.find((o) => o.customHeaders)!.customHeaders!;
+      assert.equal(header.name, originHeaderName);
+      return { passwords, accepted: condition.httpHeader.values, sent: header.value };
+    }
+    const rotate = (config: Record<string, string>) => runProgram("prod", { config });
+    let window: Promise<ProgramRun> | undefined;
+    /** Step one of a rotation: the next generation, with the previous one still accepted. */
+    const duringWindow = () =>
+      (window ??= rotate({ originSecretVersion: "2", originSecretPrevious: "true" }));
+
+    it("by default: one password, and the listener accepts exactly what CloudFront sends", async () => {
+      const { passwords, accepted, sent } = originSecrets(await stackRun("prod"));
+      assert.deepEqual(Object.keys(passwords), ["prod-origin-secret"]);
+      assert.deepEqual(accepted, [passwords["prod-origin-secret"]]);
+      assert.equal(sent, passwords["prod-origin-secret"]);
+    });
+
+    it("during the window: CloudFront sends the new value, the listener accepts it and the unchanged old one", async () => {
+      const before = originSecrets(await stackRun("prod"));
+      const during = originSecrets(await duringWindow());
+      const old = before.passwords["prod-origin-secret"];
+      const fresh = during.passwords["prod-origin-secret-v2"];
+      assert.equal(during.passwords["prod-origin-secret"], old);
+      assert.notEqual(fresh, old);
+      assert.equal(during.sent, fresh);
+      assert.deepEqual(during.accepted, [fresh, old]);
+    });
+
+    it("after the window: only the new value, on both sides", async () => {
+      const during = originSecrets(await duringWindow());
+      const after = originSecrets(await rotate({ originSecretVersion: "2" }));
+      const fresh = during.passwords["prod-origin-secret-v2"];
+      assert.deepEqual(Object.keys(after.passwords), ["prod-origin-secret-v2"]);
+      assert.deepEqual(after.accepted, [fresh]);
+      assert.equal(after.sent, fresh);
+    });
+
+    it("refuses a window on the first generation, which has no previous value", async () => {
+      await assert.rejects(
+        rotate({ originSecretPrevious: "true" }),
+        /originSecretPrevious needs originSecretVersion 2 or more/,
+      );
+    });
+  });
 });
