@@ -57,7 +57,13 @@ export function forkRepository(dir: string, fork: Fork): string {
       [config("costCenter"), fork.costCenter],
       [config("alertEmail"), fork.alertEmail],
       [config("runbookBaseUrl"), fork.runbookBaseUrl],
-      [config("domainName"), fork.domainName, true],
+      // Each stack with a domain gets its own name in the fork's zone (staging rehearses prod's TLS).
+      [
+        config("domainName"),
+        stack === "prod" ? fork.domainName : `${stack}.${fork.domainName}`,
+        true,
+      ],
+      [config("hostedZoneName"), fork.domainName.split(".").slice(1).join("."), true],
       [config("backupCopyRegion"), fork.backupCopyRegion, true],
     ]);
   }
