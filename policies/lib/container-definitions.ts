@@ -13,7 +13,6 @@ export interface ContainerDefinition {
   user?: string;
   essential?: boolean;
   privileged?: boolean;
-  linuxParameters?: { capabilities?: { add?: string[] } };
   readonlyRootFilesystem?: boolean;
   healthCheck?: { command?: string[] };
   logConfiguration?: { logDriver?: string; options?: Record<string, string> };
