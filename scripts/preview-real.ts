@@ -86,12 +86,17 @@ export interface RealPreview {
 
 /**
  * Runs the preview; with `capture` the CLI's output is returned rather than printed. `extraArgs`
- * go to `pulumi preview` (the tests pass `--json`).
+ * go to `pulumi preview` (the tests pass `--json`); `prepare` changes the throw-away copy of the
+ * repository first (the tests add resources to the program there).
  */
 export function previewReal(
   stack: string,
   config: Record<string, string>,
-  { capture = false, extraArgs = [] as string[] } = {},
+  {
+    capture = false,
+    extraArgs = [] as string[],
+    prepare = (() => {}) as (project: string) => void,
+  } = {},
 ): RealPreview {
   const build = ensurePulumi();
   const root = mkdtempSync(join(tmpdir(), "preview-real-"));
@@ -102,6 +107,7 @@ export function previewReal(
     const shims = join(root, "plugins");
     for (const dir of [project, home, state]) mkdirSync(dir, { recursive: true });
     copyRepository(project);
+    prepare(project);
     writeProviderShims(shims);
 
     const base = pulumiEnv(build.binDir);

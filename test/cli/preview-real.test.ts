@@ -4,6 +4,8 @@
  * runs the program and the pack in Node.js processes of their own: about a minute each.
  */
 import assert from "node:assert/strict";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { npmRun } from "../infra/npm-run";
 import { previewReal } from "../../scripts/preview-real";
 import { buildTimeout, pulumiBuild } from "./cli";
@@ -67,5 +69,61 @@ describe("npm run preview:real (the real CLI's preview, offline providers)", fun
     assert.notEqual(real.code, 0, output.slice(-4000));
     assert.match(real.stdout, /\[mandatory\]\s+cloudwatch-log-group-retention/);
     assert.match(real.stdout, /retentionInDays is 30: this environment requires at least 90/);
+  });
+
+  /**
+   * Runs the dev preview with an alarm of `args` added to the program (in the throw-away copy)
+   * and asserts the engine reports the offline provider's Check failure `problem` for it.
+   */
+  function assertCheckRefuses(name: string, args: string, problem: RegExp) {
+    const probe = `import * as aws from "@pulumi/aws";
+const provider = new aws.Provider("check-probe", { region: "eu-west-1" });
+new aws.cloudwatch.MetricAlarm("${name}", {
+  evaluationPeriods: 1,
+  threshold: 1,
+  treatMissingData: "notBreaching",
+  ${args}
+}, { provider });
+`;
+    const real = previewReal(
+      "dev",
+      {},
+      {
+        capture: true,
+        prepare: (project) => {
+          writeFileSync(join(project, "infra", "check-probe.ts"), probe);
+          appendFileSync(join(project, "infra", "index.ts"), '\nimport "./check-probe";\n');
+        },
+      },
+    );
+    const output = real.stdout + real.stderr;
+    assert.notEqual(real.code, 0, output.slice(-4000));
+    const reported = `error: aws:cloudwatch/metricAlarm:MetricAlarm resource '${name}': `;
+    const line = output.split("\n").find((l) => l.includes(reported));
+    assert.ok(line, `no Check failure of ${name} in:\n${output.slice(-4000)}`);
+    assert.match(line, problem);
+  }
+
+  // The engine stops at the first resource whose Check fails: one refused resource per preview.
+  it("dev with an alarm setting both period and metricQueries: Check fails the preview", () => {
+    assertCheckRefuses(
+      "probe-conflict",
+      `comparisonOperator: "GreaterThanThreshold",
+  period: 60,
+  metricQueries: [{ id: "m1", returnData: true, metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", period: 60, stat: "Average" } }],`,
+      /property period value \{60\} has a problem: must be metricQueries conflicts with period, .*internal\/service\/cloudwatch\/metric_alarm\.go/,
+    );
+  });
+
+  it("dev with an alarm whose comparisonOperator is not one of AWS's: Check fails the preview", () => {
+    assertCheckRefuses(
+      "probe-enum",
+      `comparisonOperator: "GreaterThan",
+  namespace: "AWS/ECS",
+  metricName: "CPUUtilization",
+  period: 60,
+  statistic: "Average",`,
+      /property comparisonOperator value \{GreaterThan\} has a problem: must be one of GreaterThanOrEqualToThreshold, .*API_PutMetricAlarm\.html/,
+    );
   });
 });

@@ -11,7 +11,7 @@ import {
   formatViolation,
   UnreviewedType,
   type Rule,
-} from "./aws-field-rules";
+} from "../../scripts/offline/field-rules";
 import { stackRun } from "./stacks";
 
 /** The longest project name the config accepts for prod: `<project>-prod` is 51 characters. */
@@ -62,7 +62,7 @@ describe("AWS field rules", () => {
         assert.deepEqual(
           unreviewed,
           [],
-          `types missing from aws-field-rules.ts: ${unreviewed.join(", ")}`,
+          `types missing from scripts/offline/field-rules.ts: ${unreviewed.join(", ")}`,
         );
       });
 

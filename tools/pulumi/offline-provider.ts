@@ -6,8 +6,10 @@
  * `pulumi preview` sees what `npm run preview:offline` sees. `npm run preview:real` puts one shim
  * per package on the CLI's PATH, each running `node offline-provider.ts <package>`.
  *
- * - Check returns the inputs as given (no validation, no auto-names: a name the provider would
- *   generate stays unknown in a preview, as offline).
+ * - Check returns the inputs as given (no auto-names: a name the provider would generate stays
+ *   unknown in a preview, as offline), with a failure for each field rule they break
+ *   (scripts/offline/field-rules.ts), so the engine fails the preview as the real provider's
+ *   validation would; a rule that reads a value unknown in the preview is not judged.
  * - Create with `preview` set (the engine's preview of a new resource) answers PreviewMocks: the
  *   inputs, and every attribute AWS would compute as unknown. Without `preview` it answers the
  *   full AwsMocks, though nothing here runs `pulumi up`.
@@ -25,6 +27,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AwsMocks, mockAccountId, PreviewMocks } from "../../scripts/offline/mocks";
+import { checkFailures } from "../../scripts/offline/field-rules";
 
 type Props = Record<string, unknown>;
 type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
@@ -48,6 +51,8 @@ const pluginVersion = (() => {
 let region = "us-east-1";
 let accountId = mockAccountId;
 let mocks = new AwsMocks(region, accountId);
+/** The provider's configuration: its default tags count towards each resource's tag limits. */
+let providerArgs: Props = {};
 
 const props = (s: Struct | undefined): Props => (s ? (s.toJavaScript() as Props) : {});
 const struct = (p: Props) =>
@@ -105,6 +110,7 @@ const implementation = {
   ),
   configure: handle((req: providerProto.ConfigureRequest) => {
     const args = props(req.getArgs());
+    providerArgs = args;
     const vars = req.getVariablesMap();
     const configured = decoded(args.region) ?? vars.get(`${pkg}:config:region`);
     if (typeof configured === "string" && configured) region = configured;
@@ -117,9 +123,13 @@ const implementation = {
       .setAcceptresources(false)
       .setAcceptoutputs(false);
   }),
-  check: handle((req: providerProto.CheckRequest) =>
-    new providerProto.CheckResponse().setInputs(req.getNews()),
-  ),
+  check: handle((req: providerProto.CheckRequest) => {
+    const { type, name } = fromUrn(req.getUrn());
+    const failures = checkFailures(type, name, props(req.getNews()), providerArgs).map((f) =>
+      new providerProto.CheckFailure().setProperty(f.property).setReason(f.reason),
+    );
+    return new providerProto.CheckResponse().setInputs(req.getNews()).setFailuresList(failures);
+  }),
   diff: handle((req: providerProto.DiffRequest) => {
     const same = JSON.stringify(props(req.getOlds())) === JSON.stringify(props(req.getNews()));
     return new providerProto.DiffResponse().setChanges(

@@ -8,7 +8,7 @@
  * Keyed by every resource type the stacks create; a type with nothing to check says why. Tags are
  * checked for every AWS resource that has them (see `tagRules`).
  */
-import type { RegisteredResource } from "../../scripts/offline/harness";
+import type { RegisteredResource } from "./harness";
 
 /** Pulumi's wire signature of a secret value. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -23,6 +23,13 @@ function reveal(value: unknown): unknown {
 }
 
 const isUnknown = (value: unknown) => value === unknownSentinel;
+
+/** Whether `value` is, or holds anywhere inside, a value the engine does not know yet. */
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some(containsUnknown);
+}
 
 export interface Found {
   /** Where the value is, with array indexes: `rules[1].lifecycle.deleteAfter`. */
@@ -43,6 +50,11 @@ export interface Rule {
   text: string;
   /** The AWS API reference page, documented quota or provider file the rule comes from. */
   source: string;
+  /**
+   * The inputs whose unknown values (a preview's) leave the rule unjudged; none when the rule
+   * skips unknowns itself; absent: every input.
+   */
+  reads?: string[];
   /** The values that break the rule; none when it holds. */
   test(ctx: Context): Found[];
 }
@@ -123,6 +135,7 @@ export function each(
     path,
     text,
     source,
+    reads: [],
     test: (ctx) => valuesAt(ctx.resource, path).filter(({ value }) => !ok(value, ctx)),
   };
 }
@@ -133,8 +146,9 @@ export function check(
   find: (inputs: Record<string, unknown>, ctx: Context) => Found[],
   source: string,
   path = "",
+  reads?: string[],
 ): Rule {
-  return { path, text, source, test: (ctx) => find(ctx.resource.inputs, ctx) };
+  return { path, text, source, reads, test: (ctx) => find(ctx.resource.inputs, ctx) };
 }
 
 export const pattern = (path: string, regex: RegExp, text: string, source: string) =>
@@ -203,6 +217,8 @@ export function conflicts(path: string, others: string[], source: string): Rule 
         : [],
     source,
     path,
+    // Only values that are set (known) conflict: an unknown one is judged once known.
+    [],
   );
 }
 
@@ -216,6 +232,7 @@ export function requires(path: string, others: string[], source: string): Rule {
         : [],
     source,
     path,
+    [path, ...others],
   );
 }
 
@@ -228,6 +245,8 @@ export function exactlyOne(paths: string[], source: string): Rule {
       return set.length === 1 ? [] : [{ field: paths.join("|"), value: set }];
     },
     source,
+    "",
+    paths,
   );
 }
 
@@ -2419,6 +2438,7 @@ export const tagRules: Rule[] = [
     },
     src.tags,
     "tags",
+    ["tags"],
   ),
   check(
     "tag keys 1 to 128 characters, not starting with aws:; values at most 256",
@@ -2430,6 +2450,7 @@ export const tagRules: Rule[] = [
         .map(([k, v]) => ({ field: `tags.${k}`, value: v })),
     src.tags,
     "tags",
+    ["tags"],
   ),
   check(
     "tag keys and values of letters, digits, spaces and _ . : / = + - @",
@@ -2439,6 +2460,7 @@ export const tagRules: Rule[] = [
         .map(([k, v]) => ({ field: `tags.${k}`, value: v })),
     src.tags,
     "tags",
+    ["tags"],
   ),
 ];
 
@@ -2448,13 +2470,22 @@ export const tagRules: Rule[] = [
 export class UnreviewedType extends Error {
   constructor(readonly type: string) {
     super(
-      `${type} has no entry in test/infra/aws-field-rules.ts: add its documented constraints, ` +
+      `${type} has no entry in scripts/offline/field-rules.ts: add its documented constraints, ` +
         `or { none: "<why there is nothing to check>" }`,
     );
   }
 }
 
-/** Every rule of the table `resource` breaks. */
+/** The input a rule path starts at: `~name` and `rules[].lifecycle` read `name` and `rules`. */
+const inputOf = (path: string) => path.replace(/^~/, "").split(/[.[{]/)[0];
+
+/** Whether the inputs a rule reads are all known: a preview leaves some to the deployment. */
+function judgeable(rule: Rule, inputs: Record<string, unknown>): boolean {
+  const reads = rule.reads ?? Object.keys(inputs);
+  return !reads.some((path) => containsUnknown(inputs[inputOf(path)]));
+}
+
+/** Every rule of the table `resource` breaks; a rule reading an unknown value is not judged. */
 export function checkResource(
   resource: RegisteredResource,
   resources: RegisteredResource[],
@@ -2464,7 +2495,9 @@ export function checkResource(
   if (!entry) throw new UnreviewedType(resource.type);
   const ctx: Context = { resource, resources };
   const rules = ("rules" in entry ? entry.rules : []).concat(tagRules);
-  return rules.flatMap((rule) => rule.test(ctx).map((found) => ({ ...found, rule })));
+  return rules
+    .filter((rule) => judgeable(rule, resource.inputs))
+    .flatMap((rule) => rule.test(ctx).map((found) => ({ ...found, rule })));
 }
 
 /** `value` as one line of at most `max` characters. */
@@ -2474,9 +2507,61 @@ export function truncate(value: unknown, max = 120): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** The rule's words and source. */
+const reasonOf = (v: Violation) => `must be ${v.rule.text} (${v.rule.source})`;
+
 export function formatViolation(stack: string, resource: RegisteredResource, v: Violation): string {
-  return (
-    `${stack}: ${resource.type} "${resource.name}": ${v.field} = ${truncate(v.value)}: ` +
-    `must be ${v.rule.text} (${v.rule.source})`
-  );
+  return `${stack}: ${resource.type} "${resource.name}": ${v.field} = ${truncate(v.value)}: ${reasonOf(v)}`;
+}
+
+/** A provider's CheckFailure (proto/pulumi/provider.proto): the property and why it is refused. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/**
+ * What a provider's Check refuses in one resource's inputs, by the table: the offline provider's
+ * stand-in for the real provider's validation. `providerInputs` are the provider's configuration
+ * (its `defaultTags` count towards the tag limits). A type the table does not know passes: the
+ * real provider has a schema for it, the table only what was reviewed (and the field rules test
+ * fails for any type the stacks create without an entry).
+ */
+export function checkFailures(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  providerInputs: Record<string, unknown> = {},
+): CheckFailure[] {
+  if (!(type in fieldRules)) return [];
+  const providerRef = "provider";
+  // What a Check request says of a resource; the rules read no options or dependencies.
+  const base = {
+    custom: true,
+    outputs: {},
+    dependencies: [],
+    propertyDependencies: {},
+    options: {} as RegisteredResource["options"],
+  };
+  const provider: RegisteredResource = {
+    ...base,
+    urn: providerRef,
+    id: "",
+    type: "pulumi:providers:aws",
+    name: "provider",
+    inputs: providerInputs,
+  };
+  const resource: RegisteredResource = {
+    ...base,
+    urn: name,
+    type,
+    name,
+    inputs,
+    provider: `${providerRef}::`,
+  };
+  // The engine prints "property <property> value {<value>} has a problem: <reason>".
+  return checkResource(resource, [resource, provider]).map((v) => ({
+    property: v.field,
+    reason: reasonOf(v),
+  }));
 }
