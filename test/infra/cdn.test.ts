@@ -44,7 +44,7 @@ describe("CDN", () => {
       waf: true,
       wafLogDays: 30,
       accessLogDays: 30,
-      domain: "staging.app.example.com",
+      domain: setting("staging", "domainName"),
     },
     prod: {
       priceClass: "PriceClass_All",
