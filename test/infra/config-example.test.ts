@@ -59,7 +59,7 @@ describe("docs/configuration.md: adding a tunable", function () {
     const run = await npmRunIn(copy, "docs:config");
     assert.equal(run.code, 0, run.stderr);
     assert.match(
-      readFileSync(join(copy, "README.md"), "utf8"),
+      readFileSync(join(copy, "docs", "configuration.md"), "utf8"),
       /^\| `flowLogTrafficType` \| network \| .* \| `ALL` \|/m,
     );
   });
