@@ -2,7 +2,15 @@
 import { z } from "zod";
 import { isNetworkAddress } from "../aws-limits";
 import { natStrategies, type NetworkSettings } from "../network";
-import { atOrAbove, boolean, integer, quoted, retentionPeriod, retentionPeriods, setting } from "./setting";
+import {
+  atOrAbove,
+  boolean,
+  integer,
+  quoted,
+  retentionPeriod,
+  retentionPeriods,
+  setting,
+} from "./setting";
 import type { Assert, Fits } from "./setting";
 
 export const networkSection = z.object({
