@@ -99,15 +99,15 @@ describe("cloudfront", () => {
   });
 
   describe("cloudfront-origin-https", () => {
-    // Staging: no custom domain, so no certificate until a case adds one.
+    // Dev: the one stack without a custom domain, so no certificate until a case adds one.
     const policy = "cloudfront-origin-https";
     const afterIn = (change?: (resources: RegisteredResource[]) => void) =>
-      after(policy, change, "staging");
+      after(policy, change, "dev");
 
     it("1: reports HTTP to the load balancer once it has an HTTPS listener", async () => {
       const found = await afterIn((resources) => {
         const http = find(resources, "aws:lb/listener:Listener", "-http");
-        addBeside(resources, http, "aws:lb/listener:Listener", "staging-https", {
+        addBeside(resources, http, "aws:lb/listener:Listener", "dev-https", {
           ...http.inputs,
           port: 443,
           protocol: "HTTPS",

@@ -40,7 +40,7 @@ describe("elb", () => {
   });
 
   describe("elb-http-listener-redirect", () => {
-    // Staging: no custom domain, so no certificate until a case adds one.
+    // Dev: the one stack without a custom domain, so no certificate until a case adds one.
     const policy = "elb-http-listener-redirect";
     const forward = (resources: Parameters<typeof find>[0]) => ({
       type: "forward",
@@ -48,11 +48,11 @@ describe("elb", () => {
     });
 
     it("1: reports an HTTP listener forwarding straight to the target group", async () => {
-      const found = await violations(policy, "staging", (resources) =>
+      const found = await violations(policy, "dev", (resources) =>
         set(find(resources, listener, "-http"), "defaultActions", [forward(resources)]),
       );
       assert.deepEqual(found, [
-        "HTTP listener staging-http forwards plain HTTP to a target group by default: answer a " +
+        "HTTP listener dev-http forwards plain HTTP to a target group by default: answer a " +
           "fixed-response 403 by default and forward only in a listener rule that requires " +
           "the secret origin header CloudFront sends, or add a certificate (config domainName) " +
           "and redirect to HTTPS.",
@@ -60,35 +60,35 @@ describe("elb", () => {
     });
 
     it("2: reports a listener rule that forwards without the origin header condition", async () => {
-      const found = await violations(policy, "staging", (resources) =>
+      const found = await violations(policy, "dev", (resources) =>
         set(find(resources, listenerRule, "-from-cdn"), "conditions", [
           { pathPattern: { values: ["/*"] } },
         ]),
       );
       assert.deepEqual(found, [
-        "listener rule staging-from-cdn forwards plain HTTP without an httpHeader condition: " +
+        "listener rule dev-from-cdn forwards plain HTTP without an httpHeader condition: " +
           "require the secret origin header CloudFront sends, so only CloudFront reaches the " +
           "service over HTTP.",
       ]);
     });
 
     it("3: reports an HTTP listener that does not redirect once the stack has a certificate", async () => {
-      const found = await violations(policy, "staging", (resources) => {
+      const found = await violations(policy, "dev", (resources) => {
         addBeside(resources, find(resources, loadBalancer), certificate, "cert", {
           domainName: "example.com",
           validationMethod: "DNS",
         });
       });
       assert.equal(found.length, 1);
-      assert.match(found[0], /^HTTP listener staging-http does not redirect to HTTPS/);
+      assert.match(found[0], /^HTTP listener dev-http does not redirect to HTTPS/);
     });
 
     it("passes the program's certificate-less listener (403 by default, forward on the header)", async () => {
-      assert.deepEqual(await violations(policy, "staging"), []);
+      assert.deepEqual(await violations(policy, "dev"), []);
     });
 
     it("passes an HTTP listener that redirects to HTTPS", async () => {
-      const found = await violations(policy, "staging", (resources) => {
+      const found = await violations(policy, "dev", (resources) => {
         addBeside(resources, find(resources, loadBalancer), certificate, "cert", {
           domainName: "example.com",
         });

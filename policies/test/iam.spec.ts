@@ -3,10 +3,20 @@ import { diagnostics, find, set, violations } from "./gate";
 
 const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
 
+/**
+ * The service's execution role policy, `<stack>-execution` by name: not the role bootstrap's
+ * `<stack>-db-bootstrap-execution`, which ends alike.
+ */
+function serviceExecutionPolicy(resources: Parameters<typeof find>[0]) {
+  // urn:pulumi:<stack>::<project>::<type>::<name>
+  const stack = resources[0].urn.split("::")[0].split(":")[2];
+  return find(resources, rolePolicy, `${stack}-execution`);
+}
+
 /** The statements of the service's execution role policy, changed by `change`. */
 function executionStatements(change: (statements: Record<string, unknown>[]) => void) {
   return (resources: Parameters<typeof find>[0]) => {
-    const policy = find(resources, rolePolicy, "-execution");
+    const policy = serviceExecutionPolicy(resources);
     const document = JSON.parse(policy.inputs.policy as string);
     change(document.Statement);
     set(policy, "policy", JSON.stringify(document));
@@ -103,7 +113,7 @@ describe("iam", () => {
     it("not checked: a document that does not parse is said aloud, as advisory", async () => {
       const found = (
         await diagnostics("prod", (resources) =>
-          set(find(resources, rolePolicy, "-execution"), "policy", "{not json"),
+          set(serviceExecutionPolicy(resources), "policy", "{not json"),
         )
       ).filter((d) => d.policy === policy);
       assert.equal(found.length, 1);

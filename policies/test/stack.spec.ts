@@ -30,13 +30,13 @@ function withoutCdnConfig() {
 
 describe("stack", () => {
   describe("stack-alert-table", () => {
-    // Staging: no custom domain, so no certificate until a case adds one.
+    // Dev: the one stack without a custom domain, so no certificate until a case adds one.
     const policy = "stack-alert-table";
 
     it("1: reports a row of the table without an alarm", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) =>
           remove(resources, find(resources, metricAlarm, "latency-p95-review")),
         ),
@@ -49,7 +49,7 @@ describe("stack", () => {
     it("2: reports service down routed to the team instead of paging", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => routeTo(resources, "service-down", "team")),
       );
       assert.deepEqual(found, [
@@ -60,7 +60,7 @@ describe("stack", () => {
     it("3: reports both paging alarms when the page topic has no subscription", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) =>
           remove(
             resources,
@@ -76,7 +76,7 @@ describe("stack", () => {
     it("4: reports a team alert that also pages on-call", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => routeTo(resources, "memory", "team", "page")),
       );
       assert.deepEqual(found, [
@@ -87,7 +87,7 @@ describe("stack", () => {
     it("5: reports a severity other than the table's", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => {
           const alarm = find(resources, metricAlarm, "database-disk");
           set(alarm, "tags", { "alert-condition": "database-disk", severity: "high" });
@@ -104,7 +104,7 @@ describe("stack", () => {
     it("6: reports the backup-failed rule without a target, and requires certificate expiry once the stack has certificates", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => {
           remove(resources, find(resources, "aws:cloudwatch/eventTarget:EventTarget"));
           addBeside(
@@ -118,14 +118,14 @@ describe("stack", () => {
       );
       assert.deepEqual(found, [
         'no alarm for "Certificate expiring" (medium): add one tagged alert-condition=certificate-expiry, severity=medium, whose actions go to the team topic and whose description links its runbook.',
-        "staging-backup-failures (Backup failed) reaches no subscribed team topic: send its actions to the topic tagged alert-route=team, which needs an aws.sns.TopicSubscription.",
+        "dev-backup-failures (Backup failed) reaches no subscribed team topic: send its actions to the topic tagged alert-route=team, which needs an aws.sns.TopicSubscription.",
       ]);
     });
 
     it("7: requires an expiry alarm on each certificate's ARN", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => {
           const lb = find(resources, "aws:lb/loadBalancer:LoadBalancer");
           const [watched] = ["cdn-cert", "alb-cert"].map((name) =>
@@ -156,7 +156,7 @@ describe("stack", () => {
     it("demands no database disk alarm of a stack without an RDS instance (a row applies only to its subject)", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) => {
           remove(resources, find(resources, metricAlarm, "database-disk"));
           for (const db of resources.filter((r) => r.type === "aws:rds/instance:Instance")) {
@@ -170,7 +170,7 @@ describe("stack", () => {
     it("demands the database disk alarm while the stack has its RDS instance", async () => {
       const found = await violations(
         policy,
-        "staging",
+        "dev",
         withFixtures((resources) =>
           remove(resources, find(resources, metricAlarm, "database-disk")),
         ),
@@ -180,7 +180,7 @@ describe("stack", () => {
     });
 
     it("passes the alerting contract: every row alarmed, routed and linked to its runbook", async () => {
-      assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
+      assert.deepEqual(await violations(policy, "dev", withFixtures()), []);
     });
   });
 
