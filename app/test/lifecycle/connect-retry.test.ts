@@ -84,10 +84,12 @@ describe("first connection retried with a bounded backoff (real processes)", fun
   it("gives up when the budget is spent: one fatal line saying how many attempts over how long", async () => {
     await proxy.refuse();
     const started = Date.now();
-    const proc = runTs("src/migrate.ts", env({ DATABASE_CONNECT_RETRY_MS: "2500" }), ["up"]);
+    const proc = runTs("src/migrate.ts", env({ DATABASE_CONNECT_RETRY_MS: "2000" }), ["up"]);
     const { code } = await proc.exited;
     assert.equal(code, 1);
-    // Attempts at 0, ~1 and ~3 s would exceed 2.5 s: two attempts, one retry line.
+    // With ±20 % jitter the second attempt comes at 0.8-1.2 s and a third would at 2.4-3.6 s:
+    // a 2 s budget allows exactly two attempts, one retry line, whatever the jitter draws (a
+    // 2.5 s budget let a third in when both waits drew short: 0.84 + 1.60 s).
     assert.equal(retries(proc).length, 1, proc.lines.join("\n"));
     const fatal = parsed(proc).filter((l) => l.level === "fatal");
     assert.equal(fatal.length, 1);
