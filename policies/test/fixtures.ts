@@ -8,6 +8,7 @@
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { RegisteredResource } from "../../scripts/offline/harness";
 import { addBeside, find, set } from "./gate";
+import { valueCases } from "./value-cases";
 
 type Resources = RegisteredResource[];
 
@@ -359,6 +360,7 @@ export function withFixtures(change: (resources: Resources) => void = () => {}) 
     withoutComponents("cdn", "alerting", "monitoring")(resources);
     addEdge(resources);
     addObservability(resources);
+    valueCases.checkpoint(resources);
     change(resources);
   };
 }

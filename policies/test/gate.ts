@@ -10,6 +10,7 @@ import {
 } from "../../scripts/offline/harness";
 import { AnalyzerHost, type Diagnostic } from "../../scripts/offline/policy-host";
 import { stackPolicyConfig, type PackConfig } from "../../scripts/offline/policy-config";
+import { valueCases } from "./value-cases";
 
 export type Stack = "dev" | "staging" | "prod";
 export type Change = (resources: RegisteredResource[]) => void;
@@ -37,10 +38,22 @@ export async function diagnostics(
   config: PackConfig = stackPolicyConfig(stack),
 ): Promise<Diagnostic[]> {
   if (!runs.has(stack)) runs.set(stack, runProgram(stack));
-  const resources = structuredClone((await runs.get(stack)!).resources);
+  const original = (await runs.get(stack)!).resources;
+  const resources = structuredClone(original);
+  valueCases.begin(original);
   change(resources);
   await gate().configure(config);
-  return gate().analyze(resources);
+  const found = await gate().analyze(resources);
+  await valueCases.end(
+    resources,
+    found,
+    async (base) => {
+      await gate().configure(config);
+      return gate().analyze(base);
+    },
+    JSON.stringify(config),
+  );
+  return found;
 }
 
 /** The messages one policy reports after `change`. */
