@@ -25,15 +25,36 @@ const shortRetention = ["--stack", "staging", "-c", `${configKey("flowLogRetenti
 
 const report = (stdout: string) => JSON.parse(stdout) as GateReport;
 
+/**
+ * A gate run several tests read, started by the first that asks (a run costs seconds): the
+ * same arguments give the same run.
+ */
+const shared = new Map<string, ReturnType<typeof runGate>>();
+function sharedRun(args: string[], options: Parameters<typeof runGate>[1] = {}) {
+  const key = JSON.stringify([args, options.initCwd]);
+  if (!shared.has(key)) shared.set(key, runGate(args, options));
+  return shared.get(key)!;
+}
+
+/** Where the violation's reports are written, relative to where the user ran npm. */
+let reportsDir: string;
+/** The staging stack with the short retention, reported as text, in a JSON file and in SARIF. */
+const violationReports = () =>
+  sharedRun([...shortRetention, "--json-file", "report.json", "--sarif", "out/gate.sarif"], {
+    initCwd: reportsDir,
+  });
+
 describe("npm run gate:offline", function () {
   // Two processes (program and pack host) on machines shared with other test runs.
   this.timeout(300_000);
+  before(() => (reportsDir = mkdtempSync(join(tmpdir(), "gate-reports-"))));
+  after(() => rmSync(reportsDir, { recursive: true, force: true }));
 
   describe("the shipped stacks pass, as deployed and as previewed", () => {
     for (const stack of ["staging", "prod"]) {
       for (const preview of [false, true]) {
         it(`${stack}${preview ? " --preview" : ""}: exit 0, no violation`, async () => {
-          const run = await runGate([
+          const run = await sharedRun([
             "--stack",
             stack,
             "--json",
@@ -58,7 +79,7 @@ describe("npm run gate:offline", function () {
 
   describe("a change that breaks a mandatory policy", () => {
     it("fails with the policy, the resource, its URN, the declaring line and the message", async () => {
-      const run = await runGate(shortRetention);
+      const run = await violationReports();
       assert.equal(run.code, 1, run.stderr);
       const line = declaringLine("infra/network.ts", "new aws.cloudwatch.LogGroup(");
       // The log group is made by a method the Network's constructor calls: that call is the chain.
@@ -95,7 +116,7 @@ describe("npm run gate:offline", function () {
     });
 
     it("--json: the violation, the declaring line and the summary", async () => {
-      const run = await runGate([...shortRetention, "--json"]);
+      const run = await sharedRun([...shortRetention, "--json"]);
       assert.equal(run.code, 1, run.stderr);
       const got = report(run.stdout);
       const mandatory = got.violations.filter((v) => v.level === "mandatory");
@@ -130,73 +151,56 @@ describe("npm run gate:offline", function () {
     });
 
     it("--json-file: the same JSON report in a file where npm was started, the text on stdout", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "gate-json-"));
-      try {
-        const run = await runGate([...shortRetention, "--json-file", "report.json"], {
-          initCwd: dir,
-        });
-        assert.equal(run.code, 1, run.stderr);
-        const got = report(readFileSync(join(dir, "report.json"), "utf8"));
-        assert.deepEqual(got.summary, { mandatory: 1, advisory: 3, notChecked: 0 });
-        assert.equal(
-          got.violations.find((v) => v.level === "mandatory")?.resource?.urn,
-          flowLogsUrn,
-        );
-        assert.match(run.stderr, /^Wrote report\.json \(JSON report\)$/m);
-        assert.doesNotMatch(run.stdout, /^\{/, "the text report on stdout");
-        assert.match(run.stdout, /cloudwatch-log-group-retention/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const run = await violationReports();
+      assert.equal(run.code, 1, run.stderr);
+      const got = report(readFileSync(join(reportsDir, "report.json"), "utf8"));
+      assert.deepEqual(got.summary, { mandatory: 1, advisory: 3, notChecked: 0 });
+      assert.equal(got.violations.find((v) => v.level === "mandatory")?.resource?.urn, flowLogsUrn);
+      assert.match(run.stderr, /^Wrote report\.json \(JSON report\)$/m);
+      assert.doesNotMatch(run.stdout, /^\{/, "the text report on stdout");
+      assert.match(run.stdout, /cloudwatch-log-group-retention/);
     });
 
     it("--sarif: SARIF 2.1.0 valid against its schema, the result on the declaring line", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "gate-sarif-"));
-      try {
-        // A relative path is taken from where the user ran npm.
-        const run = await runGate([...shortRetention, "--sarif", "out/gate.sarif"], {
-          initCwd: dir,
-        });
-        assert.equal(run.code, 1, run.stderr);
-        const sarif = JSON.parse(readFileSync(join(dir, "out", "gate.sarif"), "utf8")) as Log;
-        assert.deepEqual(sarifSchemaErrors(sarif), []);
+      // A relative path is taken from where the user ran npm.
+      const run = await violationReports();
+      assert.equal(run.code, 1, run.stderr);
+      const sarif = JSON.parse(readFileSync(join(reportsDir, "out", "gate.sarif"), "utf8")) as Log;
+      assert.deepEqual(sarifSchemaErrors(sarif), []);
 
-        const [{ tool, results, automationDetails }] = sarif.runs;
-        assert.equal(automationDetails?.id, "acme-quality-gate/program/staging/");
-        const rules = tool.driver.rules!.map((r) => r.id);
-        assert.ok(rules.includes("cloudwatch-log-group-retention"));
-        // Mandatory violations are errors; staging's three advisories are warnings.
-        const errors = results!.filter((r) => r.level === "error");
-        assert.equal(errors.length, 1);
-        assert.equal(results!.filter((r) => r.level === "warning").length, 3);
-        const [result] = errors;
-        assert.equal(result.ruleId, "cloudwatch-log-group-retention");
-        assert.equal(rules[result.ruleIndex!], result.ruleId);
-        assert.equal(result.level, "error");
-        const call = declaringLine("infra/network.ts", "this.createFlowLogs();");
-        assert.equal(
-          result.message.text,
-          "staging-flow-logs: retentionInDays is 7: this environment requires at least 30." +
-            `\n\nDeclared through [infra/network.ts:${call}](1).`,
-        );
-        assert.deepEqual(
-          result.relatedLocations!.map((r) => [
-            r.id,
-            r.physicalLocation!.artifactLocation!.uri,
-            r.physicalLocation!.region!.startLine,
-          ]),
-          [[1, "infra/network.ts", call]],
-        );
-        const [location] = result.locations!;
-        assert.equal(location.physicalLocation!.artifactLocation!.uri, "infra/network.ts");
-        assert.equal(
-          location.physicalLocation!.region!.startLine,
-          declaringLine("infra/network.ts", "new aws.cloudwatch.LogGroup("),
-        );
-        assert.equal(location.logicalLocations![0].fullyQualifiedName, flowLogsUrn);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const [{ tool, results, automationDetails }] = sarif.runs;
+      assert.equal(automationDetails?.id, "acme-quality-gate/program/staging/");
+      const rules = tool.driver.rules!.map((r) => r.id);
+      assert.ok(rules.includes("cloudwatch-log-group-retention"));
+      // Mandatory violations are errors; staging's three advisories are warnings.
+      const errors = results!.filter((r) => r.level === "error");
+      assert.equal(errors.length, 1);
+      assert.equal(results!.filter((r) => r.level === "warning").length, 3);
+      const [result] = errors;
+      assert.equal(result.ruleId, "cloudwatch-log-group-retention");
+      assert.equal(rules[result.ruleIndex!], result.ruleId);
+      assert.equal(result.level, "error");
+      const call = declaringLine("infra/network.ts", "this.createFlowLogs();");
+      assert.equal(
+        result.message.text,
+        "staging-flow-logs: retentionInDays is 7: this environment requires at least 30." +
+          `\n\nDeclared through [infra/network.ts:${call}](1).`,
+      );
+      assert.deepEqual(
+        result.relatedLocations!.map((r) => [
+          r.id,
+          r.physicalLocation!.artifactLocation!.uri,
+          r.physicalLocation!.region!.startLine,
+        ]),
+        [[1, "infra/network.ts", call]],
+      );
+      const [location] = result.locations!;
+      assert.equal(location.physicalLocation!.artifactLocation!.uri, "infra/network.ts");
+      assert.equal(
+        location.physicalLocation!.region!.startLine,
+        declaringLine("infra/network.ts", "new aws.cloudwatch.LogGroup("),
+      );
+      assert.equal(location.logicalLocations![0].fullyQualifiedName, flowLogsUrn);
     });
   });
 
@@ -228,13 +232,13 @@ describe("npm run gate:offline", function () {
     };
 
     it("on success", async () => {
-      const run = await runGate(["--stack", "prod"]);
+      const run = await sharedRun(["--stack", "prod", "--json"]);
       assert.equal(run.code, 0, run.stderr);
       assertPacksGone(run.packPids);
     });
 
     it("on a violation", async () => {
-      const run = await runGate(shortRetention);
+      const run = await sharedRun([...shortRetention, "--json"]);
       assert.equal(run.code, 1, run.stderr);
       assertPacksGone(run.packPids);
     });
