@@ -56,18 +56,39 @@ export async function diagnostics(
   return found;
 }
 
+let names: Promise<string[]> | undefined;
+
+/**
+ * The stack's config with every other policy disabled: a case about one policy need not pay
+ * for the rest, and the SDK skips a disabled policy before it looks at a resource
+ * (@pulumi/policy 1.21.0 server.js, makeAnalyzeRpcFun and makeAnalyzeStackRpcFun).
+ */
+async function onlyPolicy(policy: string, stack: Stack): Promise<PackConfig> {
+  names ??= gate()
+    .policies()
+    .then((ps) => ps.map((p) => p.name));
+  const all = await names;
+  if (!all.includes(policy)) throw new Error(`the pack has no policy ${policy}`);
+  const config = stackPolicyConfig(stack);
+  return Object.fromEntries(
+    all.map((name) => [name, name === policy ? (config[name] ?? {}) : "disabled"]),
+  );
+}
+
+/** What one policy reports after `change`, under the stack's config for it. */
+async function ofPolicy(policy: string, stack: Stack, change?: Change): Promise<Diagnostic[]> {
+  const found = await diagnostics(stack, change, await onlyPolicy(policy, stack));
+  return found.filter((d) => d.policy === policy);
+}
+
 /** The messages one policy reports after `change`. */
 export async function violations(policy: string, stack: Stack, change?: Change): Promise<string[]> {
-  return (await diagnostics(stack, change))
-    .filter((d) => d.policy === policy)
-    .map((d) => d.message);
+  return (await ofPolicy(policy, stack, change)).map((d) => d.message);
 }
 
 /** [level, message] of what one policy reports after `change`, under the stack's config. */
 export async function reported(policy: string, stack: Stack, change?: Change): Promise<string[][]> {
-  return (await diagnostics(stack, change))
-    .filter((d) => d.policy === policy)
-    .map((d) => [d.level, d.message]);
+  return (await ofPolicy(policy, stack, change)).map((d) => [d.level, d.message]);
 }
 
 /** The one resource of `type` (whose name ends with `nameEnd`, if given). */

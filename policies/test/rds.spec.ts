@@ -373,6 +373,17 @@ describe("rds", () => {
       assert.match(found[0], /^logs not exported to CloudWatch: postgresql, upgrade: /);
     });
 
+    it("3: reports two logs exported where one is not the engine's (iam-db-auth-error for upgrade)", async () => {
+      // Both are log types RDS accepts for PostgreSQL; only the upgrade log is missing.
+      const found = await violations(
+        policy,
+        "prod",
+        onInstance("enabledCloudwatchLogsExports", ["postgresql", "iam-db-auth-error"]),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^logs not exported to CloudWatch: upgrade: /);
+    });
+
     it("passes the program's instance (postgresql and upgrade logs)", async () => {
       await passes(policy);
     });
