@@ -46,7 +46,10 @@ const programSuites = [
   "registry",
   "service",
   "tagging",
-].map((name) => `test/infra/${name}.test.ts`);
+]
+  .map((name) => `test/infra/${name}.test.ts`)
+  // The pre-deploy checks read the fork's account, region and addresses too.
+  .concat("test/scripts/preflight.test.ts");
 
 describe("a fork's first commit: renamed, another region, account and addresses", function () {
   // One mocha process running the program suites: a minute alone, more on a shared machine.
