@@ -114,6 +114,26 @@ describe("backup", () => {
       ]);
     });
 
+    it("3: reports a lock whose maximum is shorter than a rule's retention (the jobs fail)", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, lock, "prod-vault"), "maxRetentionDays", 30),
+      );
+      assert.equal(found.length, 2);
+      assert.match(
+        found[0],
+        /^rule \S+ keeps recovery points in vault prod-vault \d+ day\(s\), longer than the lock's maximum of 30: AWS Backup fails those jobs/,
+      );
+    });
+
+    it("4: reports a lock without a minimum retention (it protects nothing)", async () => {
+      const found = await violations(policy, "staging", (resources) =>
+        set(find(resources, lock, "-vault"), "minRetentionDays", undefined),
+      );
+      assert.deepEqual(found, [
+        "vault staging-vault's lock sets no minRetentionDays, so it enforces no minimum and recovery points can still be deleted at once: set minRetentionDays (at most the shortest retention of the plans that store here).",
+      ]);
+    });
+
     it("is advisory in dev, whose vault has no lock (backupVaultLock: none)", async () => {
       const found = (await diagnostics("dev")).filter((d) => d.policy === policy);
       assert.deepEqual(

@@ -120,7 +120,7 @@ describe("elb", () => {
   balancerCase(
     "elb-drop-invalid-header-fields",
     "dropInvalidHeaderFields",
-    undefined,
+    false,
     "dropInvalidHeaderFields is not true: set dropInvalidHeaderFields: true so the load " +
       "balancer drops headers that are not valid HTTP (request smuggling, header injection).",
   );
@@ -145,6 +145,14 @@ describe("elb", () => {
     "deletion protection is off: set enableDeletionProtection: true (config " +
       "deletionProtection), so a mistaken destroy cannot take the entry point down.",
   );
+
+  it("elb-drop-invalid-header-fields reports the field left unset (AWS's default is false)", async () => {
+    const found = await violations("elb-drop-invalid-header-fields", "prod", (resources) =>
+      set(find(resources, loadBalancer), "dropInvalidHeaderFields", undefined),
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0], /^dropInvalidHeaderFields is not true/);
+  });
 
   it("elb-desync-mitigation passes AWS's default (defensive) when the mode is unset", async () => {
     const found = await violations("elb-desync-mitigation", "staging", (resources) =>

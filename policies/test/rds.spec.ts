@@ -343,6 +343,11 @@ describe("rds", () => {
       assert.deepEqual(found, ["copyTagsToSnapshot is not true: set it to true."]);
     });
 
+    it("2: reports copyTagsToSnapshot set to false", async () => {
+      const found = await violations(policy, "prod", onInstance("copyTagsToSnapshot", false));
+      assert.deepEqual(found, ["copyTagsToSnapshot is not true: set it to true."]);
+    });
+
     it("passes the program's instance", async () => {
       await passes(policy);
     });

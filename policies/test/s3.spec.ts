@@ -84,6 +84,31 @@ describe("s3", () => {
       ]);
     });
 
+    it("1: reports SSE-KMS on the bucket the load balancer writes its logs to (delivery fails)", async () => {
+      const found = await reported(policy, "prod", (resources) =>
+        set(find(resources, encryption, "access-logs"), "rules", [
+          { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } },
+        ]),
+      );
+      assert.equal(found.length, 1);
+      assert.equal(found[0][0], "advisory");
+      assert.match(
+        found[0][1],
+        /^bucket prod-access-logs receives the logs of load balancer prod-alb but is encrypted with aws:kms: Elastic Load Balancing writes logs only to SSE-S3 buckets/,
+      );
+    });
+
+    it("2: reports a declaration whose rule names no algorithm (bucket key only)", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, encryption, "access-logs"), "rules", [{ bucketKeyEnabled: true }]),
+      );
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^bucket prod-access-logs's encryption configuration has a rule without/,
+      );
+    });
+
     it("passes encryption declared separately or inline", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
       const inline = await violations(policy, "prod", (resources) => {

@@ -211,6 +211,27 @@ describe("stack", () => {
       ]);
     });
 
+    it("3: reports prod's copy aimed at a vault in the plan's own region", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, plan);
+        const homeVault = find(resources, "aws:backup/vault:Vault", "prod-vault");
+        set(
+          p,
+          "rules",
+          (p.outputs.rules as { copyActions?: Record<string, unknown>[] }[]).map((rule) => ({
+            ...rule,
+            copyActions: rule.copyActions?.map((c) => ({
+              ...c,
+              destinationVaultArn: homeVault.outputs.arn,
+            })),
+          })),
+        );
+      });
+      assert.deepEqual(found, [
+        "database prod-db's backups stay in one region: add copyActions to a plan rule with destinationVaultArn of a vault in another region (config backupCopyRegion).",
+      ]);
+    });
+
     it("passes prod's copy to its second region, and staging without one (requireOffsiteCopy false)", async () => {
       assert.deepEqual(await violations(policy, "prod"), []);
       assert.deepEqual(await violations(policy, "staging"), []);
@@ -301,6 +322,23 @@ describe("stack", () => {
         ),
       );
       assert.match(found[0], /^the stack's dashboards have no widgets/);
+    });
+
+    it("3: reports a dashboard of text widgets only (it shows nothing of the stack)", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(
+            find(resources, dashboard),
+            "dashboardBody",
+            JSON.stringify({ widgets: [{ type: "text", properties: { markdown: "# Service" } }] }),
+          ),
+        ),
+      );
+      assert.deepEqual(found, [
+        "the stack's dashboards show no metric, alarm or log (only text widgets): add metric widgets for requests, errors, latency, containers and the database.",
+      ]);
     });
 
     it("passes a dashboard with widgets", async () => {

@@ -156,6 +156,21 @@ describe("wafv2", () => {
       ]);
     });
 
+    it("3: reports a destination WAF refuses (a log group not named aws-waf-logs-*)", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures((resources) =>
+          set(find(resources, loggingConfiguration), "logDestinationConfigs", [
+            "arn:aws:logs:us-east-1:123456789012:log-group:/waf/acme:*",
+          ]),
+        ),
+      );
+      assert.deepEqual(found, [
+        "the logging configuration of web ACL waf sends to /waf/acme, whose name does not begin with aws-waf-logs-: WAF refuses the destination. Name the log group, bucket or Firehose stream aws-waf-logs-<something>.",
+      ]);
+    });
+
     it("passes a logged web ACL with authorization and cookie redacted", async () => {
       assert.deepEqual(await violations(policy, "staging", withFixtures()), []);
     });

@@ -1,10 +1,28 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { prop, refersTo } from "../lib/stack";
+import { prop, refersTo, unknown } from "../lib/stack";
 
 const redacted = ["authorization", "cookie"];
 
-/** Web ACLs log their decisions, with credentials redacted. */
+/**
+ * The name a log destination's ARN ends with: a log group (`...:log-group:NAME[:*]`), a bucket
+ * (`arn:aws:s3:::NAME[/prefix]`) or a Firehose stream (`...:deliverystream/NAME`).
+ */
+function destinationName(arn: string): string | undefined {
+  const match =
+    /:log-group:([^:]+)/.exec(arn) ??
+    /^arn:[^:]+:s3:::([^/]+)/.exec(arn) ??
+    /:deliverystream\/(.+)$/.exec(arn);
+  return match?.[1];
+}
+
+/**
+ * Safe condition: every web ACL has a logging configuration whose destinations WAF accepts and
+ * that redacts the authorization and cookie headers. WAF only delivers to a log group, bucket
+ * or Firehose stream whose name begins with `aws-waf-logs-` (AWS WAF Developer Guide, "Logging
+ * destinations"); another name is refused when the configuration is created. A destination
+ * ARN a preview does not know yet is not judged.
+ */
 export const logging: StackValidationPolicy = {
   name: "wafv2-logging",
   description:
@@ -24,6 +42,17 @@ export const logging: StackValidationPolicy = {
           acl.urn,
         );
         continue;
+      }
+      for (const arn of prop<string[]>(configuration, "logDestinationConfigs") ?? []) {
+        const name = arn === unknown ? undefined : destinationName(arn);
+        if (name !== undefined && !name.startsWith("aws-waf-logs-")) {
+          report(
+            `the logging configuration of web ACL ${acl.name} sends to ${name}, whose name ` +
+              "does not begin with aws-waf-logs-: WAF refuses the destination. Name the log " +
+              "group, bucket or Firehose stream aws-waf-logs-<something>.",
+            configuration.urn,
+          );
+        }
       }
       const fields = prop<{ singleHeader?: { name?: string } }[]>(configuration, "redactedFields");
       const names = (fields ?? []).map((f) => f.singleHeader?.name?.toLowerCase());
