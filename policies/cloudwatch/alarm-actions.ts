@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { alarmsIn, isForwarded } from "../lib/alerts";
 import { notChecked } from "../lib/report";
-import { prop, refersTo, unknown } from "../lib/stack";
+import { ofType, prop, refersTo, unknown } from "../lib/stack";
 
 const actionKeys = ["alarmActions", "okActions"] as const;
 
@@ -25,8 +25,8 @@ function unheard(
   resources: PolicyResource[],
   report: ReportViolation,
 ): string[] {
-  const topics = resources.filter((r) => r.isType(aws.sns.Topic));
-  const subscriptions = resources.filter((r) => r.isType(aws.sns.TopicSubscription));
+  const topics = ofType(resources, aws.sns.Topic);
+  const subscriptions = ofType(resources, aws.sns.TopicSubscription);
   const subscribed = (topic: PolicyResource) =>
     subscriptions.some((s) => refersTo(s, "topic", topic));
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
 import { loadBalancers } from "./elb";
-import { refersTo, type ResourceClass } from "./stack";
+import { ofType, refersTo, type ResourceClass } from "./stack";
 
 /**
  * The alerting contract the observability component follows and the alarm policies check.
@@ -107,11 +107,8 @@ export function descriptionProblem(
  * region, where its mirror notifies or joins a composite. Such an alarm is judged by its mirror.
  */
 export function isForwarded(alarm: PolicyResource, resources: PolicyResource[]): boolean {
-  return resources.some(
-    (rule) =>
-      rule.isType(aws.cloudwatch.EventRule) &&
-      refersTo(rule, "eventPattern", alarm) &&
-      targetsOf(rule, resources).length > 0,
+  return ofType(resources, aws.cloudwatch.EventRule).some(
+    (rule) => refersTo(rule, "eventPattern", alarm) && targetsOf(rule, resources).length > 0,
   );
 }
 
@@ -120,13 +117,14 @@ export function alarmsIn(resources: PolicyResource[]): {
   alarms: PolicyResource[];
   composites: PolicyResource[];
 } {
+  const composites = ofType(resources, aws.cloudwatch.CompositeAlarm);
   const alarms = resources.filter(
-    (r) => r.isType(aws.cloudwatch.MetricAlarm) || r.isType(aws.cloudwatch.CompositeAlarm),
+    (r) => r.isType(aws.cloudwatch.MetricAlarm) || composites.includes(r),
   );
-  return { alarms, composites: alarms.filter((a) => a.isType(aws.cloudwatch.CompositeAlarm)) };
+  return { alarms, composites };
 }
 
 /** The EventBridge targets of `resources` whose `rule` is `rule`. */
 export function targetsOf(rule: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
-  return resources.filter((r) => r.isType(aws.cloudwatch.EventTarget) && refersTo(r, "rule", rule));
+  return ofType(resources, aws.cloudwatch.EventTarget).filter((r) => refersTo(r, "rule", rule));
 }

@@ -1,7 +1,7 @@
 /** S3 buckets and the separate resources that configure them (provider v7 splits them out). */
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
-import { isAny, refersTo, type ResourceClass } from "./stack";
+import { ofType, refersTo, type ResourceClass } from "./stack";
 
 export const isBucket = (r: PolicyResource) => r.isType(aws.s3.Bucket) || r.isType(aws.s3.BucketV2);
 
@@ -11,5 +11,5 @@ export function companions(
   resources: PolicyResource[],
   classes: ResourceClass[],
 ): PolicyResource[] {
-  return resources.filter((r) => isAny(r, classes) && refersTo(r, "bucket", bucket));
+  return ofType(resources, ...classes).filter((r) => refersTo(r, "bucket", bucket));
 }

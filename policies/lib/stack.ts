@@ -19,6 +19,36 @@ export const isUnknownError = (err: unknown) =>
 /** A resource class (e.g. `aws.s3.Bucket`), as `isType` takes it. */
 export type ResourceClass = Parameters<PolicyResource["isType"]>[0];
 
+const byType = new WeakMap<readonly PolicyResource[], Map<ResourceClass, PolicyResource[]>>();
+
+/**
+ * The resources of `resources` that are of one of `classes`, found once per array and class.
+ * Stack policies search the same array again for each resource they judge (each rule of each
+ * security group, each subscription of each alarm's topic), so without the index those searches
+ * grow with the square of the stack; and each `aws.<module>.<Class>` read goes through
+ * @pulumi/aws's lazy getter, a `require` per read (utilities.js, lazyLoad).
+ */
+export function ofType(
+  resources: readonly PolicyResource[],
+  ...classes: ResourceClass[]
+): PolicyResource[] {
+  let index = byType.get(resources);
+  if (!index) {
+    index = new Map();
+    byType.set(resources, index);
+  }
+  let found: PolicyResource[] = [];
+  for (const c of classes) {
+    let ofClass = index.get(c);
+    if (!ofClass) {
+      ofClass = resources.filter((r) => r.isType(c));
+      index.set(c, ofClass);
+    }
+    found = classes.length === 1 ? ofClass : found.concat(ofClass);
+  }
+  return found;
+}
+
 /** Whether the resource is of one of `classes`. */
 export const isAny = (resource: PolicyResource, classes: ResourceClass[]) =>
   classes.some((c) => resource.isType(c));

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { loadBalancers } from "../lib/elb";
 import { companions, isBucket } from "../lib/s3";
-import { isAny, prop, refersTo } from "../lib/stack";
+import { ofType, prop, refersTo } from "../lib/stack";
 
 type EncryptionRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
 
@@ -58,10 +58,8 @@ export const encryption: StackValidationPolicy = {
           bucket.urn,
         );
       }
-      const loggers = args.resources.filter(
-        (r) =>
-          isAny(r, loadBalancers) &&
-          (refersTo(r, "accessLogs", bucket) || refersTo(r, "connectionLogs", bucket)),
+      const loggers = ofType(args.resources, ...loadBalancers).filter(
+        (r) => refersTo(r, "accessLogs", bucket) || refersTo(r, "connectionLogs", bucket),
       );
       if (loggers.length > 0 && declared.some((a) => a?.startsWith("aws:kms"))) {
         report(

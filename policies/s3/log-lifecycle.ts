@@ -1,19 +1,16 @@
 import * as aws from "@pulumi/aws";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { companions, isBucket } from "../lib/s3";
 import { loadBalancers } from "../lib/elb";
-import { isAny, prop, refersTo } from "../lib/stack";
+import { ofType, prop, refersTo, type ResourceClass } from "../lib/stack";
 
 /** The properties through which a resource writes its logs to a bucket. */
-const logWriters: { isWriter: (r: PolicyResource) => boolean; key: string }[] = [
-  { isWriter: (r) => isAny(r, loadBalancers), key: "accessLogs" },
-  { isWriter: (r) => r.isType(aws.cloudfront.Distribution), key: "loggingConfig" },
-  { isWriter: (r) => r.isType(aws.ec2.FlowLog), key: "logDestination" },
-  {
-    isWriter: (r) => r.isType(aws.cloudwatch.LogDeliveryDestination),
-    key: "deliveryDestinationConfiguration",
-  },
-  { isWriter: (r) => r.isType(aws.wafv2.WebAclLoggingConfiguration), key: "logDestinationConfigs" },
+const logWriters: { classes: ResourceClass[]; key: string }[] = [
+  { classes: loadBalancers, key: "accessLogs" },
+  { classes: [aws.cloudfront.Distribution], key: "loggingConfig" },
+  { classes: [aws.ec2.FlowLog], key: "logDestination" },
+  { classes: [aws.cloudwatch.LogDeliveryDestination], key: "deliveryDestinationConfiguration" },
+  { classes: [aws.wafv2.WebAclLoggingConfiguration], key: "logDestinationConfigs" },
 ];
 
 interface LifecycleRule {
@@ -29,8 +26,8 @@ export const logLifecycle: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const bucket of args.resources.filter(isBucket)) {
-      const receivesLogs = args.resources.some((r) =>
-        logWriters.some((w) => w.isWriter(r) && refersTo(r, w.key, bucket)),
+      const receivesLogs = logWriters.some((w) =>
+        ofType(args.resources, ...w.classes).some((r) => refersTo(r, w.key, bucket)),
       );
       if (!receivesLogs) continue;
       const rules = companions(bucket, args.resources, [

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { loadBalancers } from "../lib/elb";
-import { isAny, prop, refersTo } from "../lib/stack";
+import { ofType, prop, refersTo, type ResourceClass } from "../lib/stack";
 
 type Role = "load balancer" | "service" | "proxy" | "database";
 
@@ -36,18 +36,19 @@ export const securityGroupGraph: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { resources } = args;
-    const groups = resources.filter((r) => r.isType(aws.ec2.SecurityGroup));
-    const attachedTo = (key: string, test: (r: PolicyResource) => boolean) =>
-      groups.filter((g) => resources.some((r) => test(r) && refersTo(r, key, g)));
-    const roles: Record<Role, PolicyResource[]> = {
-      "load balancer": attachedTo("securityGroups", (r) => isAny(r, loadBalancers)),
-      service: attachedTo("networkConfiguration", (r) => r.isType(aws.ecs.Service)),
-      proxy: attachedTo("vpcSecurityGroupIds", (r) => r.isType(aws.rds.Proxy)),
-      database: attachedTo(
-        "vpcSecurityGroupIds",
-        (r) => r.isType(aws.rds.Instance) || r.isType(aws.rds.Cluster),
-      ),
+    const groups = ofType(resources, aws.ec2.SecurityGroup);
+    const attachedTo = (key: string, ...classes: ResourceClass[]) => {
+      const holders = ofType(resources, ...classes);
+      return groups.filter((g) => holders.some((r) => refersTo(r, key, g)));
     };
+    const roles: Record<Role, PolicyResource[]> = {
+      "load balancer": attachedTo("securityGroups", ...loadBalancers),
+      service: attachedTo("networkConfiguration", aws.ecs.Service),
+      proxy: attachedTo("vpcSecurityGroupIds", aws.rds.Proxy),
+      database: attachedTo("vpcSecurityGroupIds", aws.rds.Instance, aws.rds.Cluster),
+    };
+    const ingressRules = ofType(resources, aws.vpc.SecurityGroupIngressRule);
+    const groupRules = ofType(resources, aws.ec2.SecurityGroupRule);
     // Who may reach whom: internet -> load balancer -> service -> (proxy ->) database.
     const upstream = (role: Role): Role =>
       role === "service"
@@ -80,21 +81,15 @@ export const securityGroupGraph: StackValidationPolicy = {
           ],
         );
       }
-      for (const rule of resources) {
-        if (
-          rule.isType(aws.vpc.SecurityGroupIngressRule) &&
-          refersTo(rule, "securityGroupId", group)
-        ) {
-          add(
-            rule.name,
-            [prop(rule, "cidrIpv4"), prop(rule, "cidrIpv6"), prop(rule, "prefixListId")],
-            groupsNamed(rule, "referencedSecurityGroupId"),
-          );
-        } else if (
-          rule.isType(aws.ec2.SecurityGroupRule) &&
-          prop(rule, "type") === "ingress" &&
-          refersTo(rule, "securityGroupId", group)
-        ) {
+      for (const rule of ingressRules.filter((r) => refersTo(r, "securityGroupId", group))) {
+        add(
+          rule.name,
+          [prop(rule, "cidrIpv4"), prop(rule, "cidrIpv6"), prop(rule, "prefixListId")],
+          groupsNamed(rule, "referencedSecurityGroupId"),
+        );
+      }
+      for (const rule of groupRules) {
+        if (prop(rule, "type") === "ingress" && refersTo(rule, "securityGroupId", group)) {
           add(
             rule.name,
             [
