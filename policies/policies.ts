@@ -75,6 +75,7 @@ export const policies: Policies = [
   iam.policyNoWildcardActions,
   iam.policyWriteActionsScoped,
   iam.servicePrincipalSourceConditions,
+  iam.resourcePolicyNotPublic,
   // Edge, storage, alerting and whole-stack policies.
   elb.listenerTlsPolicy,
   elb.httpListenerRedirect,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { diagnostics, find, set, violations } from "./gate";
+import { addBeside, diagnostics, find, set, violations } from "./gate";
 
 const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
 
@@ -279,6 +279,142 @@ describe("iam", () => {
     });
 
     it("passes reads on every resource (ecr:GetAuthorizationToken has no resource-level permission)", async () => {
+      for (const stack of ["dev", "staging", "prod"] as const) {
+        assert.deepEqual(await violations(policy, stack), [], stack);
+      }
+    });
+  });
+
+  describe("iam-resource-policy-not-public", () => {
+    const policy = "iam-resource-policy-not-public";
+    type Resources = Parameters<typeof find>[0];
+    const stackOf = (resources: Resources) => resources[0].urn.split("::")[0].split(":")[2];
+
+    /** Adds `statement` to the JSON document in `key` of the resource of `type` named `*nameEnd`. */
+    const addStatement =
+      (type: string, nameEnd: (stack: string) => string, key: string, statement: object) =>
+      (resources: Resources) => {
+        const resource = find(resources, type, nameEnd(stackOf(resources)));
+        const document = JSON.parse(resource.inputs[key] as string);
+        document.Statement = [document.Statement].flat().concat(statement);
+        set(resource, key, JSON.stringify(document));
+      };
+    const toEveryone = (action: string, condition?: object) => ({
+      Sid: "Everyone",
+      Effect: "Allow",
+      Principal: "*",
+      Action: action,
+      Resource: "*",
+      ...(condition ? { Condition: condition } : {}),
+    });
+    const alertsKey = (statement: object) =>
+      addStatement("aws:kms/key:Key", (stack) => `${stack}-alerts`, "policy", statement);
+
+    it("1: reports a key policy that lets everyone decrypt", async () => {
+      const found = await violations(policy, "prod", alertsKey(toEveryone("kms:Decrypt")));
+      assert.deepEqual(found, [
+        'the key policy, statement Everyone, allows kms:Decrypt to every AWS principal (Principal *) with no condition naming an account, organisation, source or VPC endpoint: anyone with an AWS account may use it. Name the principals (an account or role ARN), or add a condition such as {"StringEquals": {"aws:PrincipalAccount": <this account>}}.',
+      ]);
+    });
+
+    it('2: reports a bucket policy and a vault policy open to { AWS: "*" }', async () => {
+      const open = {
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "s3:GetObject",
+        Resource: "*",
+      };
+      const bucket = await violations(
+        policy,
+        "prod",
+        addStatement("aws:s3/bucketPolicy:BucketPolicy", (s) => `${s}-access-logs`, "policy", open),
+      );
+      assert.equal(bucket.length, 1);
+      assert.match(
+        bucket[0],
+        /^the bucket policy, statement \d+, allows s3:GetObject to every AWS principal/,
+      );
+      const vault = await violations(
+        policy,
+        "staging",
+        addStatement("aws:backup/vaultPolicy:VaultPolicy", (s) => `${s}-vault`, "policy", {
+          ...open,
+          Action: "backup:DeleteRecoveryPoint",
+        }),
+      );
+      assert.equal(vault.length, 1);
+      assert.match(vault[0], /^the vault policy, statement \d+, allows backup:DeleteRecoveryPoint/);
+    });
+
+    it("3: reports a role any account may assume", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        addStatement("aws:iam/role:Role", (s) => `${s}-execution`, "assumeRolePolicy", {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::*:root" },
+          Action: "sts:AssumeRole",
+        }),
+      );
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /^the trust policy, statement \d+, allows sts:AssumeRole to every AWS principal/,
+      );
+    });
+
+    it("4: reports conditions that narrow nothing: a wildcard account, a negated one, an IP range", async () => {
+      for (const condition of [
+        { StringEquals: { "aws:PrincipalAccount": "*" } },
+        { StringNotEquals: { "aws:PrincipalAccount": "111111111111" } },
+        { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+      ]) {
+        const found = await violations(
+          policy,
+          "prod",
+          alertsKey(toEveryone("kms:Decrypt", condition)),
+        );
+        assert.equal(found.length, 1, JSON.stringify(condition));
+      }
+    });
+
+    it("5: reports a Lambda permission for every principal without a source", async () => {
+      const permission = (props: Record<string, unknown>) => (resources: Resources) => {
+        addBeside(
+          resources,
+          find(resources, "aws:kms/key:Key", `${stackOf(resources)}-alerts`),
+          "aws:lambda/permission:Permission",
+          "invoke",
+          { action: "lambda:InvokeFunction", function: "handler", principal: "*", ...props },
+        );
+      };
+      assert.deepEqual(await violations(policy, "prod", permission({})), [
+        "the permission lets every AWS principal call lambda:InvokeFunction on the function, with no sourceArn, sourceAccount or principalOrgId: name the service or account as principal, or set sourceArn to the resource that calls it.",
+      ]);
+      assert.deepEqual(
+        await violations(
+          policy,
+          "prod",
+          permission({ sourceArn: "arn:aws:execute-api:eu-west-1:111111111111:abc123/*" }),
+        ),
+        [],
+      );
+    });
+
+    it("passes everyone narrowed to an organisation or a VPC endpoint, Deny statements, and the program", async () => {
+      for (const condition of [
+        { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+        { StringEquals: { "aws:SourceVpce": "vpce-0123456789abcdef0" } },
+      ]) {
+        assert.deepEqual(
+          await violations(policy, "prod", alertsKey(toEveryone("kms:Decrypt", condition))),
+          [],
+        );
+      }
+      assert.deepEqual(
+        await violations(policy, "prod", alertsKey({ ...toEveryone("kms:*"), Effect: "Deny" })),
+        [],
+      );
       for (const stack of ["dev", "staging", "prod"] as const) {
         assert.deepEqual(await violations(policy, stack), [], stack);
       }

@@ -65,6 +65,7 @@ describe("policy pack", () => {
       "elb-target-group-health-check",
       "iam-policy-no-wildcard-actions",
       "iam-policy-write-actions-scoped",
+      "iam-resource-policy-not-public",
       "iam-service-principal-source-conditions",
       "kms-key-rotation",
       "rds-instance-auto-minor-version-upgrade",
