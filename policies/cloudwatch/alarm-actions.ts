@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { alarmsIn, isForwarded } from "../lib/alerts";
 import { notChecked } from "../lib/report";
-import { ofType, prop, refersTo, unknown } from "../lib/stack";
+import { refersToValue } from "../lib/references";
+import { dependsOn, ofType, prop, refersTo, unknown } from "../lib/stack";
 
 const actionKeys = ["alarmActions", "okActions"] as const;
 
@@ -27,20 +28,22 @@ function unheard(
 ): string[] {
   const topics = ofType(resources, aws.sns.Topic);
   const subscriptions = ofType(resources, aws.sns.TopicSubscription);
+  // Exact matches only: a topic whose ARN is a prefix of the action's ("...:page" in
+  // "...:page-retired") is another topic, and so is a subscription's.
   const subscribed = (topic: PolicyResource) =>
-    subscriptions.some((s) => refersTo(s, "topic", topic));
+    subscriptions.some((s) => refersToValue(s, "topic", topic, "arn"));
   const problems: string[] = [];
   for (const key of actionKeys) {
-    const named = topics.filter((t) => refersTo(alarm, key, t));
-    for (const topic of named.filter((t) => !subscribed(t))) {
-      problems.push(`${key} go to topic ${topic.name}, which has no subscription`);
-    }
     const actions = prop<string[]>(alarm, key) ?? [];
-    const explained = (action: string) =>
-      named.some((t) => action.includes(String(prop(t, "arn")))) ||
-      (action === unknown && named.length > 0);
-    for (const action of actions.filter((a) => !explained(a))) {
-      if (action === unknown) {
+    // Topics the engine records this property as built from: how a preview, where ARNs are not
+    // known yet, still tells which topic an action is.
+    const built = topics.filter((t) => dependsOn(alarm, key, t));
+    const named = new Set<PolicyResource>();
+    for (const action of actions) {
+      const topic = action === unknown ? undefined : topics.find((t) => prop(t, "arn") === action);
+      if (topic) named.add(topic);
+      else if (action === unknown && built.length > 0) built.forEach((t) => named.add(t));
+      else if (action === unknown) {
         notChecked(report, `${alarm.name}'s ${key} are not known yet`, alarm.urn);
       } else if (snsArn.test(action)) {
         notChecked(
@@ -50,6 +53,9 @@ function unheard(
           alarm.urn,
         );
       }
+    }
+    for (const topic of [...named].filter((t) => !subscribed(t))) {
+      problems.push(`${key} go to topic ${topic.name}, which has no subscription`);
     }
   }
   return [...new Set(problems)];

@@ -97,6 +97,29 @@ describe("cloudwatch", () => {
       ]);
     });
 
+    it("5: does not take a topic whose ARN only begins like the stack's for it (page-retired is not page)", async () => {
+      const found = (
+        await diagnostics(
+          "prod",
+          withFixtures((resources) => {
+            const alarm = find(resources, metricAlarm, "memory");
+            const page = find(resources, "aws:sns/topic:Topic", "alerts-page");
+            const retired = [`${page.outputs.arn as string}-retired`];
+            set(alarm, "alarmActions", retired);
+            set(alarm, "okActions", retired);
+            alarm.propertyDependencies = {};
+          }),
+        )
+      ).filter((d) => d.policy === policy);
+      assert.deepEqual(
+        found.map((d) => [d.level, d.message.replace(/ go to \S+,/, " go to <arn>,")]),
+        ["alarmActions", "okActions"].map((key) => [
+          "advisory",
+          `not checked: memory's ${key} go to <arn>, a topic outside the stack: whether anyone subscribes to it cannot be seen here`,
+        ]),
+      );
+    });
+
     it("not checked: actions to an SNS topic outside the stack are said aloud, as advisory", async () => {
       const found = (
         await diagnostics(
