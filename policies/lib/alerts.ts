@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
 import { loadBalancers } from "./elb";
-import { ofType, refersTo, type ResourceClass } from "./stack";
+import { ofType, prop, refersTo, type ResourceClass } from "./stack";
 
 /**
  * The alerting contract the observability component follows and the alarm policies check.
@@ -81,6 +81,105 @@ export const alertConditions: Record<
     subjects: [aws.backup.Plan],
   },
 };
+
+/**
+ * What the rows with a threshold measure, as CloudWatch names it, and the value the row's
+ * condition puts on it: TargetResponseTime is in seconds ("Application Load Balancer metrics"),
+ * ECS MemoryUtilization in percent of the tasks' reservation, RDS FreeStorageSpace in bytes
+ * ("Amazon CloudWatch metrics for Amazon RDS"), so "disk > 80% used" is free space below 20 %
+ * of the instance's allocatedStorage (GiB). A row without an entry (service down, error rate:
+ * composites or metric math) is judged on its routing and description only.
+ */
+export const rowMetrics: Record<
+  string,
+  {
+    namespace: string;
+    metricName: string;
+    extendedStatistic?: string;
+    above: boolean;
+    limit: (subject: PolicyResource | undefined) => number | undefined;
+    unit: string;
+  }
+> = {
+  "latency-p95-high": {
+    namespace: "AWS/ApplicationELB",
+    metricName: "TargetResponseTime",
+    extendedStatistic: "p95",
+    above: true,
+    limit: () => 1,
+    unit: "s",
+  },
+  "latency-p95-review": {
+    namespace: "AWS/ApplicationELB",
+    metricName: "TargetResponseTime",
+    extendedStatistic: "p95",
+    above: true,
+    limit: () => 0.5,
+    unit: "s",
+  },
+  memory: {
+    namespace: "AWS/ECS",
+    metricName: "MemoryUtilization",
+    above: true,
+    limit: () => 90,
+    unit: "%",
+  },
+  "database-disk": {
+    namespace: "AWS/RDS",
+    metricName: "FreeStorageSpace",
+    above: false,
+    limit: (instance) => {
+      const gib = instance ? Number(prop(instance, "allocatedStorage")) : NaN;
+      return Number.isFinite(gib) ? Math.floor(gib * 0.2 * 1024 ** 3) : undefined;
+    },
+    unit: "bytes",
+  },
+};
+
+/**
+ * What is wrong with the metric and threshold of `alarm`, the alarm of row `key`: another metric
+ * than the row's, a statistic other than its percentile, a comparison the wrong way, a threshold
+ * looser than the row's condition, or dimensions that name none of the stack's `subjects`.
+ * Undefined when right, or when the row has no metric to compare (see rowMetrics).
+ */
+export function metricProblem(
+  alarm: PolicyResource,
+  key: string,
+  subjects: PolicyResource[],
+): string | undefined {
+  const expected = rowMetrics[key];
+  if (!expected || !alarm.isType(aws.cloudwatch.MetricAlarm)) return undefined;
+  const namespace = prop<string>(alarm, "namespace");
+  const metricName = prop<string>(alarm, "metricName");
+  if (metricName === undefined) return undefined;
+  if (namespace !== expected.namespace || metricName !== expected.metricName) {
+    return `watches ${namespace}/${metricName}: the row's alarm watches ${expected.namespace}/${expected.metricName}`;
+  }
+  if (
+    expected.extendedStatistic &&
+    prop<string>(alarm, "extendedStatistic") !== expected.extendedStatistic
+  ) {
+    const got = prop<string>(alarm, "extendedStatistic") ?? prop<string>(alarm, "statistic");
+    return `takes the ${got} of ${metricName}: the row is about its ${expected.extendedStatistic} (extendedStatistic: "${expected.extendedStatistic}")`;
+  }
+  const operator = prop<string>(alarm, "comparisonOperator") ?? "";
+  if (expected.above !== /^GreaterThan/.test(operator)) {
+    return `compares ${operator}: the row fires when ${metricName} is ${expected.above ? "above" : "below"} its threshold`;
+  }
+  const subject = subjects.find((s) => refersTo(alarm, "dimensions", s));
+  if (subjects.length > 0 && !subject) {
+    return `has dimensions that name none of the stack's ${subjects.map((s) => s.name).join(", ")}: it watches something else`;
+  }
+  const threshold = prop<number>(alarm, "threshold");
+  const limit = expected.limit(subject);
+  if (typeof threshold === "number" && limit !== undefined) {
+    const loose = expected.above ? threshold > limit : threshold < limit;
+    if (loose) {
+      return `fires at ${threshold} ${expected.unit}, later than the row's ${limit} ${expected.unit}`;
+    }
+  }
+  return undefined;
+}
 
 const severityPrefix = /^\[(Critical|High|Medium)\]/;
 const runbookLink = /Runbook: (https?:\/\/\S*docs\/runbooks\/[\w.-]+\.md#[\w-]+)/;

@@ -5,6 +5,7 @@ import {
   alertConditions,
   descriptionProblem,
   isForwarded,
+  metricProblem,
   targetsOf,
   type Route,
 } from "../lib/alerts";
@@ -16,12 +17,14 @@ import { isAny, prop, refersTo, tagsOf } from "../lib/stack";
  * rate, the team topic for the rest, and nothing else on the page topic. No row is demanded of a
  * stack without its subject (no database disk alarm without a database, no certificate expiry
  * without a certificate). The tags and description format are the
- * contract of ../lib/alerts.ts.
+ * contract of ../lib/alerts.ts. An alarm of a row with a threshold measures that row's metric
+ * (and percentile) on a resource of this stack, compares the right way and fires no later than
+ * the row's condition says (lib/alerts.ts, rowMetrics).
  */
 export const alertTable: StackValidationPolicy = {
   name: "stack-alert-table",
   description:
-    "Alerting table, 'runbooks linked to alerts' and pre-production 'alerts configured': each condition whose subject the stack has (service down, error rate, p95 > 1 s, p95 > 500 ms: something serving requests; disk: an RDS instance; memory: an ECS service; certificate expiry: a certificate; backup failed: a backup plan) has an alarm of its severity with actions to a subscribed topic of its route and a runbook link.",
+    "Alerting table, 'runbooks linked to alerts' and pre-production 'alerts configured': each condition whose subject the stack has (service down, error rate, p95 > 1 s, p95 > 500 ms: something serving requests; disk: an RDS instance; memory: an ECS service; certificate expiry: a certificate; backup failed: a backup plan) has an alarm of its severity with actions to a subscribed topic of its route and a runbook link; where the row has a threshold, on its metric of this stack's resource, no looser than the row.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { resources } = args;
@@ -96,6 +99,18 @@ export const alertTable: StackValidationPolicy = {
         const problem = descriptionProblem(description, tags.severity);
         if (problem) {
           report(`${alert.name} (${row.condition}): its description ${problem}.`, alert.urn);
+        }
+        const metric = metricProblem(
+          alert,
+          key,
+          resources.filter((r) => isAny(r, row.subjects)),
+        );
+        if (metric) {
+          report(
+            `${alert.name} (${row.condition}) ${metric}: measure the row's condition, on this ` +
+              "stack's resource.",
+            alert.urn,
+          );
         }
         // A us-east-1 alarm forwarded to its mirror: the mirror carries the route.
         if (isForwarded(alert, resources)) continue;

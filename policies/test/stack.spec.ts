@@ -33,6 +33,70 @@ describe("stack", () => {
     // Dev: the one stack without a custom domain, so no certificate until a case adds one.
     const policy = "stack-alert-table";
 
+    describe("the alarm measures its row's condition on this stack's resource", () => {
+      /** What the program's alarm for `row` reports after `change`, from prod's stack. */
+      const afterChange = (row: string, change: (alarm: RegisteredResource) => void) =>
+        violations(policy, "prod", (resources) => {
+          const alarms = resources.filter(
+            (r) =>
+              r.type === metricAlarm &&
+              (r.inputs.tags as Record<string, string>)?.["alert-condition"] === row,
+          );
+          assert.equal(alarms.length, 1, `one alarm tagged ${row}`);
+          change(alarms[0]);
+        });
+      const only = async (found: Promise<string[]>, pattern: RegExp) => {
+        const messages = await found;
+        assert.equal(messages.length, 1, messages.join("\n"));
+        assert.match(messages[0], pattern);
+      };
+
+      it("1: reports a p95 alarm whose threshold is looser than the row's 1 s", async () => {
+        await only(
+          afterChange("latency-p95-high", (a) => set(a, "threshold", 5)),
+          /\(P95 latency > 1s\) fires at 5 s, later than the row's 1 s: measure the row's condition/,
+        );
+      });
+
+      it("2: reports a p95 alarm that takes the average instead", async () => {
+        await only(
+          afterChange("latency-p95-review", (a) => {
+            set(a, "extendedStatistic", undefined);
+            set(a, "statistic", "Average");
+          }),
+          /takes the Average of TargetResponseTime: the row is about its p95/,
+        );
+      });
+
+      it("3: reports a memory alarm on the CPU, or on a service that is not this stack's", async () => {
+        await only(
+          afterChange("memory", (a) => set(a, "metricName", "CPUUtilization")),
+          /\(Memory > 90%\) watches AWS\/ECS\/CPUUtilization: the row's alarm watches AWS\/ECS\/MemoryUtilization/,
+        );
+        await only(
+          afterChange("memory", (a) => {
+            set(a, "dimensions", { ClusterName: "legacy", ServiceName: "legacy-web" });
+            a.propertyDependencies.dimensions = [];
+          }),
+          /has dimensions that name none of the stack's \S+: it watches something else/,
+        );
+      });
+
+      it("4: reports a disk alarm at 1 GiB free, below 20 % of the instance's storage", async () => {
+        await only(
+          afterChange("database-disk", (a) => set(a, "threshold", 1024 ** 3)),
+          /\(Disk > 80%\) fires at 1073741824 bytes, later than the row's \d+ bytes/,
+        );
+      });
+
+      it("5: reports a disk alarm that compares the wrong way", async () => {
+        await only(
+          afterChange("database-disk", (a) => set(a, "comparisonOperator", "GreaterThanThreshold")),
+          /compares GreaterThanThreshold: the row fires when FreeStorageSpace is below its threshold/,
+        );
+      });
+    });
+
     it("1: reports a row of the table without an alarm", async () => {
       const found = await violations(
         policy,
