@@ -14,6 +14,7 @@ export interface Statement {
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 

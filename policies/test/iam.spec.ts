@@ -235,6 +235,34 @@ describe("iam", () => {
   describe("iam-policy-write-actions-scoped", () => {
     const policy = "iam-policy-write-actions-scoped";
 
+    it("reports reading every secret's value, and a write on every resource but one (NotResource)", async () => {
+      const secrets = await violations(
+        policy,
+        "prod",
+        executionStatements((s) =>
+          s.push({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }),
+        ),
+      );
+      assert.equal(secrets.length, 1);
+      assert.match(secrets[0], /allows secretsmanager:GetSecretValue on \*: name the resources/);
+      const notResource = await violations(
+        policy,
+        "prod",
+        executionStatements((s) =>
+          s.push({
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            NotResource: "arn:aws:s3:::audit-logs/*",
+          }),
+        ),
+      );
+      assert.equal(notResource.length, 1);
+      assert.match(
+        notResource[0],
+        /allows s3:PutObject on every resource but arn:aws:s3:::audit-logs\/\* \(NotResource\)/,
+      );
+    });
+
     it("1: reports a write action on every resource", async () => {
       const found = await violations(
         policy,
