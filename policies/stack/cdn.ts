@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { loadBalancers } from "../lib/elb";
 import { isBucket } from "../lib/s3";
+import { frontingDistributions } from "../lib/fronting";
 import { isAny, prop, refersTo } from "../lib/stack";
 
 export interface CdnConfig {
@@ -32,14 +33,8 @@ export const cdn: StackValidationPolicy = {
     const distributions = args.resources.filter((r) => r.isType(aws.cloudfront.Distribution));
     if (!servesBrowsers && distributions.length === 0) return;
     const buckets = args.resources.filter(isBucket);
-    const records = args.resources.filter((r) => r.isType(aws.route53.Record));
     for (const lb of balancers) {
-      // With a domain, CloudFront reaches the load balancer on a name of its own
-      // (origin.<domain>), a Route 53 alias of it.
-      const names = records.filter((r) => refersTo(r, "aliases", lb));
-      const fronting = distributions.filter(
-        (d) => refersTo(d, "origins", lb) || names.some((n) => refersTo(d, "origins", n)),
-      );
+      const fronting = frontingDistributions(lb, args.resources);
       if (fronting.length === 0) {
         report(
           `load balancer ${lb.name} is served without a CDN: add an aws.cloudfront.Distribution ` +

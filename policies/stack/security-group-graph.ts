@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { loadBalancers } from "../lib/elb";
+import { frontingDistributions } from "../lib/fronting";
 import { ofType, prop, refersTo, type ResourceClass } from "../lib/stack";
 
 type Role = "load balancer" | "service" | "proxy" | "database";
@@ -22,9 +23,22 @@ interface InlineIngress {
 const isPublic = (address: string) =>
   address === "0.0.0.0/0" || address === "::/0" || address.startsWith("pl-");
 
+/** Whether a CIDR lies in a private range: RFC 1918, RFC 6598 (shared), IPv6 unique local. */
+function isPrivateCidr(cidr: string): boolean {
+  const [address] = cidr.split("/");
+  if (address.includes(":")) return /^f[cd]/i.test(address);
+  const [a, b] = address.split(".").map(Number);
+  return (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
+}
+
 /**
  * The security groups form one chain: only the load balancer's group admits the internet (or
- * CloudFront's prefix list); the service's only the load balancer's; the proxy's only the
+ * CloudFront's prefix list; only the prefix list when a CloudFront distribution fronts it); the service's only the load balancer's; the proxy's only the
  * service's; the database's only the proxy's (the service's when there is no proxy), or the group
  * of a one-off task that signs in as the master (a group of no role that admits nothing itself:
  * nothing can reach through it). Roles come from where each group is attached.
@@ -32,7 +46,7 @@ const isPublic = (address: string) =>
 export const securityGroupGraph: StackValidationPolicy = {
   name: "stack-security-group-graph",
   description:
-    "network chain internet -> load balancer -> service -> proxy -> database: each security group admits only the group before it (the database's also a one-off task's group that admits nothing); only the load balancer's admits the internet or CloudFront's prefix list.",
+    "network chain internet -> load balancer -> service -> proxy -> database: each security group admits only the group before it (the database's also a one-off task's group that admits nothing); only the load balancer's admits the internet or CloudFront's prefix list, and only the prefix list when CloudFront fronts it.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const { resources } = args;
@@ -104,10 +118,30 @@ export const securityGroupGraph: StackValidationPolicy = {
       return sources;
     };
 
+    // A load balancer that CloudFront fronts: clients that reach it directly skip the CDN and its
+    // web ACL, so its group admits CloudFront's origin-facing prefix list, not internet ranges.
+    const fronted = ofType(resources, ...loadBalancers).filter(
+      (lb) => frontingDistributions(lb, resources).length > 0,
+    );
+    const behindCdn = (group: PolicyResource) =>
+      fronted.some((lb) => refersTo(lb, "securityGroups", group));
+
     for (const group of groups) {
       const own = (Object.keys(roles) as Role[]).filter((role) => roles[role].includes(group));
       for (const source of sourcesOf(group)) {
-        if (own.includes("load balancer")) continue;
+        if (own.includes("load balancer")) {
+          const address = source.address;
+          if (address && address.includes("/") && !isPrivateCidr(address) && behindCdn(group)) {
+            report(
+              `security group ${group.name} (the load balancer's) admits ${address} ` +
+                `(${source.rule}), but CloudFront fronts the load balancer: clients reaching it ` +
+                "directly skip the CDN and its web ACL. Admit only CloudFront's origin-facing " +
+                "prefix list (com.amazonaws.global.cloudfront.origin-facing, prefixListId).",
+              group.urn,
+            );
+          }
+          continue;
+        }
         if (own.length === 0) {
           if (source.address && isPublic(source.address)) {
             report(

@@ -484,6 +484,26 @@ describe("stack", () => {
       ]);
     });
 
+    it("reports the load balancer's group open to the internet while CloudFront fronts it (the WAF is skipped)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, ingressRule, "alb-from-cloudfront");
+        set(rule, "prefixListId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+        rule.propertyDependencies.prefixListId = [];
+      });
+      assert.deepEqual(found, [
+        "security group prod-alb (the load balancer's) admits 0.0.0.0/0 (prod-alb-from-cloudfront), but CloudFront fronts the load balancer: clients reaching it directly skip the CDN and its web ACL. Admit only CloudFront's origin-facing prefix list (com.amazonaws.global.cloudfront.origin-facing, prefixListId).",
+      ]);
+      // Without a distribution in front, the load balancer is the entry point and may.
+      const direct = await violations(policy, "prod", (resources) => {
+        withoutComponents("cdn")(resources);
+        const rule = find(resources, ingressRule, "alb-from-cloudfront");
+        set(rule, "prefixListId", undefined);
+        set(rule, "cidrIpv4", "0.0.0.0/0");
+      });
+      assert.deepEqual(direct, []);
+    });
+
     it("2: reports the database's group admitting the service directly, past the proxy", async () => {
       const found = await violations(policy, "staging", (resources) => {
         const rule = find(resources, ingressRule, "db-from-proxy");
