@@ -24,8 +24,9 @@ function defaultTagsOf(
 
 /**
  * Safe condition: every AWS resource whose type can carry tags (its @pulumi/aws Args type has a
- * `tags` input: lib/taggable.ts) has each required tag, from its provider's default tags or its
- * own `tags`, so cost and ownership reports cover everything. A type that cannot carry tags (an
+ * `tags` input: lib/taggable.ts) has each required tag, with a value that is not empty, from its
+ * provider's default tags or its own `tags` (which win over the defaults), so cost and ownership
+ * reports cover everything. A type that cannot carry tags (an
  * association, a policy attachment, a bucket's configuration) is not asked for any.
  */
 export const requiredTags: ResourceValidationPolicy = {
@@ -54,6 +55,18 @@ export const requiredTags: ResourceValidationPolicy = {
     const own = (args.props.tags ?? {}) as Record<string, unknown>;
     const inherited = defaultTagsOf(args.provider?.props);
     const missing = tags.filter((tag) => !(tag in own) && !(tag in inherited));
+    // A resource's own tag replaces the provider's default of the same key (AWS provider
+    // "Resource tagging" guide: "resource tags take precedence"), so an empty one blanks it.
+    const blank = tags.filter((tag) => {
+      const value = tag in own ? own[tag] : inherited[tag];
+      return value !== undefined && typeof value === "string" && value.trim() === "";
+    });
+    if (blank.length > 0) {
+      report(
+        `tags ${blank.join(", ")} are empty${blank.some((t) => t in own) ? " (the resource's own tags replace the provider's default)" : ""}: ` +
+          "give each a value, or drop the resource's own empty tag so the provider's default applies.",
+      );
+    }
     if (missing.length > 0) {
       report(
         `missing tags ${missing.join(", ")}: create the resource through the stack's AWS provider, ` +

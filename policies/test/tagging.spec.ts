@@ -30,6 +30,24 @@ describe("tagging", () => {
       assert.ok(found.every((m) => m.startsWith("missing tags cost-center:")));
     });
 
+    it("reports an empty owner: the provider's default left blank, or a resource's own empty tag over it", async () => {
+      const blankDefault = await violations(policy, "prod", (resources) => {
+        const aws = find(resources, provider, "aws");
+        const { tags } = JSON.parse(aws.inputs.defaultTags as string);
+        tags.owner = " ";
+        set(aws, "defaultTags", JSON.stringify({ tags }));
+      });
+      assert.ok(blankDefault.length > 20);
+      assert.ok(blankDefault.every((m) => m.startsWith("tags owner are empty: give each a value")));
+      const ownBlank = await violations(policy, "prod", (resources) => {
+        const vpc = find(resources, "aws:ec2/vpc:Vpc");
+        set(vpc, "tags", { ...((vpc.inputs.tags as object) ?? {}), owner: "" });
+      });
+      assert.deepEqual(ownBlank, [
+        "tags owner are empty (the resource's own tags replace the provider's default): give each a value, or drop the resource's own empty tag so the provider's default applies.",
+      ]);
+    });
+
     it("3: reports a resource created outside the stack's provider", async () => {
       const found = await violations(policy, "staging", (resources) => {
         find(resources, "aws:ec2/vpc:Vpc").provider = "";
