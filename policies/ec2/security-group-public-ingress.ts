@@ -27,11 +27,18 @@ function check(rule: Rule, report: (message: string) => void): void {
   }
 }
 
-/** Ingress from the whole internet is allowed only on TCP 80 and 443. */
+/**
+ * Safe condition: ingress from the internet is allowed only on TCP 80 or 443, one port per rule
+ * (a range 80-443 opens every port between). The internet is 0.0.0.0/0 or ::/0, and also any
+ * CIDR of IPv4 /8 or wider, or IPv6 /32 or wider, that holds a public address (outside IANA's
+ * special-purpose registries, RFC 6890: RFC 1918 private, unique-local fc00::/7 and the like):
+ * 0.0.0.0/1 and 128.0.0.0/1 together are 0.0.0.0/0 (lib/security-group-rules.ts). Protocol -1
+ * or "all" opens every port.
+ */
 export const securityGroupPublicIngress: ResourceValidationPolicy = {
   name: "ec2-security-group-public-ingress",
   description:
-    "Security groups may accept traffic from 0.0.0.0/0 or ::/0 only on TCP 80 and 443 (the load balancer).",
+    "Security groups may accept traffic from the internet (0.0.0.0/0, ::/0, or any public IPv4 /8 or IPv6 /32 or wider range) only on TCP 80 and 443 (the load balancer).",
   enforcementLevel: "mandatory",
   validateResource: validateTypes(
     forType(aws.ec2.SecurityGroup, (group, _args, report) => {

@@ -27,11 +27,15 @@ function check(rule: Rule, report: (message: string) => void): void {
   }
 }
 
-/** No security group sends every protocol (or every port) to 0.0.0.0/0 or ::/0. */
+/**
+ * Safe condition: no security group sends every protocol (or every port of one) to the
+ * internet: 0.0.0.0/0, ::/0, or any public IPv4 /8 or IPv6 /32 or wider range (as
+ * ec2-security-group-public-ingress, lib/security-group-rules.ts).
+ */
 export const securityGroupUnrestrictedEgress: ResourceValidationPolicy = {
   name: "ec2-security-group-unrestricted-egress",
   description:
-    "Security groups send traffic to 0.0.0.0/0 or ::/0 only on named ports (for example HTTPS), never on every protocol or port: a compromised task could otherwise reach anything.",
+    "Security groups send traffic to the internet (0.0.0.0/0, ::/0, or any public IPv4 /8 or IPv6 /32 or wider range) only on named ports (for example HTTPS), never on every protocol or port: a compromised task could otherwise reach anything.",
   enforcementLevel: "mandatory",
   validateResource: validateTypes(
     forType(aws.ec2.SecurityGroup, (group, _args, report) => {

@@ -64,6 +64,64 @@ describe("ec2", () => {
       );
     });
 
+    it("5: reports SSH opened to the internet in two halves, 0.0.0.0/1 and 128.0.0.0/1", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, ingressRule, "db-from-proxy");
+        set(rule, "referencedSecurityGroupId", undefined);
+        set(rule, "fromPort", 22);
+        set(rule, "toPort", 22);
+        set(rule, "cidrIpv4", "0.0.0.0/1");
+        const sibling = find(resources, ingressRule, "alb-from-cloudfront");
+        addBeside(resources, sibling, ingressRule, "ssh-upper-half", {
+          ipProtocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrIpv4: "128.0.0.0/1",
+          securityGroupId: "sg-0123456789abcdef0",
+        });
+      });
+      assert.deepEqual(found.sort(), [
+        "ingress from 0.0.0.0/1 (a public /1, the internet) to tcp/22-22: open only 80/443 to " +
+          "the internet; reach anything else through the load balancer or SSM Session Manager.",
+        "ingress from 128.0.0.0/1 (a public /1, the internet) to tcp/22-22: open only 80/443 " +
+          "to the internet; reach anything else through the load balancer or SSM Session Manager.",
+      ]);
+    });
+
+    it("6: reports RDP from a public /8 and every port from a wide public IPv6 range", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const group = find(resources, "aws:ec2/securityGroup:SecurityGroup", "-service");
+        set(group, "ingress", [
+          { protocol: "tcp", fromPort: 3389, toPort: 3389, cidrBlocks: ["1.0.0.0/8"] },
+          { protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["2000::/3"] },
+        ]);
+      });
+      assert.deepEqual(found, [
+        "ingress from 1.0.0.0/8 (a public /8, the internet) to tcp/3389-3389: open only 80/443 " +
+          "to the internet; reach anything else through the load balancer or SSM Session Manager.",
+        "ingress from 2000::/3 (a public /3, the internet) to -1/0-0: open only 80/443 to the " +
+          "internet; reach anything else through the load balancer or SSM Session Manager.",
+      ]);
+    });
+
+    it("passes wide private ranges (RFC 1918, unique-local) and narrow public ones", async () => {
+      const found = await violations(policy, "staging", (resources) => {
+        const group = find(resources, "aws:ec2/securityGroup:SecurityGroup", "-service");
+        set(group, "ingress", [
+          {
+            protocol: "tcp",
+            fromPort: 22,
+            toPort: 22,
+            cidrBlocks: ["10.0.0.0/8", "172.16.0.0/12"],
+          },
+          { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["203.0.113.0/24"] },
+          { protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["fd00::/8", "2001:db8::/32"] },
+          { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["2a05:d018::/36"] },
+        ]);
+      });
+      assert.deepEqual(found, []);
+    });
+
     it("passes the program's groups: the load balancer admits CloudFront only, nothing is open to anywhere", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
@@ -155,6 +213,20 @@ describe("ec2", () => {
       });
       assert.equal(found.length, 1);
       assert.match(found[0], /^egress to 0\.0\.0\.0\/0 on every protocol and port/);
+    });
+
+    it("4: reports every protocol to a public /6 (the internet, not a private range)", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const rule = find(resources, egressRule, "-service-to-endpoints");
+        set(rule, "ipProtocol", "-1");
+        set(rule, "referencedSecurityGroupId", undefined);
+        set(rule, "cidrIpv4", "52.0.0.0/6");
+      });
+      assert.deepEqual(found, [
+        "egress to 52.0.0.0/6 (a public /6, the internet) on every protocol and port: allow the " +
+          "ports and peers the group's members need (a security group, a prefix list, HTTPS on " +
+          "443) instead.",
+      ]);
     });
 
     it("passes HTTPS to the internet (serviceInternetEgress, the NAT instance) and the shipped stacks", async () => {

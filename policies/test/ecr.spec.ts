@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
 import { diagnostics, find, remove, set, violations } from "./gate";
 
 const repository = "aws:ecr/repository:Repository";
 const lifecyclePolicy = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
+
+interface Rule {
+  rulePriority?: number;
+  selection: Record<string, unknown>;
+  action: Record<string, unknown>;
+}
 
 describe("ecr", () => {
   describe("ecr-repository-scan-on-push", () => {
@@ -118,6 +125,91 @@ describe("ecr", () => {
         set(p, "policy", JSON.stringify(document));
       });
       assert.equal(found.length, 1);
+    });
+
+    /** Changes the rules of the lifecycle policy named `*nameEnd`. */
+    const rules =
+      (nameEnd: string, change: (rules: Rule[]) => void) => (resources: RegisteredResource[]) => {
+        const p = find(resources, lifecyclePolicy, nameEnd);
+        const document = JSON.parse(p.inputs.policy as string);
+        change(document.rules);
+        set(p, "policy", JSON.stringify(document));
+      };
+
+    it("5: reports an immutable repository whose policy expires only untagged images", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        rules("-app", (r) => (r[0].selection.tagStatus = "untagged")),
+      );
+      assert.deepEqual(found, [
+        "repository prod-app has immutable tags, so every image stays tagged, yet its lifecycle " +
+          'policy (prod-app) expires only untagged images (tagStatus "untagged"): nothing pushed ' +
+          'ever expires: add a rule { selection: { tagStatus: "any", countType: ' +
+          '"imageCountMoreThan", countNumber: <n> }, action: { type: "expire" } } (the highest ' +
+          "rulePriority).",
+      ]);
+    });
+
+    it("6: reports rules ECR refuses: tagged without a tag list, any below another rule, days without a unit", async () => {
+      const found = [
+        ...(await violations(
+          policy,
+          "staging",
+          rules("-app", (r) => (r[0].selection.tagStatus = "tagged")),
+        )),
+        ...(await violations(
+          policy,
+          "staging",
+          rules("-app", (r) =>
+            r.push({
+              rulePriority: 2,
+              selection: {
+                tagStatus: "untagged",
+                countType: "sinceImagePushed",
+                countUnit: "days",
+                countNumber: 1,
+              },
+              action: { type: "expire" },
+            }),
+          ),
+        )),
+        ...(await violations(
+          policy,
+          "staging",
+          rules("-build-cache", (r) => delete r[0].selection.countUnit),
+        )),
+      ];
+      const refused = (repository: string, reason: string) =>
+        `repository ${repository} has a lifecycle policy (${repository}) that ECR refuses, so it ` +
+        `expires nothing: ${reason}: correct that rule as the properties of a lifecycle policy ` +
+        "require.";
+      assert.deepEqual(found, [
+        refused(
+          "staging-app",
+          "rule 1 selects tagged images without a tagPrefixList or tagPatternList",
+        ),
+        refused(
+          "staging-app",
+          "rule 1 selects any image but is not the rule with the highest rulePriority",
+        ),
+        refused(
+          "staging-build-cache",
+          'rule 1 counts sinceImagePushed in countUnit unset, not "days"',
+        ),
+      ]);
+    });
+
+    it("passes a tagged expiry rule with a tagPatternList", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        rules("-app", (r) => {
+          r[0].selection.tagStatus = "tagged";
+          r[0].selection.tagPatternList = ["*"];
+        }),
+      );
+      assert.deepEqual(found, []);
     });
 
     it("not checked: a lifecycle policy that is not JSON is said aloud, as advisory", async () => {

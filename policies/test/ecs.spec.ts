@@ -258,6 +258,57 @@ describe("ecs", () => {
       assert.deepEqual(found, [message("app")]);
     });
 
+    const fix =
+      'run a probe whose failure is the command\'s exit code, starting with "CMD" or ' +
+      '"CMD-SHELL" (for example ["CMD", "node", "dist/healthcheck.js"]).';
+    const wrong = (command: string[]) =>
+      container("app", (c) => (c.healthCheck = { ...(c.healthCheck as Container), command }));
+
+    it("4: reports a probe whose failure is swallowed by || exit 0", async () => {
+      const command = ["CMD-SHELL", "curl -f http://localhost:3000/readyz || exit 0"];
+      const found = await violations(policy, "prod", wrong(command));
+      assert.deepEqual(found, [
+        `container "app": healthCheck.command ${JSON.stringify(command)} always exits 0 ` +
+          `("|| exit 0" turns every failure into success): ${fix}`,
+      ]);
+    });
+
+    it("5: reports a command that does nothing, and one that is not CMD or CMD-SHELL", async () => {
+      const found = [
+        ...(await violations(policy, "staging", wrong(["CMD-SHELL", "exit 0"]))),
+        ...(await violations(
+          policy,
+          "staging",
+          wrong(["CMD", "sh", "-c", "wget -q -O- :3000; true"]),
+        )),
+        ...(await violations(policy, "staging", wrong(["CMD", "/bin/true"]))),
+        ...(await violations(policy, "staging", wrong(["NONE"]))),
+        ...(await violations(policy, "staging", wrong(["node", "dist/healthcheck.js"]))),
+        ...(await violations(policy, "staging", wrong(["CMD", ""]))),
+      ];
+      const label = (command: string[]) =>
+        `container "app": healthCheck.command ${JSON.stringify(command)}`;
+      assert.deepEqual(found, [
+        `${label(["CMD-SHELL", "exit 0"])} always exits 0 ("exit 0"): ${fix}`,
+        `${label(["CMD", "sh", "-c", "wget -q -O- :3000; true"])} always exits 0 ("; true" turns ` +
+          `every failure into success): ${fix}`,
+        `${label(["CMD", "/bin/true"])} always exits 0 ("/bin/true"): ${fix}`,
+        `${label(["NONE"])} starts with "NONE", which turns the health check off: ${fix}`,
+        `${label(["node", "dist/healthcheck.js"])} starts with "node", not "CMD" or "CMD-SHELL": ${fix}`,
+        `${label(["CMD", ""])} has nothing to run after "CMD": ${fix}`,
+      ]);
+    });
+
+    it("passes probes that can fail: || exit 1, && chains, a shell script of the image", async () => {
+      for (const command of [
+        ["CMD-SHELL", "curl -f http://localhost:3000/readyz || exit 1"],
+        ["CMD-SHELL", "test -f /tmp/ready && exit 0"],
+        ["CMD", "sh", "-c", "/app/healthcheck.sh"],
+      ]) {
+        assert.deepEqual(await violations(policy, "prod", wrong(command)), [], command.join(" "));
+      }
+    });
+
     it("passes the program: app checked, the one-shot migrate container not essential", async () => {
       await passesBothStacks(policy);
     });

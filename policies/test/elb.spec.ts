@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { RegisteredResource } from "../../scripts/offline/harness";
 import { addBeside, diagnostics, find, set, violations } from "./gate";
 
 const loadBalancer = "aws:lb/loadBalancer:LoadBalancer";
@@ -193,6 +194,34 @@ describe("elb", () => {
         "healthCheck.path is not set, so the load balancer probes '/': set it to the " +
           "service's readiness endpoint (e.g. /readyz).",
       ]);
+    });
+
+    const healthCheck = (change: Record<string, unknown>) => (resources: RegisteredResource[]) => {
+      const group = find(resources, targetGroup);
+      set(group, "healthCheck", { ...(group.inputs.healthCheck as object), ...change });
+    };
+
+    it("3: reports a health check set to the site's root", async () => {
+      const found = await violations(policy, "prod", healthCheck({ path: "/" }));
+      assert.deepEqual(found, [
+        'healthCheck.path is "/", the site\'s root, not a readiness endpoint: set it to the ' +
+          "service's readiness endpoint (e.g. /readyz).",
+      ]);
+    });
+
+    it("4: reports a matcher that counts client and server errors as healthy", async () => {
+      const found = await violations(policy, "staging", healthCheck({ matcher: "200,300-499" }));
+      assert.deepEqual(found, [
+        'healthCheck.matcher "200,300-499" counts 300-499 as healthy, so a target answering an ' +
+          "error (404 for a missing route, 401, 500) stays in service: match only success codes " +
+          '(e.g. "200").',
+      ]);
+    });
+
+    it("passes a matcher of success codes (200-299, 200,204)", async () => {
+      for (const matcher of ["200-299", "200,204"]) {
+        assert.deepEqual(await violations(policy, "prod", healthCheck({ matcher })), [], matcher);
+      }
     });
 
     it("passes the program's target group (probes /readyz)", async () => {

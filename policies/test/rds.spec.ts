@@ -214,6 +214,14 @@ describe("rds", () => {
       ]);
     });
 
+    it("4: reports a retention longer than the 35 days RDS accepts", async () => {
+      const found = await violations(policy, "prod", onInstance("backupRetentionPeriod", 90));
+      assert.deepEqual(found, [
+        "backupRetentionPeriod is 90 days: RDS accepts at most 35, so the deployment fails; set " +
+          "35 or less and keep longer copies with an AWS Backup plan.",
+      ]);
+    });
+
     it("passes the program's instances (staging 7 days, prod 35)", async () => {
       await passes(policy);
     });
@@ -277,6 +285,14 @@ describe("rds", () => {
       assert.deepEqual(found, [
         "monitoringInterval is set without monitoringRoleArn: add a role that " +
           "monitoring.rds.amazonaws.com assumes, with AmazonRDSEnhancedMonitoringRole.",
+      ]);
+    });
+
+    it("3: reports an interval RDS does not accept (300 s, not 60 or less)", async () => {
+      const found = await violations(policy, "prod", onInstance("monitoringInterval", 300));
+      assert.deepEqual(found, [
+        "monitoringInterval is 300: RDS accepts only 1, 5, 10, 15, 30, 60 seconds (0 is off), " +
+          "so the deployment fails; set 60 or less from that list.",
       ]);
     });
 
@@ -470,6 +486,34 @@ describe("rds", () => {
           "be checked: declare an aws.rds.ParameterGroup with rds.force_ssl = 1 and set it as " +
           "parameterGroupName.",
       ]);
+    });
+
+    it("4: reports ssl_min_protocol_version lowered to TLSv1.1 beside rds.force_ssl = 1", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        parameters([
+          { name: "rds.force_ssl", value: "1" },
+          { name: "ssl_min_protocol_version", value: "TLSv1.1" },
+        ]),
+      );
+      assert.deepEqual(found, [
+        "database prod-db accepts TLS 1.1: parameter ssl_min_protocol_version is TLSv1.1 in its " +
+          "parameter group prod-db; set it to TLSv1.2 (or remove it: PostgreSQL's default is " +
+          "TLSv1.2).",
+      ]);
+    });
+
+    it("passes ssl_min_protocol_version TLSv1.3", async () => {
+      const found = await violations(
+        policy,
+        "staging",
+        parameters([
+          { name: "rds.force_ssl", value: "1" },
+          { name: "ssl_min_protocol_version", value: "TLSv1.3" },
+        ]),
+      );
+      assert.deepEqual(found, []);
     });
 
     it("passes the program's instances (rds.force_ssl = 1)", async () => {
