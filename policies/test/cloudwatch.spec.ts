@@ -56,7 +56,12 @@ describe("cloudwatch", () => {
       );
       // The fixtures replace the program's topics, which its NAT alarm still names: that one is
       // "not checked" (a topic outside the stack), not a violation.
-      assert.equal(found.filter((m) => !m.startsWith("not checked:")).length, 1);
+      assert.deepEqual(
+        found.filter((m) => !m.startsWith("not checked:")),
+        [
+          "alarm service-down has actionsEnabled false, so CloudWatch runs none of its actions when it fires or clears: set actionsEnabled to true (or remove it; true is the default).",
+        ],
+      );
     });
 
     it("3: reports the wrong value: actions to a topic nobody subscribes to (the program's own topics)", async () => {
