@@ -198,6 +198,22 @@ describe("s3", () => {
       assert.equal(found.length, 1);
     });
 
+    it("5: reports the wrong value: a TLS-only statement narrowed by a second condition", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, bucketPolicy, "access-logs");
+        const document = JSON.parse(p.outputs.policy as string);
+        for (const statement of document.Statement) {
+          if (statement.Sid === "TlsOnly") {
+            statement.Condition.StringNotEquals = { "aws:PrincipalAccount": "222222222222" };
+          }
+        }
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.deepEqual(found, [
+        'bucket prod-access-logs\'s TLS-only statement TlsOnly also requires StringNotEquals aws:PrincipalAccount, so it denies plain HTTP only to the requests that match those too: keep its Condition to { Bool: { "aws:SecureTransport": "false" } } alone.',
+      ]);
+    });
+
     it("not checked: a bucket policy that is not JSON is said aloud, as advisory", async () => {
       const found = await reported(policy, "prod", (resources) =>
         set(find(resources, bucketPolicy, "access-logs"), "policy", "{Statement"),
