@@ -12,6 +12,8 @@ export interface Rule {
   /** Only counts matches instead of applying the group's or rule's own action. */
   countOnly: boolean;
   rateLimit?: number;
+  /** The seconds `rateLimit` counts over (WAF's default, 300, when not set). */
+  evaluationWindowSec?: number;
   blocks: boolean;
 }
 
@@ -21,7 +23,7 @@ interface InlineRule {
   overrideAction?: { count?: unknown };
   statement?: {
     managedRuleGroupStatement?: { vendorName?: string; name?: string };
-    rateBasedStatement?: { limit?: number };
+    rateBasedStatement?: { limit?: number; evaluationWindowSec?: number };
   };
 }
 
@@ -31,7 +33,7 @@ interface ApiRule {
   OverrideAction?: { Count?: unknown };
   Statement?: {
     ManagedRuleGroupStatement?: { VendorName?: string; Name?: string };
-    RateBasedStatement?: { Limit?: number };
+    RateBasedStatement?: { Limit?: number; EvaluationWindowSec?: number };
   };
 }
 
@@ -41,6 +43,7 @@ function fromInline(rule: InlineRule): Rule {
     managedGroup: rule.statement?.managedRuleGroupStatement,
     countOnly: !!rule.overrideAction?.count || !!rule.action?.count,
     rateLimit: rule.statement?.rateBasedStatement?.limit,
+    evaluationWindowSec: rule.statement?.rateBasedStatement?.evaluationWindowSec,
     blocks: !!rule.action?.block,
   };
 }
@@ -52,6 +55,7 @@ function fromApi(rule: ApiRule): Rule {
     managedGroup: group && { vendorName: group.VendorName, name: group.Name },
     countOnly: !!rule.OverrideAction?.Count || !!rule.Action?.Count,
     rateLimit: rule.Statement?.RateBasedStatement?.Limit,
+    evaluationWindowSec: rule.Statement?.RateBasedStatement?.EvaluationWindowSec,
     blocks: !!rule.Action?.Block,
   };
 }
