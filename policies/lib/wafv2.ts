@@ -12,6 +12,8 @@ export interface Rule {
   /** Only counts matches instead of applying the group's or rule's own action. */
   countOnly: boolean;
   rateLimit?: number;
+  /** Rules of the managed group whose action is overridden to allow (ruleActionOverrides). */
+  allowOverrides: string[];
   /** The seconds `rateLimit` counts over (WAF's default, 300, when not set). */
   evaluationWindowSec?: number;
   blocks: boolean;
@@ -22,7 +24,11 @@ interface InlineRule {
   action?: { block?: unknown; count?: unknown };
   overrideAction?: { count?: unknown };
   statement?: {
-    managedRuleGroupStatement?: { vendorName?: string; name?: string };
+    managedRuleGroupStatement?: {
+      vendorName?: string;
+      name?: string;
+      ruleActionOverrides?: { name?: string; actionToUse?: { allow?: unknown } }[];
+    };
     rateBasedStatement?: { limit?: number; evaluationWindowSec?: number };
   };
 }
@@ -32,7 +38,11 @@ interface ApiRule {
   Action?: { Block?: unknown; Count?: unknown };
   OverrideAction?: { Count?: unknown };
   Statement?: {
-    ManagedRuleGroupStatement?: { VendorName?: string; Name?: string };
+    ManagedRuleGroupStatement?: {
+      VendorName?: string;
+      Name?: string;
+      RuleActionOverrides?: { Name?: string; ActionToUse?: { Allow?: unknown } }[];
+    };
     RateBasedStatement?: { Limit?: number; EvaluationWindowSec?: number };
   };
 }
@@ -42,6 +52,9 @@ function fromInline(rule: InlineRule): Rule {
     name: rule.name ?? "",
     managedGroup: rule.statement?.managedRuleGroupStatement,
     countOnly: !!rule.overrideAction?.count || !!rule.action?.count,
+    allowOverrides: (rule.statement?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
+      .filter((o) => o.actionToUse?.allow !== undefined)
+      .map((o) => o.name ?? ""),
     rateLimit: rule.statement?.rateBasedStatement?.limit,
     evaluationWindowSec: rule.statement?.rateBasedStatement?.evaluationWindowSec,
     blocks: !!rule.action?.block,
@@ -54,6 +67,9 @@ function fromApi(rule: ApiRule): Rule {
     name: rule.Name ?? "",
     managedGroup: group && { vendorName: group.VendorName, name: group.Name },
     countOnly: !!rule.OverrideAction?.Count || !!rule.Action?.Count,
+    allowOverrides: (group?.RuleActionOverrides ?? [])
+      .filter((o) => o.ActionToUse?.Allow !== undefined)
+      .map((o) => o.Name ?? ""),
     rateLimit: rule.Statement?.RateBasedStatement?.Limit,
     evaluationWindowSec: rule.Statement?.RateBasedStatement?.EvaluationWindowSec,
     blocks: !!rule.Action?.Block,

@@ -52,6 +52,37 @@ describe("wafv2", () => {
       ]);
     });
 
+    it("3: reports the wrong value: a rule of the group overridden to allow", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures(
+          withRules((rules) =>
+            rules.map((r) =>
+              r.name === "AWSManagedRulesKnownBadInputsRuleSet"
+                ? {
+                    ...r,
+                    statement: {
+                      managedRuleGroupStatement: {
+                        vendorName: "AWS",
+                        name: "AWSManagedRulesKnownBadInputsRuleSet",
+                        ruleActionOverrides: [
+                          { name: "Log4JRCE_HEADER", actionToUse: { allow: {} } },
+                          { name: "ExploitablePaths_URIPATH", actionToUse: { count: {} } },
+                        ],
+                      },
+                    },
+                  }
+                : r,
+            ),
+          ),
+        ),
+      );
+      assert.deepEqual(found, [
+        "web ACL waf overrides Log4JRCE_HEADER of AWSManagedRulesKnownBadInputsRuleSet to allow, which lets every request those rules match through at once, past the rest of the web ACL: remove those ruleActionOverrides (or use actionToUse { count: {} } for a known false positive).",
+      ]);
+    });
+
     it("passes the groups inline, and as rules in ruleJson (the WAF API's shape)", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
       const json = await violations(
