@@ -193,8 +193,26 @@ describe("cloudwatch", () => {
       ]);
     });
 
+    it("3: reports the wrong value: no healthy targets with missing data as notBreaching", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, metricAlarm, "no-healthy-targets"), "treatMissingData", "notBreaching"),
+      );
+      assert.deepEqual(found, [
+        'treatMissingData is "notBreaching" on AWS/ApplicationELB HealthyHostCount, a health metric that stops when what it measures is gone, so the alarm would stay OK through the outage: set it to "breaching".',
+      ]);
+    });
+
+    it("4: reports the probe's health-check alarm with missing data ignored", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, metricAlarm, "probe-us-east-1"), "treatMissingData", "ignore"),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^treatMissingData is "ignore" on AWS\/Route53 HealthCheckStatus/);
+    });
+
     it("passes alarms that choose", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
     });
   });
 
