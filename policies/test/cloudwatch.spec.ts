@@ -26,6 +26,15 @@ describe("cloudwatch", () => {
       assert.deepEqual(found, ["retentionInDays is 30: this environment requires at least 90."]);
     });
 
+    it("3: reports the wrong value: the Delivery class, which keeps logs 2 days whatever retentionInDays says", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, logGroup, "flow-logs"), "logGroupClass", "DELIVERY"),
+      );
+      assert.deepEqual(found, [
+        "logGroupClass is DELIVERY, which keeps logs 2 days whatever retentionInDays says (365): this environment requires at least 90; use logGroupClass STANDARD (or INFREQUENT_ACCESS).",
+      ]);
+    });
+
     it("passes the program's log groups (flow logs 30 days in staging, 365 in prod; database logs 30 and 90)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
