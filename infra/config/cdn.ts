@@ -25,10 +25,10 @@ export const cdnSection = z.object({
       "AWS WAF on the CDN: AWS managed common and known-bad-input rules and a per-IP rate limit",
     expected: onOrOff("production is always behind the WAF"),
   }),
-  wafRateLimit: setting(integer(100, 2_000_000_000), {
+  wafRateLimit: setting(integer(100, 10_000), {
     key: "wafRateLimit",
     description: "Requests one client IP may make in any 5 minutes before the WAF blocks it",
-    expected: "an integer from 100 to 2000000000",
+    expected: "an integer from 100 to 10000 (the policy pack's wafv2-rate-limit refuses more)",
     default: 2000,
   }),
   wafLogRetentionDays: setting(retentionPeriods, {

@@ -63,7 +63,7 @@ function unheard(
 
 /**
  * Safe condition: every alarm notifies when it fires and when it clears, to someone: its
- * alarmActions and okActions are set and enabled, and each SNS topic they name has a
+ * alarmActions and okActions are set and enabled (actionsEnabled not false), and each SNS topic they name has a
  * subscription. An alarm without actions of its own is accepted when a composite alarm that
  * meets this includes it: that is how one outage that trips several alarms pages once. So is an
  * alarm whose state changes an EventBridge rule forwards to its mirror in the stack's region
@@ -89,6 +89,18 @@ export const alarmActions: StackValidationPolicy = {
       }
       if (composites.some((c) => hasActions(c) && refersTo(c, "alarmRule", alarm))) continue;
       if (isForwarded(alarm, args.resources)) continue;
+      if (prop(alarm, "actionsEnabled") === false) {
+        // The actions are there but CloudWatch does not run them: a silenced alarm, not a
+        // missing one ("ActionsEnabled: Indicates whether actions should be executed during
+        // any changes to the alarm state", CloudWatch API reference, PutMetricAlarm).
+        report(
+          `alarm ${alarm.name} has actionsEnabled false, so CloudWatch runs none of its ` +
+            "actions when it fires or clears: set actionsEnabled to true (or remove it; true " +
+            "is the default).",
+          alarm.urn,
+        );
+        continue;
+      }
       report(
         `alarm ${alarm.name} notifies no one when it fires or clears: set alarmActions and ` +
           "okActions to the ARN of the alert topic for its severity (or include it in a " +

@@ -5,7 +5,16 @@ export interface LogGroupRetentionConfig {
   minimumDays: number;
 }
 
-/** Every log group keeps its logs for a set time, at least `minimumDays`. */
+/** What CloudWatch keeps a log group of the Delivery class for, whatever retentionInDays says. */
+const deliveryClassDays = 2;
+
+/**
+ * Safe condition: every log group keeps its logs for a set time (retentionInDays above 0), at
+ * least `minimumDays`; and a group of logGroupClass DELIVERY, whose retention CloudWatch fixes at
+ * 2 days ("If logGroupClass is set to DELIVERY, this argument is ignored and retentionInDays is
+ * forcibly set to 2", @pulumi/aws cloudwatch/logGroup.d.ts), only where the minimum is 2 days or
+ * less.
+ */
 export const logGroupRetention: ResourceValidationPolicy = {
   name: "cloudwatch-log-group-retention",
   description:
@@ -19,7 +28,13 @@ export const logGroupRetention: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, args, report) => {
     const { minimumDays } = args.getConfig<LogGroupRetentionConfig>();
     const days = group.retentionInDays;
-    if (days === undefined || days === 0) {
+    if (group.logGroupClass === "DELIVERY" && minimumDays > deliveryClassDays) {
+      report(
+        `logGroupClass is DELIVERY, which keeps logs ${deliveryClassDays} days whatever ` +
+          `retentionInDays says (${days ?? "not set"}): this environment requires at least ` +
+          `${minimumDays}; use logGroupClass STANDARD (or INFREQUENT_ACCESS).`,
+      );
+    } else if (days === undefined || days === 0) {
       report(
         `retentionInDays is not set, so logs are kept (and billed) forever: set at least ${minimumDays}.`,
       );

@@ -1,4 +1,6 @@
 /** A security group rule in any of its shapes: inline, `aws.vpc.*Rule`, `aws.ec2.SecurityGroupRule`. */
+import ipaddr from "ipaddr.js";
+
 export interface Rule {
   fromPort?: number;
   toPort?: number;
@@ -43,57 +45,23 @@ const notPublic: Record<4 | 6, string[]> = {
   6: ["fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32"],
 };
 
-interface Range {
-  version: 4 | 6;
-  start: bigint;
-  prefix: number;
-}
-
-function ipv4(address: string): bigint | undefined {
-  const parts = address.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    return undefined;
-  }
-  return parts.reduce((n, p) => (n << 8n) | BigInt(p), 0n);
-}
-
-function ipv6(address: string): bigint | undefined {
-  const halves = address.toLowerCase().split("::");
-  if (halves.length > 2) return undefined;
-  const groups = halves.map((h) => (h === "" ? [] : h.split(":")));
-  const missing = 8 - groups.reduce((n, g) => n + g.length, 0);
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all =
-    halves.length === 1 ? groups[0] : [...groups[0], ...Array(missing).fill("0"), ...groups[1]];
-  if (all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-/** The CIDR as a range (host bits cleared), or undefined when it is not one. */
-function parse(cidr: string): Range | undefined {
-  const [address, length, ...rest] = cidr.trim().split("/");
-  if (rest.length > 0 || length === undefined || !/^\d{1,3}$/.test(length)) return undefined;
-  const version = address.includes(":") ? 6 : 4;
-  const bits = version === 4 ? 32 : 128;
-  const prefix = Number(length);
-  const value = version === 4 ? ipv4(address) : ipv6(address);
-  if (value === undefined || prefix > bits) return undefined;
-  const host = (1n << BigInt(bits - prefix)) - 1n;
-  return { version, start: value & ~host, prefix };
-}
-
-function contains(outer: Range, inner: Range): boolean {
-  if (outer.version !== inner.version || outer.prefix > inner.prefix) return false;
-  const bits = outer.version === 4 ? 32 : 128;
-  const shift = BigInt(bits - outer.prefix);
-  return inner.start >> shift === outer.start >> shift;
-}
-
 /** A range of at least /8 (IPv4) or /32 (IPv6) holding a public address. */
 function isWidePublic(cidr: string): boolean {
-  const range = parse(cidr);
-  if (!range || range.prefix > widestPrefix[range.version]) return false;
-  return !notPublic[range.version].some((block) => contains(parse(block)!, range));
+  if (!ipaddr.isValidCIDR(cidr)) return false;
+  const [address, prefix] = ipaddr.parseCIDR(cidr);
+  if (prefix > widestPrefix[address.kind() === "ipv4" ? 4 : 6]) return false;
+  return !isNotPublic(cidr);
+}
+
+/** Whether the whole range lies inside one of the blocks of `notPublic` (private, reserved). */
+export function isNotPublic(cidr: string): boolean {
+  if (!ipaddr.isValidCIDR(cidr)) return false;
+  const [address, prefix] = ipaddr.parseCIDR(cidr);
+  const version = address.kind() === "ipv4" ? 4 : 6;
+  return notPublic[version].some((block) => {
+    const [blockAddress, blockPrefix] = ipaddr.parseCIDR(block);
+    return prefix >= blockPrefix && address.match(blockAddress, blockPrefix);
+  });
 }
 
 /**

@@ -12,6 +12,10 @@ export interface Rule {
   /** Only counts matches instead of applying the group's or rule's own action. */
   countOnly: boolean;
   rateLimit?: number;
+  /** Rules of the managed group whose action is overridden to allow (ruleActionOverrides). */
+  allowOverrides: string[];
+  /** The seconds `rateLimit` counts over (WAF's default, 300, when not set). */
+  evaluationWindowSec?: number;
   blocks: boolean;
 }
 
@@ -20,8 +24,12 @@ interface InlineRule {
   action?: { block?: unknown; count?: unknown };
   overrideAction?: { count?: unknown };
   statement?: {
-    managedRuleGroupStatement?: { vendorName?: string; name?: string };
-    rateBasedStatement?: { limit?: number };
+    managedRuleGroupStatement?: {
+      vendorName?: string;
+      name?: string;
+      ruleActionOverrides?: { name?: string; actionToUse?: { allow?: unknown } }[];
+    };
+    rateBasedStatement?: { limit?: number; evaluationWindowSec?: number };
   };
 }
 
@@ -30,8 +38,12 @@ interface ApiRule {
   Action?: { Block?: unknown; Count?: unknown };
   OverrideAction?: { Count?: unknown };
   Statement?: {
-    ManagedRuleGroupStatement?: { VendorName?: string; Name?: string };
-    RateBasedStatement?: { Limit?: number };
+    ManagedRuleGroupStatement?: {
+      VendorName?: string;
+      Name?: string;
+      RuleActionOverrides?: { Name?: string; ActionToUse?: { Allow?: unknown } }[];
+    };
+    RateBasedStatement?: { Limit?: number; EvaluationWindowSec?: number };
   };
 }
 
@@ -40,7 +52,11 @@ function fromInline(rule: InlineRule): Rule {
     name: rule.name ?? "",
     managedGroup: rule.statement?.managedRuleGroupStatement,
     countOnly: !!rule.overrideAction?.count || !!rule.action?.count,
+    allowOverrides: (rule.statement?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
+      .filter((o) => o.actionToUse?.allow !== undefined)
+      .map((o) => o.name ?? ""),
     rateLimit: rule.statement?.rateBasedStatement?.limit,
+    evaluationWindowSec: rule.statement?.rateBasedStatement?.evaluationWindowSec,
     blocks: !!rule.action?.block,
   };
 }
@@ -51,7 +67,11 @@ function fromApi(rule: ApiRule): Rule {
     name: rule.Name ?? "",
     managedGroup: group && { vendorName: group.VendorName, name: group.Name },
     countOnly: !!rule.OverrideAction?.Count || !!rule.Action?.Count,
+    allowOverrides: (group?.RuleActionOverrides ?? [])
+      .filter((o) => o.ActionToUse?.Allow !== undefined)
+      .map((o) => o.Name ?? ""),
     rateLimit: rule.Statement?.RateBasedStatement?.Limit,
+    evaluationWindowSec: rule.Statement?.RateBasedStatement?.EvaluationWindowSec,
     blocks: !!rule.Action?.Block,
   };
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { loadBalancers } from "../lib/elb";
+import { isNotPublic } from "../lib/security-group-rules";
 import { frontingDistributions } from "../lib/fronting";
 import { ofType, prop, refersTo, type ResourceClass } from "../lib/stack";
 
@@ -22,19 +23,6 @@ interface InlineIngress {
 
 const isPublic = (address: string) =>
   address === "0.0.0.0/0" || address === "::/0" || address.startsWith("pl-");
-
-/** Whether a CIDR lies in a private range: RFC 1918, RFC 6598 (shared), IPv6 unique local. */
-function isPrivateCidr(cidr: string): boolean {
-  const [address] = cidr.split("/");
-  if (address.includes(":")) return /^f[cd]/i.test(address);
-  const [a, b] = address.split(".").map(Number);
-  return (
-    a === 10 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 100 && b >= 64 && b <= 127)
-  );
-}
 
 /**
  * The security groups form one chain: only the load balancer's group admits the internet (or
@@ -131,7 +119,7 @@ export const securityGroupGraph: StackValidationPolicy = {
       for (const source of sourcesOf(group)) {
         if (own.includes("load balancer")) {
           const address = source.address;
-          if (address && address.includes("/") && !isPrivateCidr(address) && behindCdn(group)) {
+          if (address && address.includes("/") && !isNotPublic(address) && behindCdn(group)) {
             report(
               `security group ${group.name} (the load balancer's) admits ${address} ` +
                 `(${source.rule}), but CloudFront fronts the load balancer: clients reaching it ` +

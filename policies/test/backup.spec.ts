@@ -4,7 +4,11 @@ import { diagnostics, find, remove, set, violations } from "./gate";
 const vault = "aws:backup/vault:Vault";
 const plan = "aws:backup/plan:Plan";
 
-type Rule = { ruleName: string; lifecycle?: { deleteAfter?: number }; copyActions?: Rule[] };
+type Rule = {
+  ruleName: string;
+  lifecycle?: { deleteAfter?: number; coldStorageAfter?: number };
+  copyActions?: Rule[];
+};
 
 describe("backup", () => {
   describe("backup-vault-customer-managed-key", () => {
@@ -79,6 +83,20 @@ describe("backup", () => {
       assert.deepEqual(found, [
         "rule weekly's copy keeps recovery points forever (and bills them): set " +
           "lifecycle.deleteAfter to at least 35 days.",
+      ]);
+    });
+
+    it("4: reports the wrong value: an off-site copy deleted 30 days after its move to cold storage", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        changeRules(
+          (rules) =>
+            (rules[1].copyActions![0].lifecycle = { coldStorageAfter: 335, deleteAfter: 365 }),
+        ),
+      );
+      assert.deepEqual(found, [
+        "rule weekly's copy moves recovery points to cold storage after 335 days but deletes them after 365: cold storage keeps them at least 90 days, so set lifecycle.deleteAfter to at least 425 (or move them later).",
       ]);
     });
 

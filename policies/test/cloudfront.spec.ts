@@ -91,6 +91,48 @@ describe("cloudfront", () => {
       assert.equal((await withCertificate("TLSv1.2_2019")).length, 1);
     });
 
+    it("3: reports the wrong value: dedicated IP addresses (vip) instead of SNI", async () => {
+      assert.deepEqual(
+        await after(policy, (resources) =>
+          set(cdn(resources), "viewerCertificate", {
+            acmCertificateArn: "arn:aws:acm:us-east-1:222222222222:certificate/0example",
+            sslSupportMethod: "vip",
+            minimumProtocolVersion: "TLSv1.2_2021",
+          }),
+        ),
+        [
+          'viewerCertificate.sslSupportMethod is vip: set it to "sni-only" ("vip" bills dedicated IP addresses for clients without SNI).',
+        ],
+      );
+    });
+
+    it("4: reports the wrong value: a certificate of the stack's own region, not us-east-1", async () => {
+      assert.deepEqual(
+        await after(policy, (resources) =>
+          set(cdn(resources), "viewerCertificate", {
+            acmCertificateArn: "arn:aws:acm:eu-west-1:222222222222:certificate/0example",
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+          }),
+        ),
+        [
+          "viewerCertificate.acmCertificateArn is a certificate of eu-west-1: CloudFront uses ACM certificates of us-east-1 only; request it there (a us-east-1 provider).",
+        ],
+      );
+    });
+
+    it("5: reports aliases served with the default certificate", async () => {
+      assert.deepEqual(
+        await after(policy, (resources) => {
+          set(cdn(resources), "aliases", ["app.example.com"]);
+          set(cdn(resources), "viewerCertificate", { cloudfrontDefaultCertificate: true });
+        }),
+        [
+          'aliases app.example.com are served with the default *.cloudfront.net certificate, which CloudFront refuses for alternate domain names: set viewerCertificate.acmCertificateArn to a us-east-1 ACM certificate for them, with minimumProtocolVersion TLSv1.2_2021 and sslSupportMethod "sni-only".',
+        ],
+      );
+    });
+
     it("passes TLSv1.2_2021 and newer, and the default certificate (not applicable)", async () => {
       assert.deepEqual(await withCertificate("TLSv1.2_2021"), []);
       assert.deepEqual(await withCertificate("TLSv1.3_2025"), []);

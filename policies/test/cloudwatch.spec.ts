@@ -26,6 +26,15 @@ describe("cloudwatch", () => {
       assert.deepEqual(found, ["retentionInDays is 30: this environment requires at least 90."]);
     });
 
+    it("3: reports the wrong value: the Delivery class, which keeps logs 2 days whatever retentionInDays says", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, logGroup, "flow-logs"), "logGroupClass", "DELIVERY"),
+      );
+      assert.deepEqual(found, [
+        "logGroupClass is DELIVERY, which keeps logs 2 days whatever retentionInDays says (365): this environment requires at least 90; use logGroupClass STANDARD (or INFREQUENT_ACCESS).",
+      ]);
+    });
+
     it("passes the program's log groups (flow logs 30 days in staging, 365 in prod; database logs 30 and 90)", async () => {
       assert.deepEqual(await violations(policy, "staging"), []);
       assert.deepEqual(await violations(policy, "prod"), []);
@@ -56,7 +65,12 @@ describe("cloudwatch", () => {
       );
       // The fixtures replace the program's topics, which its NAT alarm still names: that one is
       // "not checked" (a topic outside the stack), not a violation.
-      assert.equal(found.filter((m) => !m.startsWith("not checked:")).length, 1);
+      assert.deepEqual(
+        found.filter((m) => !m.startsWith("not checked:")),
+        [
+          "alarm service-down has actionsEnabled false, so CloudWatch runs none of its actions when it fires or clears: set actionsEnabled to true (or remove it; true is the default).",
+        ],
+      );
     });
 
     it("3: reports the wrong value: actions to a topic nobody subscribes to (the program's own topics)", async () => {
@@ -211,8 +225,26 @@ describe("cloudwatch", () => {
       ]);
     });
 
+    it("3: reports the wrong value: no healthy targets with missing data as notBreaching", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, metricAlarm, "no-healthy-targets"), "treatMissingData", "notBreaching"),
+      );
+      assert.deepEqual(found, [
+        'treatMissingData is "notBreaching" on AWS/ApplicationELB HealthyHostCount, a health metric that stops when what it measures is gone, so the alarm would stay OK through the outage: set it to "breaching".',
+      ]);
+    });
+
+    it("4: reports the probe's health-check alarm with missing data ignored", async () => {
+      const found = await violations(policy, "prod", (resources) =>
+        set(find(resources, metricAlarm, "probe-us-east-1"), "treatMissingData", "ignore"),
+      );
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^treatMissingData is "ignore" on AWS\/Route53 HealthCheckStatus/);
+    });
+
     it("passes alarms that choose", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
+      assert.deepEqual(await violations(policy, "prod"), []);
     });
   });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { withFixtures } from "./fixtures";
-import { find, remove, reported, set, violations } from "./gate";
+import type { RegisteredResource } from "../../scripts/offline/harness";
+import { addBeside, find, remove, reported, set, violations } from "./gate";
 
 const bucket = "aws:s3/bucket:Bucket";
 const publicAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -198,6 +199,22 @@ describe("s3", () => {
       assert.equal(found.length, 1);
     });
 
+    it("5: reports the wrong value: a TLS-only statement narrowed by a second condition", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const p = find(resources, bucketPolicy, "access-logs");
+        const document = JSON.parse(p.outputs.policy as string);
+        for (const statement of document.Statement) {
+          if (statement.Sid === "TlsOnly") {
+            statement.Condition.StringNotEquals = { "aws:PrincipalAccount": "222222222222" };
+          }
+        }
+        set(p, "policy", JSON.stringify(document));
+      });
+      assert.deepEqual(found, [
+        'bucket prod-access-logs\'s TLS-only statement TlsOnly also requires StringNotEquals aws:PrincipalAccount, so it denies plain HTTP only to the requests that match those too: keep its Condition to { Bool: { "aws:SecureTransport": "false" } } alone.',
+      ]);
+    });
+
     it("not checked: a bucket policy that is not JSON is said aloud, as advisory", async () => {
       const found = await reported(policy, "prod", (resources) =>
         set(find(resources, bucketPolicy, "access-logs"), "policy", "{Statement"),
@@ -236,6 +253,67 @@ describe("s3", () => {
       );
       assert.equal(found.length, 1);
       assert.match(found[0], /^log bucket cdn-logs keeps logs forever/);
+    });
+
+    /** The access log bucket's expiring rule with its filter replaced by `filter`. */
+    const withFilter = (filter: Record<string, unknown>) => (resources: RegisteredResource[]) => {
+      const l = find(resources, lifecycle, "access-logs");
+      set(
+        l,
+        "rules",
+        (l.inputs.rules as Record<string, unknown>[]).map((r) => ({ ...r, filter })),
+      );
+    };
+
+    it("3: reports the wrong value: an expiry rule filtered on a tag the logs never carry", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFilter({ tag: { key: "class", value: "logs" } }),
+      );
+      assert.deepEqual(found, [
+        "log bucket prod-access-logs keeps some logs forever: its expiring lifecycle rule expire-access-logs filters on a tag, which log objects never carry: set the rule's filter to {} (or a prefix the logs are written under).",
+      ]);
+    });
+
+    it("4: reports the wrong value: an expiry rule on a prefix the load balancer does not write under", async () => {
+      const found = await violations(policy, "prod", withFilter({ prefix: "alb/" }));
+      assert.deepEqual(found, [
+        'log bucket prod-access-logs keeps some logs forever: its expiring lifecycle rule expire-access-logs filters on prefix "alb/", which does not cover the logs written under "AWSLogs/": set the rule\'s filter to {} (or a prefix the logs are written under).',
+      ]);
+    });
+
+    it("5: reports the wrong value: expiration days 0", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const l = find(resources, lifecycle, "access-logs");
+        set(
+          l,
+          "rules",
+          (l.inputs.rules as Record<string, unknown>[]).map((r) => ({
+            ...r,
+            expiration: { days: 0 },
+          })),
+        );
+      });
+      assert.equal(found.length, 1);
+      assert.match(found[0], /^log bucket prod-access-logs keeps logs forever/);
+    });
+
+    it("6: reports a versioned log bucket whose expiry leaves noncurrent versions forever", async () => {
+      const found = await violations(policy, "prod", (resources) => {
+        const logs = find(resources, bucket, "access-logs");
+        addBeside(resources, logs, versioning, "prod-access-logs", {
+          bucket: logs.outputs.id,
+          versioningConfiguration: { status: "Enabled" },
+        }).propertyDependencies.bucket = [logs.urn];
+      });
+      assert.deepEqual(found, [
+        "log bucket prod-access-logs is versioned, so expiring a log only makes it a noncurrent version, kept forever: add noncurrentVersionExpiration { noncurrentDays: <days> } to the expiring rule (or leave the log bucket unversioned).",
+      ]);
+    });
+
+    it("passes the AWSLogs/ prefix the load balancer writes under", async () => {
+      assert.deepEqual(await violations(policy, "prod", withFilter({ prefix: "AWSLogs/" })), []);
     });
 
     it("passes log buckets with an expiry; the static bucket is no log bucket", async () => {

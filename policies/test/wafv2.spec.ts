@@ -52,6 +52,37 @@ describe("wafv2", () => {
       ]);
     });
 
+    it("3: reports the wrong value: a rule of the group overridden to allow", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withFixtures(
+          withRules((rules) =>
+            rules.map((r) =>
+              r.name === "AWSManagedRulesKnownBadInputsRuleSet"
+                ? {
+                    ...r,
+                    statement: {
+                      managedRuleGroupStatement: {
+                        vendorName: "AWS",
+                        name: "AWSManagedRulesKnownBadInputsRuleSet",
+                        ruleActionOverrides: [
+                          { name: "Log4JRCE_HEADER", actionToUse: { allow: {} } },
+                          { name: "ExploitablePaths_URIPATH", actionToUse: { count: {} } },
+                        ],
+                      },
+                    },
+                  }
+                : r,
+            ),
+          ),
+        ),
+      );
+      assert.deepEqual(found, [
+        "web ACL waf overrides Log4JRCE_HEADER of AWSManagedRulesKnownBadInputsRuleSet to allow, which lets every request those rules match through at once, past the rest of the web ACL: remove those ruleActionOverrides (or use actionToUse { count: {} } for a known false positive).",
+      ]);
+    });
+
     it("passes the groups inline, and as rules in ruleJson (the WAF API's shape)", async () => {
       assert.deepEqual(await violations(policy, "prod", withFixtures()), []);
       const json = await violations(
@@ -105,6 +136,52 @@ describe("wafv2", () => {
         ),
       );
       assert.equal(found.length, 1);
+    });
+
+    /** The rate-based rule's statement with `change` applied. */
+    const withRate = (statement: Record<string, unknown>) =>
+      withFixtures(
+        withRules((rules) =>
+          rules.map((r) =>
+            r.name === "rate-limit"
+              ? {
+                  ...r,
+                  statement: {
+                    rateBasedStatement: {
+                      ...(r.statement as { rateBasedStatement: object }).rateBasedStatement,
+                      ...statement,
+                    },
+                  },
+                }
+              : r,
+          ),
+        ),
+      );
+
+    it("3: reports the wrong value: a limit so high the rule blocks nothing a client sends", async () => {
+      const found = await violations(policy, "prod", withRate({ limit: 2_000_000_000 }));
+      assert.deepEqual(found, [
+        "web ACL waf's rate-based rule rate-limit blocks only above 2000000000 requests in 300 seconds, more than this environment's maximum of 10000 in 300 seconds: lower rateBasedStatement.limit to at most 10000 (config wafRateLimit).",
+      ]);
+    });
+
+    it("4: reports a limit over a 10-minute window that is above the maximum per 5 minutes", async () => {
+      const found = await violations(
+        policy,
+        "prod",
+        withRate({ limit: 25_000, evaluationWindowSec: 600 }),
+      );
+      assert.deepEqual(found, [
+        "web ACL waf's rate-based rule rate-limit blocks only above 25000 requests in 600 seconds, more than this environment's maximum of 10000 in 300 seconds: lower rateBasedStatement.limit to at most 20000 (config wafRateLimit).",
+      ]);
+    });
+
+    it("passes the maximum itself, and 2,000 in 60 seconds (10,000 in 5 minutes)", async () => {
+      assert.deepEqual(await violations(policy, "prod", withRate({ limit: 10_000 })), []);
+      assert.deepEqual(
+        await violations(policy, "prod", withRate({ limit: 2_000, evaluationWindowSec: 60 })),
+        [],
+      );
     });
 
     it("passes a blocking rate-based rule, inline or as a separate aws.wafv2.WebAclRule", async () => {

@@ -4,11 +4,18 @@ import { rulesOf } from "../lib/wafv2";
 
 const required = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
-/** Web ACLs apply AWS's common and known-bad-inputs rule groups, blocking (not counting). */
+/**
+ * Safe condition: every web ACL applies AWS's common and known-bad-inputs rule groups with
+ * overrideAction none (not count), and overrides none of their rules to allow. Allow is a
+ * terminating action: "AWS WAF stops inspecting the web request and allows it", past every rule
+ * evaluated after it, rate limit included ("Using rule actions in AWS WAF", AWS WAF Developer
+ * Guide), so a rule overridden to allow lets through exactly the requests it was written to stop.
+ * Overriding a rule to count (a known false positive) stays a reviewed choice.
+ */
 export const managedRuleGroups: StackValidationPolicy = {
   name: "wafv2-managed-rule-groups",
   description:
-    "FSBP WAF.10 and WAF: web ACLs apply the AWS managed rule groups AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, not in count mode.",
+    "FSBP WAF.10 and WAF: web ACLs apply the AWS managed rule groups AWSManagedRulesCommonRuleSet and AWSManagedRulesKnownBadInputsRuleSet, not in count mode, with no rule overridden to allow.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const acl of args.resources.filter((r) => r.isType(aws.wafv2.WebAcl))) {
@@ -28,6 +35,15 @@ export const managedRuleGroups: StackValidationPolicy = {
           report(
             `web ACL ${acl.name} only counts ${group} (rule ${rule.name}): set its ` +
               "overrideAction to { none: {} } so the group blocks.",
+            acl.urn,
+          );
+        }
+        if (rule && rule.allowOverrides.length > 0) {
+          report(
+            `web ACL ${acl.name} overrides ${rule.allowOverrides.join(", ")} of ${group} to ` +
+              "allow, which lets every request those rules match through at once, past the " +
+              "rest of the web ACL: remove those ruleActionOverrides (or use actionToUse " +
+              "{ count: {} } for a known false positive).",
             acl.urn,
           );
         }

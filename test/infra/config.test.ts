@@ -513,7 +513,7 @@ describe("config: database and backup constraints AWS would reject at deploy tim
     const rate = await failure("staging", { config: { wafRateLimit: "50" } });
     assert.equal(
       rate.message,
-      `Pulumi.staging.yaml: ${project}:wafRateLimit must be an integer from 100 to 2000000000, got "50"`,
+      `Pulumi.staging.yaml: ${project}:wafRateLimit must be an integer from 100 to 10000 (the policy pack's wafv2-rate-limit refuses more), got "50"`,
     );
   });
 

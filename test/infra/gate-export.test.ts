@@ -89,6 +89,8 @@ const defects: {
   {
     policy: "ec2-security-group-public-ingress",
     resource: "staging-alb-from-cloudfront",
+    // The load balancer behind CloudFront admitting the internet also skips the web ACL.
+    alsoBlocks: ["stack-security-group-graph"],
     change: (rs) => {
       const rule = find(
         rs,
