@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { listOf, statementLabel, statementsOf, type Statement } from "../lib/policy-document";
+import {
+  listOf,
+  positive,
+  statementLabel,
+  statementsOf,
+  type Statement,
+} from "../lib/policy-document";
 import { forType, validateTypes } from "../lib/validate";
 
 /**
@@ -22,10 +28,6 @@ const narrowing = [
   "aws:userid",
   "kms:CallerAccount",
 ].map((k) => k.toLowerCase());
-
-/** Operators that require the key to match its value (not `StringNotEquals`, not `Null`). */
-const positive = (operator: string) =>
-  !/Not|^Null$/.test(operator.replace(/^ForAnyValue:|^ForAllValues:|IfExists$/, ""));
 
 /** Whether the statement's principal is everyone: `"*"`, `{ AWS: "*" }` or an account pattern. */
 function everyone(statement: Statement): boolean {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { listOf, statementLabel, statementsOf } from "../lib/policy-document";
+import { listOf, positive, statementLabel, statementsOf } from "../lib/policy-document";
 import { validateTypes, forType } from "../lib/validate";
 
 /**
@@ -47,10 +47,6 @@ type Where = "trust" | "key" | "bucket" | "resource";
 const accountId = /^\d{12}$/;
 /** An ARN in one account (12 digits); its resource part may be a pattern of that account's. */
 const scopedArn = /^arn:[\w-]+:[\w-]+:[\w-]*:\d{12}:./;
-
-/** Operators that require the key to match the value (not `StringNotEquals`, not `Null`). */
-const positive = (operator: string) =>
-  !/Not|^Null$/.test(operator.replace(/^ForAnyValue:|^ForAllValues:|IfExists$/, ""));
 
 /** The values the condition block gives `key` (case-insensitive) under positive operators. */
 function valuesOf(condition: Record<string, Record<string, string | string[]>>, key: string) {

@@ -40,6 +40,13 @@ export function statementsOf(
 export const listOf = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : [value].flat();
 
+/**
+ * Whether a condition operator requires the key to match its value: `StringEquals`, `ArnLike`
+ * and their `ForAnyValue:`/`ForAllValues:`/`IfExists` forms, not a `Not` operator or `Null`.
+ */
+export const positive = (operator: string) =>
+  !/Not|^Null$/.test(operator.replace(/^ForAnyValue:|^ForAllValues:|IfExists$/, ""));
+
 /** The statement's label for a message: its Sid, else its position. */
 export const statementLabel = (statement: Statement, index: number) =>
   statement.Sid ? `statement ${statement.Sid}` : `statement ${index + 1}`;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { companions, isBucket } from "../lib/s3";
+import { companions, isBucket, isVersioned } from "../lib/s3";
 import { loadBalancers } from "../lib/elb";
 import { ofType, prop, refersTo, unknown, type ResourceClass } from "../lib/stack";
 
@@ -148,16 +148,8 @@ export const logLifecycle: StackValidationPolicy = {
         );
         continue;
       }
-      const versioned =
-        prop<{ enabled?: boolean }>(bucket, "versioning")?.enabled === true ||
-        companions(bucket, args.resources, [
-          aws.s3.BucketVersioning,
-          aws.s3.BucketVersioningV2,
-        ]).some(
-          (v) => prop<{ status?: string }>(v, "versioningConfiguration")?.status === "Enabled",
-        );
       if (
-        versioned &&
+        isVersioned(bucket, args.resources) &&
         !covering.some((r) => (r.noncurrentVersionExpiration?.noncurrentDays ?? 0) > 0)
       ) {
         report(

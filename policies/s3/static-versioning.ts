@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { companions, isBucket } from "../lib/s3";
-import { prop, refersTo } from "../lib/stack";
+import { isBucket, isVersioned } from "../lib/s3";
+import { refersTo } from "../lib/stack";
 
 /**
  * A bucket CloudFront serves from keeps object versions, so an overwritten or deleted asset can
@@ -16,12 +16,7 @@ export const staticVersioning: StackValidationPolicy = {
     const distributions = args.resources.filter((r) => r.isType(aws.cloudfront.Distribution));
     for (const bucket of args.resources.filter(isBucket)) {
       if (!distributions.some((d) => refersTo(d, "origins", bucket))) continue;
-      const inline = prop<{ enabled?: boolean }>(bucket, "versioning")?.enabled === true;
-      const separate = companions(bucket, args.resources, [
-        aws.s3.BucketVersioning,
-        aws.s3.BucketVersioningV2,
-      ]).some((v) => prop<{ status?: string }>(v, "versioningConfiguration")?.status === "Enabled");
-      if (!inline && !separate) {
+      if (!isVersioned(bucket, args.resources)) {
         report(
           `bucket ${bucket.name} serves CloudFront without versioning: add an ` +
             'aws.s3.BucketVersioning with versioningConfiguration { status: "Enabled" } (and a ' +

@@ -1,13 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ofType, prop, refersTo, unknown } from "../lib/stack";
+import { listOf, type Statement } from "../lib/policy-document";
 import { parseJson } from "../lib/report";
-
-interface Statement {
-  Effect?: string;
-  Principal?: unknown;
-  Action?: string | string[];
-}
 
 /** What a service needs of a topic's key to publish to it. */
 const needed = ["kms:Decrypt", "kms:GenerateDataKey"];
@@ -30,12 +25,11 @@ function grantedServices(key: PolicyResource): string[] | undefined {
     (parsed.value as { Statement?: Statement | Statement[] }).Statement ?? [],
   ].flat();
   return statements.flatMap((s) => {
-    const actions = [s.Action ?? []].flat();
+    const actions = listOf(s.Action);
     if (s.Effect !== "Allow" || !needed.every((n) => actions.some((a) => covers(a, n)))) {
       return [];
     }
-    const principal = s.Principal as { Service?: string | string[] } | undefined;
-    return [principal?.Service ?? []].flat();
+    return typeof s.Principal === "object" ? listOf(s.Principal.Service) : [];
   });
 }
 
