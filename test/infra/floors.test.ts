@@ -2,7 +2,8 @@
  * The program's floors (infra/config/environments.ts) and the gate's per-environment settings
  * (policies/config/<env>.json over the pack's defaults) state the same minimums twice: the config
  * refuses a value before anything is declared, the pack refuses the resource. Neither imports the
- * other, so this test reads both and fails where they disagree.
+ * other, so this test reads both and fails where they disagree; so too for a ceiling (the WAF
+ * rate limit).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -87,6 +88,16 @@ describe("floors and the gate's per-environment minimums", () => {
           assert.equal(environmentFloors[env][key] === true, blocks);
         });
       }
+      it("wafRateLimit accepts up to wafv2-rate-limit's maximum per 5 minutes, and nothing it refuses", () => {
+        const { settings } = effective(env, "wafv2-rate-limit");
+        const maximum = settings.maximumPerFiveMinutes as number;
+        const schema = allSettings.find((s) => s.meta.key === "wafRateLimit")!.schema;
+        assert.ok(schema.safeParse(String(maximum)).success, `${env}: ${maximum} is accepted`);
+        assert.ok(
+          !schema.safeParse(String(maximum + 1)).success,
+          `${env}: ${maximum + 1} is refused`,
+        );
+      });
       it("requires backupCopyRegion exactly where stack-database-backup requires an off-site copy", () => {
         const { level, settings } = effective(env, "stack-database-backup");
         const required = level === "mandatory" && settings.requireOffsiteCopy === true;
