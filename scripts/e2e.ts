@@ -247,9 +247,9 @@ async function runSteps(page: Page, url: URL, report: Report): Promise<void> {
         ),
       );
       if (rules === 0) return fail("the stylesheet loaded but no CSS rule applies");
-      return pass(
-        `${assets.map((r) => new URL(r.url()).pathname).join(", ")} 200, ${rules} CSS rules applied`,
-      );
+      // Sorted: the responses arrive in whichever order the network gives them.
+      const paths = assets.map((r) => new URL(r.url()).pathname).sort();
+      return pass(`${paths.join(", ")} 200, ${rules} CSS rules applied`);
     },
     pageOk,
   );

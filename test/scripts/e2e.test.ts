@@ -59,7 +59,7 @@ describe("scripts/e2e.ts (npm run e2e)", function () {
     );
     assert.match(
       resultLine(run, "hashed assets")!,
-      /\/assets\/styles\.[0-9a-f]{10}\.css, \/assets\/app\.[0-9a-f]{10}\.js 200, \d+ CSS rules applied/,
+      /\/assets\/app\.[0-9a-f]{10}\.js, \/assets\/styles\.[0-9a-f]{10}\.css 200, \d+ CSS rules applied/,
     );
     assert.match(run.lines.at(-1)!, /^PASSED: .*6 passed, 0 failed, 0 skipped/);
   });
